@@ -153,20 +153,41 @@ def lift_intervals(blocks, intervals):
         (where it lands). Parts of an interval in no block are absent; an
         interval over a duplicated stretch yields one piece per copy.
     """
-    intervals = intervals.reset_index(drop=True).assign(_row=lambda d: np.arange(len(d)))
-    hits = intervals.merge(blocks.rename(columns={"start": "bstart", "end": "bend"}), on="chrom", how="inner")
-    hits = hits[(hits["bstart"] < hits["end"]) & (hits["bend"] > hits["start"])].copy()
-    lo = np.maximum(hits["start"].to_numpy(), hits["bstart"].to_numpy())
-    hi = np.minimum(hits["end"].to_numpy(), hits["bend"].to_numpy())
-    plus = (hits["strand"] == "+").to_numpy()
-    offset_lo = lo - hits["bstart"].to_numpy()
-    offset_hi = hi - hits["bstart"].to_numpy()
-    pstart = np.where(plus, hits["pstart"].to_numpy() + offset_lo, hits["pend"].to_numpy() - offset_hi)
-    pend = np.where(plus, hits["pstart"].to_numpy() + offset_hi, hits["pend"].to_numpy() - offset_lo)
-    hits = hits.assign(piece_start=lo, piece_end=hi, pstart=pstart, pend=pend)
-    hits = hits.sort_values(["_row", "piece_start", "pstart"], kind="stable")
-    keep = [c for c in intervals.columns if c != "_row"] + ["piece_start", "piece_end", "pchrom", "pstart", "pend", "strand"]
-    return hits[keep].reset_index(drop=True)
+    intervals = intervals.reset_index(drop=True)
+    parts = []
+    for chrom, query in intervals.groupby("chrom", sort=False):
+        on_chrom = blocks[blocks["chrom"] == chrom].sort_values("start", kind="stable")
+        if on_chrom.empty:
+            continue
+        bstart, bend = on_chrom["start"].to_numpy(), on_chrom["end"].to_numpy()
+        # blocks may overlap (duplications): the running max of ends is sorted,
+        # so the first block that can reach a query start is found by bisection
+        reach = np.maximum.accumulate(bend)
+        qstart, qend = query["start"].to_numpy(), query["end"].to_numpy()
+        first = np.searchsorted(reach, qstart, side="right")
+        last = np.searchsorted(bstart, qend, side="left")
+        count = np.maximum(last - first, 0)
+        qi = np.repeat(np.arange(len(query)), count)
+        bi = np.repeat(first, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count))
+        lo = np.maximum(qstart[qi], bstart[bi])
+        hi = np.minimum(qend[qi], bend[bi])
+        hit = hi > lo
+        qi, bi, lo, hi = qi[hit], bi[hit], lo[hit], hi[hit]
+        b = on_chrom.iloc[bi]
+        plus = (b["strand"] == "+").to_numpy()
+        b_pstart, b_pend = b["pstart"].to_numpy(), b["pend"].to_numpy()
+        pstart = np.where(plus, b_pstart + (lo - bstart[bi]), b_pend - (hi - bstart[bi]))
+        piece = query.iloc[qi].reset_index().rename(columns={"index": "_row"})
+        piece = piece.assign(
+            piece_start=lo, piece_end=hi, pchrom=b["pchrom"].to_numpy(),
+            pstart=pstart, pend=pstart + (hi - lo), strand=b["strand"].to_numpy(),
+        )
+        parts.append(piece)
+    columns = list(intervals.columns) + ["piece_start", "piece_end", "pchrom", "pstart", "pend", "strand"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    pieces = pd.concat(parts, ignore_index=True).sort_values(["_row", "piece_start", "pstart"], kind="stable")
+    return pieces[columns].reset_index(drop=True)
 
 
 def lift_positions(blocks, chrom, positions):
