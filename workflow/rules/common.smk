@@ -11,7 +11,10 @@ from snakemake.utils import validate
 # pip-installed, including inside per-rule conda envs and on cluster nodes.
 SRC = os.path.join(workflow.basedir, "src")
 sys.path.insert(0, SRC)
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+# (braces doubled twice: once for the f-string, once for snakemake's own formatting)
+shell.prefix(
+    f"set -euo pipefail; export PYTHONPATH={SRC}${{{{PYTHONPATH:+:$PYTHONPATH}}}}; "
+)
 
 from hicmodels.config import (  # noqa: E402
     check_config,
@@ -49,6 +52,12 @@ def as_json(value):
     return shlex.quote(json.dumps(value))
 
 
+def cool_uri(path):
+    """The experimental map's URI for a rule's input file (keeps an .mcool's ::/resolutions/N)."""
+    _, sep, group = config["hic"]["cool"].partition("::")
+    return f"{path}{sep}{group}"
+
+
 def haplotype_genomes():
     return [f"{s}.hap{h}" for s in samples.index for h in HAPLOTYPES]
 
@@ -82,5 +91,7 @@ def all_targets():
             "results/figures/test_windows.png",
             "results/figures/metrics.png",
         ]
-        + expand("results/figures/structural_variants/{sample}.png", sample=samples.index)
+        + expand(
+            "results/figures/structural_variants/{sample}.png", sample=samples.index
+        )
     )

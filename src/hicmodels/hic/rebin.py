@@ -106,6 +106,9 @@ def resample(matrix, weights, dst_lengths=None, min_coverage=0.0):
         good_source = valid.any(axis=1).astype(float)
         coverage = (weights @ good_source) / np.asarray(dst_lengths, dtype=float)
         weights = sparse.diags((coverage >= min_coverage).astype(float)) @ weights
+    # rows scaled to sum 1 (the ratio below does not change): an identity grid change is then exact
+    row_sums = np.asarray(weights.sum(axis=1)).ravel()
+    weights = sparse.diags(np.divide(1.0, row_sums, out=np.zeros_like(row_sums, dtype=float), where=row_sums > 0)) @ weights
     num = weights @ (weights @ filled.T).T
     den = weights @ (weights @ valid.astype(float).T).T
     with np.errstate(invalid="ignore", divide="ignore"):
