@@ -187,9 +187,9 @@ poll 150 node_ready || {
 }
 
 # -------------------------------------------------------------- smoke test --
-srun -p "$PARTITION" -n1 -t 1 true || die "srun failed"
+srun -p "$PARTITION" -n1 -t 1 --mem=64 true || die "srun failed"
 if ((NGPUS > 0)); then
-  cvd=$(srun -p "$PARTITION" -n1 -t 1 --gpus=1 printenv CUDA_VISIBLE_DEVICES) || die "srun --gpus=1 failed"
+  cvd=$(srun -p "$PARTITION" -n1 -t 1 --mem=64 --gpus=1 printenv CUDA_VISIBLE_DEVICES) || die "srun --gpus=1 failed"
   [[ $cvd =~ ^[0-9]+$ ]] || die "srun --gpus=1 got CUDA_VISIBLE_DEVICES='$cvd'"
 fi
 
