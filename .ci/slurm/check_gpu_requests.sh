@@ -30,6 +30,11 @@ if ((${#SUBMITTED[@]} == 0)); then
   echo "check_gpu_requests: no 'submitted with SLURM jobid' lines in $LOG" >&2
   exit 1
 fi
+n_lines=$(grep -c 'has been submitted with SLURM jobid' "$LOG")
+if ((n_lines != ${#SUBMITTED[@]})); then   # e.g. group jobs (.../group_<name>/...): no rule to check
+  echo "check_gpu_requests: $n_lines submissions in $LOG, only ${#SUBMITTED[@]} with a rule_<name> log path" >&2
+  exit 1
+fi
 
 field() { grep -o "\(^\| \)$1=[^ ]*" <<<"$2" | head -n1 | sed 's/^ //; s/^[^=]*=//'; }
 
