@@ -24,8 +24,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 # Rules call `python` and the tools: run with the venv first on PATH, as an activated venv would.
 run: install
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" snakemake --profile profiles/default
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" snakemake --profile profiles/default --report results/report.html
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" snakemake --profile profiles/default --cores all
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" snakemake --profile profiles/default --cores all --report results/report.html
 
 test: install
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" pytest
