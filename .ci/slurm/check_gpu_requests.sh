@@ -5,8 +5,11 @@
 #
 # SNAKEMAKE_LOG is the console output (or .snakemake/log/*.log) of a run with
 # `--executor slurm`; the RULEs are the rules that must run with a GPU (default:
-# the GPU rules of profiles/slurm: train_model predict_reference predict_haplotype).
-# Every other rule must run without one.
+# the GPU rules of profiles/slurm: train_model predict_reference predict_haplotype),
+# and each of them must have been submitted at least once. Every other rule must
+# run without one. A group job (profile `groups:`) is a GPU job if one of its
+# rules is: the plugin names it <group>_<rule>_<rule>... (its log directory is
+# group_<that name>), which is how its rules are found.
 #
 # Evidence, per SLURM job id that the log reports ("... submitted with SLURM jobid N"):
 #   - `scontrol -d show job N` (what slurmctld recorded): Comment=rule_<name> (set by
@@ -23,38 +26,62 @@ LOG=$1; shift
 GPU_RULES=("$@")
 ((${#GPU_RULES[@]})) || GPU_RULES=(train_model predict_reference predict_haplotype)
 is_gpu_rule() { local r; for r in "${GPU_RULES[@]}"; do [[ $r == "$1" ]] && return 0; done; return 1; }
+# a group job's name is <groupid>_<its rules, sorted, joined by _> (snakemake GroupJob.name)
+gpu_rules_in_group() { local r; for r in "${GPU_RULES[@]}"; do [[ _$1_ == *_"$r"_* ]] && printf '%s ' "$r"; done; }
 
 # "Job 2 has been submitted with SLURM jobid 4 (log: /.../slurm_logs/rule_train_model/4.log)."
-mapfile -t SUBMITTED < <(sed -n 's/.*has been submitted with SLURM jobid \([0-9][0-9]*\) (log: .*\/rule_\([^/]*\)\/.*/\1 \2/p' "$LOG")
+# "Job 7 has been submitted with SLURM jobid 9 (log: /.../slurm_logs/group_maps_assemble_cool_zoomify/9.log)."
+mapfile -t SUBMITTED < <(sed -nE 's/.*has been submitted with SLURM jobid ([0-9]+) \(log: .*\/slurm_logs\/(rule|group)_([^/]+)\/.*/\1 \2 \3/p' "$LOG")
 if ((${#SUBMITTED[@]} == 0)); then
   echo "check_gpu_requests: no 'submitted with SLURM jobid' lines in $LOG" >&2
   exit 1
 fi
 n_lines=$(grep -c 'has been submitted with SLURM jobid' "$LOG")
-if ((n_lines != ${#SUBMITTED[@]})); then   # e.g. group jobs (.../group_<name>/...): no rule to check
-  echo "check_gpu_requests: $n_lines submissions in $LOG, only ${#SUBMITTED[@]} with a rule_<name> log path" >&2
+if ((n_lines != ${#SUBMITTED[@]})); then   # e.g. another --slurm-logdir: no rule to check
+  echo "check_gpu_requests: $n_lines submissions in $LOG, only ${#SUBMITTED[@]} with a .../slurm_logs/{rule,group}_<name>/ log path" >&2
   exit 1
 fi
 
 field() { grep -o "\(^\| \)$1=[^ ]*" <<<"$2" | head -n1 | sed 's/^ //; s/^[^=]*=//'; }
 
-# flags of the sbatch call of each job: the call is logged (debug) right before its
-# "submitted with SLURM jobid" line, so pair them up in order
+# GPU flags of the sbatch call of each job. Calls and "submitted" lines do not come
+# in pairs (the plugin submits several jobs at once), so they are matched by the
+# call's `--output .../slurm_logs/<rule or group>/[<wildcards>/]%j.log`, which is the
+# submitted line's log path with the job id in place of %j. Calls sharing an
+# --output (a group's jobs, which have no wildcards directory) must agree.
 declare -A CALL_GPU=()
 while read -r jid flags; do CALL_GPU[$jid]=$flags; done < <(awk '
   /sbatch call: sbatch / {
-    f = ""; n = split($0, w, " ")
-    for (i = 1; i <= n; i++) if (w[i] ~ /^--(gpus|gres)=/) f = f (f == "" ? "" : ",") w[i]
-    pending = (f == "" ? "none" : f); have = 1
+    f = ""; out = ""; n = split($0, w, " ")
+    for (i = 1; i <= n && w[i] !~ /^--wrap=/; i++) {
+      if (w[i] ~ /^--(gpus|gres)=/) f = f (f == "" ? "" : ",") w[i]
+      if (w[i] == "--output" && out == "") { out = w[i + 1]; gsub(/^\047|\047$/, "", out) }
+    }
+    if (f == "") f = "none"
+    if ((out in flags) && flags[out] != f) f = "conflicting"  # (not in one assignment: mawk creates flags[out] first)
+    flags[out] = f
   }
-  /has been submitted with SLURM jobid/ && have {
-    match($0, /SLURM jobid [0-9]+/); print substr($0, RSTART + 12, RLENGTH - 12), pending; have = 0
-  }' "$LOG")
+  /has been submitted with SLURM jobid/ {
+    match($0, /SLURM jobid [0-9]+/); jid = substr($0, RSTART + 12, RLENGTH - 12)
+    match($0, /\(log: [^)]*\)/); path = substr($0, RSTART + 6, RLENGTH - 7)
+    sub("/" jid "\\.log$", "/%j.log", path)
+    job[jid] = path; order[++m] = jid
+  }
+  END { for (k = 1; k <= m; k++) { j = order[k]; print j, ((job[j] in flags) ? flags[job[j]] : "-") } }' "$LOG")
 
 fail=0
-printf '%-8s %-26s %-10s %-24s %-14s %-22s %s\n' slurm_job rule state 'request(scontrol)' 'allocated' 'sbatch_flags' verdict
+declare -A SEEN=()
+printf '%-8s %-50s %-10s %-24s %-14s %-22s %s\n' slurm_job rule state 'request(scontrol)' 'allocated' 'sbatch_flags' verdict
 for entry in "${SUBMITTED[@]}"; do
-  read -r jid rule <<<"$entry"
+  read -r jid kind rule <<<"$entry"
+  if [[ $kind == group ]]; then
+    gpu_in=$(gpu_rules_in_group "$rule")
+    label="group:$rule"
+  else
+    gpu_in=$(is_gpu_rule "$rule" && echo "$rule")
+    label=$rule
+  fi
+  for r in $gpu_in; do SEEN[$r]=1; done
   info=$(scontrol -d -o show job "$jid" 2>/dev/null)
   state=- req=- alloc=- why=""
   if [[ -n $info ]]; then
@@ -69,17 +96,20 @@ for entry in "${SUBMITTED[@]}"; do
   call=${CALL_GPU[$jid]:--}
   if [[ -z $info && $call == - ]]; then
     why+="no evidence: scontrol has forgotten the job (MinJobAge) and the log has no sbatch call (--verbose); "
-  elif is_gpu_rule "$rule"; then
+  elif [[ -n $gpu_in ]]; then
     [[ -z $info || ($req != none && $alloc == gpu*) ]] || why+="GPU rule without GPU request/allocation; "
-    [[ $call == - || $call != none ]] || why+="GPU rule submitted without --gpus/--gres; "
+    [[ $call == - || ($call != none && $call != conflicting) ]] || why+="GPU rule submitted without --gpus/--gres ($call); "
   else
     [[ -z $info || ($req == none && $alloc == none) ]] || why+="CPU rule got a GPU; "
     [[ $call == - || $call == none ]] || why+="CPU rule submitted with $call; "
   fi
   if [[ -n $why ]]; then verdict="FAIL: ${why%; }"; fail=1
-  elif is_gpu_rule "$rule"; then verdict="ok (GPU rule)"
+  elif [[ -n $gpu_in ]]; then verdict="ok (GPU rule)"
   else verdict="ok (CPU rule)"; fi
-  printf '%-8s %-26s %-10s %-24s %-14s %-22s %s\n' "$jid" "$rule" "$state" "$req" "$alloc" "$call" "$verdict"
+  printf '%-8s %-50s %-10s %-24s %-14s %-22s %s\n' "$jid" "$label" "$state" "$req" "$alloc" "$call" "$verdict"
+done
+for r in "${GPU_RULES[@]}"; do
+  [[ -n ${SEEN[$r]:-} ]] || { echo "check_gpu_requests: GPU rule $r was never submitted" >&2; fail=1; }
 done
 if ((fail)); then echo "check_gpu_requests: FAILED" >&2; exit 1; fi
 echo "check_gpu_requests: ${#SUBMITTED[@]} SLURM jobs, GPU requests exactly on: ${GPU_RULES[*]}"

@@ -63,7 +63,7 @@ say "snakemake exit status $rc after $(secs "$t") s (log: $WORK/run.log)"
 ((rc == 124 || rc == 137)) && { say "FAIL: snakemake hung and was killed by timeout"; exit 1; }
 ((rc == 0)) || { tail -n 40 "$WORK/run.log"; say "FAIL: toy workflow failed"; exit 1; }
 
-rc=0; "$HERE/check_gpu_requests.sh" "$WORK/run.log" >"$WORK/check.txt" 2>&1 || rc=$?
+rc=0; "$HERE/check_gpu_requests.sh" "$WORK/run.log" train_model >"$WORK/check.txt" 2>&1 || rc=$?
 sed 's/^/    /' "$WORK/check.txt"
 ((rc == 0)) || { say "FAIL: GPU requests"; exit 1; }
 
