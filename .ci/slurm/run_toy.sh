@@ -8,6 +8,8 @@
 #    profile's real per-rule requests fit on a small CI machine), unless it is up;
 # 2. runs the toy with `--profile profiles/slurm` under `timeout -s INT -k 30`
 #    (snakemake ignores SIGTERM; a hang must fail, not eat the CI budget);
+#    (the profile's `groups:` apply: prepare_reference and metrics run as one-rule
+#    group jobs, group_reference_prepare_reference and group_evaluation_metrics);
 # 3. checks with check_gpu_requests.sh that only train_model asked for and got a GPU,
 #    and that the jobs saw CUDA_VISIBLE_DEVICES exactly then;
 # 4. failure path: reruns `metrics` with DNA2HIC_TOY_FAIL=metrics and expects
@@ -88,7 +90,10 @@ rc=0; DNA2HIC_TOY_FAIL=metrics smk "$WORK/fail.log" --forcerun metrics || rc=$?
 say "snakemake exit status $rc after $(secs "$t") s (log: $WORK/fail.log)"
 ((rc == 124 || rc == 137)) && { say "FAIL: snakemake hung on a failed job"; exit 1; }
 ((rc == 1)) || { say "FAIL: expected exit status 1"; exit 1; }
-grep -q 'metrics: failing on request' "$WORK"/.snakemake/slurm_logs/rule_metrics/*.log ||
+# the failed job's own SLURM log (a group job's: .../slurm_logs/group_evaluation_metrics/<id>.log)
+# must hold the rule's error as a line of its own (the printed shell command also contains it)
+flog=$(sed -n 's/.*has been submitted with SLURM jobid [0-9]* (log: \(.*\))\.$/\1/p' "$WORK/fail.log" | tail -n 1)
+grep -qx 'metrics: failing on request' "${flog:-/dev/null}" ||
   { say "FAIL: the failed job's SLURM log lacks the rule's error"; exit 1; }
 [[ ! -e $WORK/toy/metrics.txt ]] || { say "FAIL: failed job left its output"; exit 1; }
 
