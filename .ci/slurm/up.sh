@@ -26,6 +26,8 @@
 #                            Either one set -> SlurmdParameters=config_overrides,
 #                            so a 2-core CI box can accept the real profile's
 #                            requests (e.g. --cpus-per-task=16 --mem 64000).
+#   DNA2HIC_SLURM_MIN_JOB_AGE  seconds slurmctld remembers an ended job (600); squeue
+#                            status checks and `scontrol show job` need it
 #   DNA2HIC_SLURM_NO_APT=1   never call apt-get (fail if packages are missing)
 set -euo pipefail
 
@@ -34,6 +36,7 @@ LOG_TAG=slurm-up
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # DIR PIDS CONF GRES_CONF MARK, log die poll stop_pidfile ...
 PARTITION=${DNA2HIC_SLURM_PARTITION:-ci}
 NGPUS=${DNA2HIC_SLURM_GPUS:-2}
+MIN_JOB_AGE=${DNA2HIC_SLURM_MIN_JOB_AGE:-600}
 GPU_TYPE=${DNA2HIC_SLURM_GPU_TYPE-fake}
 NODE=$(hostname -s)   # slurmctld refuses to start unless SlurmctldHost == hostname -s
 T0=$EPOCHREALTIME
@@ -125,7 +128,7 @@ TaskPlugin=task/none
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
-MinJobAge=600
+MinJobAge=$MIN_JOB_AGE
 SchedulerType=sched/backfill
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU_Memory
