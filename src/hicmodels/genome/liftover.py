@@ -18,6 +18,14 @@ Reference bases in no block are absent from the personal genome (deleted);
 personal bases in no block are novel (inserted). A reference base in several
 blocks has several personal copies (duplication). Chains in UCSC format
 (reference = target, personal = query) are read and written here.
+
+Blocks may carry an optional ``copy`` column: 0 where the block holds the
+primary copy of its reference bases, 1 where it holds an extra copy (the second
+copy of a tandem duplication, the pasted copy of a trans-duplication). A chain
+file has no such field; its convention is that the first chain, in file order,
+covering a reference base holds the primary copy, and :func:`mark_copies`
+recovers the column from that order. The haplotype builder
+(:mod:`hicmodels.variants`) writes primary blocks first.
 """
 
 import numpy as np
@@ -84,6 +92,31 @@ def read_chain(path):
     return blocks, ref_sizes, pers_sizes
 
 
+def merge_blocks(blocks):
+    """Merge consecutive rows that continue one another on both sides.
+
+    Rows ``i - 1`` and ``i`` merge where they share chromosomes, strand (and
+    ``copy``, if present) and abut in the reference and in the personal genome
+    in the direction of the strand. Row order is kept.
+    """
+    if len(blocks) < 2:
+        return blocks.reset_index(drop=True)
+    keys = ["chrom", "pchrom", "strand"] + (["copy"] if "copy" in blocks.columns else [])
+    same = np.ones(len(blocks) - 1, dtype=bool)
+    for key in keys:
+        values = blocks[key].to_numpy()
+        same &= values[1:] == values[:-1]
+    start, end = blocks["start"].to_numpy(), blocks["end"].to_numpy()
+    pstart, pend = blocks["pstart"].to_numpy(), blocks["pend"].to_numpy()
+    plus = blocks["strand"].to_numpy()[1:] == "+"
+    follows = np.where(plus, pstart[1:] == pend[:-1], pend[1:] == pstart[:-1])
+    group = np.cumsum(np.r_[True, ~(same & (start[1:] == end[:-1]) & follows)])
+    merged = blocks.groupby(group, sort=False).agg(
+        {**{k: "first" for k in keys}, "start": "min", "end": "max", "pstart": "min", "pend": "max"}
+    )
+    return merged[_columns(blocks)].reset_index(drop=True)
+
+
 def _chain_runs(blocks):
     """Split blocks (in output order) into runs that one chain can hold."""
     run = []
@@ -128,11 +161,68 @@ def write_chain(blocks, ref_sizes, personal_sizes, path):
 
 
 def invert(blocks):
-    """Swap the roles of reference and personal: the personal -> reference mapping."""
+    """Swap the roles of reference and personal: the personal -> reference mapping.
+
+    A ``copy`` column, where present, is kept: it then says whether a personal
+    base is the primary or an extra copy of its reference base.
+    """
     swapped = blocks.rename(
         columns={"chrom": "pchrom", "start": "pstart", "end": "pend", "pchrom": "chrom", "pstart": "start", "pend": "end"}
     )
-    return swapped[BLOCK_COLUMNS].sort_values(["chrom", "start"], ignore_index=True)
+    return swapped[_columns(blocks)].sort_values(["chrom", "start"], ignore_index=True)
+
+
+def _columns(blocks):
+    """:data:`BLOCK_COLUMNS`, plus ``copy`` where ``blocks`` has it."""
+    return BLOCK_COLUMNS + (["copy"] if "copy" in blocks.columns else [])
+
+
+def _sub_blocks(block, lo, hi):
+    """Personal ``(pstart, pend)`` of the reference part ``[lo, hi)`` of ``block``."""
+    if block.strand == "+":
+        return block.pstart + (lo - block.start), block.pstart + (hi - block.start)
+    return block.pend - (hi - block.start), block.pend - (lo - block.start)
+
+
+def mark_copies(blocks):
+    """Label each block as the primary or an extra copy of its reference bases.
+
+    The first block, in row order, over a reference base holds its primary copy
+    (``copy`` 0); later blocks over the same base hold extra copies (``copy``
+    1). A block partly over earlier ones is split at their edges.
+
+    Parameters
+    ----------
+    blocks : DataFrame
+        The mapping (:data:`BLOCK_COLUMNS`), in chain order, for example as
+        returned by :func:`read_chain`.
+
+    Returns
+    -------
+    DataFrame
+        :data:`BLOCK_COLUMNS` plus ``copy``, rows in the input order.
+    """
+    blocks = blocks[BLOCK_COLUMNS].reset_index(drop=True).assign(order_=lambda d: np.arange(len(d)))
+    ordered = blocks.sort_values(["chrom", "start", "end"], kind="stable")
+    reach = ordered.groupby("chrom", sort=False)["end"].cummax()
+    before = reach.groupby(ordered["chrom"], sort=False).shift(1)
+    cluster = (before.isna() | (ordered["start"] >= before)).cumsum()
+    shared = cluster.map(cluster.value_counts()) > 1
+    single = ordered[~shared].assign(copy=0)
+    pieces = []
+    for _, group in ordered[shared].groupby(cluster[shared]):
+        covered = []  # disjoint reference intervals already given a copy
+        for block in group.sort_values("order_").itertuples(index=False):
+            cuts = sorted({block.start, block.end, *(x for iv in covered for x in iv if block.start < x < block.end)})
+            for lo, hi in zip(cuts, cuts[1:]):
+                copy = int(any(s <= lo and hi <= e for s, e in covered))
+                pstart, pend = _sub_blocks(block, lo, hi)
+                pieces.append((block.chrom, lo, hi, block.pchrom, pstart, pend, block.strand, block.order_, copy))
+            covered.append((block.start, block.end))
+    split = pd.DataFrame(pieces, columns=BLOCK_COLUMNS + ["order_", "copy"])
+    marked = pd.concat([single, split], ignore_index=True) if len(split) else single
+    marked = marked.sort_values(["order_", "start"], kind="stable", ignore_index=True)
+    return marked[BLOCK_COLUMNS + ["copy"]].astype({c: np.int64 for c in ("start", "end", "pstart", "pend", "copy")})
 
 
 def lift_intervals(blocks, intervals):
@@ -150,8 +240,9 @@ def lift_intervals(blocks, intervals):
     DataFrame
         One row per lifted piece: the input columns, ``piece_start``/``piece_end``
         (the reference part that maps) and ``pchrom``/``pstart``/``pend``/``strand``
-        (where it lands). Parts of an interval in no block are absent; an
-        interval over a duplicated stretch yields one piece per copy.
+        (where it lands), and ``copy`` where ``blocks`` has it. Parts of an
+        interval in no block are absent; an interval over a duplicated stretch
+        yields one piece per copy.
     """
     intervals = intervals.reset_index(drop=True).assign(_row=lambda d: np.arange(len(d)))
     hits = intervals.merge(blocks.rename(columns={"start": "bstart", "end": "bend"}), on="chrom", how="inner")
@@ -166,14 +257,16 @@ def lift_intervals(blocks, intervals):
     hits = hits.assign(piece_start=lo, piece_end=hi, pstart=pstart, pend=pend)
     hits = hits.sort_values(["_row", "piece_start", "pstart"], kind="stable")
     keep = [c for c in intervals.columns if c != "_row"] + ["piece_start", "piece_end", "pchrom", "pstart", "pend", "strand"]
+    keep += ["copy"] if "copy" in blocks.columns else []
     return hits[keep].reset_index(drop=True)
 
 
 def lift_positions(blocks, chrom, positions):
     """Lift reference positions on one chromosome to personal coordinates.
 
-    Where a position has several copies, the copy with the smallest personal
-    coordinate is returned.
+    Where a position has several copies, the primary copy is returned if
+    ``blocks`` has a ``copy`` column, else the copy with the smallest personal
+    coordinate.
 
     Returns
     -------
@@ -185,6 +278,8 @@ def lift_positions(blocks, chrom, positions):
     positions = np.asarray(positions, dtype=np.int64)
     points = pd.DataFrame({"chrom": chrom, "start": positions, "end": positions + 1})
     pieces = lift_intervals(blocks, points.assign(_i=np.arange(len(points))))
+    if "copy" in pieces.columns:
+        pieces = pieces.sort_values(["_i", "copy"], kind="stable")
     first = pieces.drop_duplicates("_i", keep="first")
     pchrom = np.full(len(positions), None, dtype=object)
     ppos = np.full(len(positions), -1, dtype=np.int64)
