@@ -1,0 +1,208 @@
+"""Indexed FASTA files: fast whole-sequence reads and bgzip + index writing.
+
+Reading goes through the ``.fai`` (and, for bgzip files, the ``.gzi``) index and
+returns ``bytes``; it reads a sequence about twice as fast as
+``pysam.FastaFile.fetch``. Writing pipes wrapped lines through ``bgzip`` (the
+htslib tool, which builds the ``.gzi`` as it compresses) and writes the ``.fai``
+from the sequence lengths, so no second pass over the output is needed.
+"""
+
+import contextlib
+import shutil
+import subprocess
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+import pysam
+
+from ..errors import InputError
+from ..files import atomic_output
+
+FAI_COLUMNS = ["name", "length", "offset", "linebases", "linewidth"]
+
+
+def read_fai(path):
+    """Read a ``.fai`` index: ``{name: (length, offset, linebases, linewidth)}``."""
+    index = {}
+    with open(path) as handle:
+        for lineno, line in enumerate(handle, 1):
+            fields = line.rstrip("\n").split("\t")
+            try:
+                name, numbers = fields[0], tuple(int(x) for x in fields[1:5])
+            except ValueError:
+                raise InputError("FASTA index line needs a name and four integers", path, lineno) from None
+            if len(numbers) != 4:
+                raise InputError("FASTA index line needs a name and four integers", path, lineno)
+            index[name] = numbers
+    return index
+
+
+def _is_bgzf(head):
+    """Whether the first bytes of a file are a BGZF block header."""
+    return len(head) >= 14 and head[:4] == b"\x1f\x8b\x08\x04" and head[12:14] == b"BC"
+
+
+class IndexedFasta:
+    """Read whole sequences (or slices) of an indexed FASTA file as ``bytes``.
+
+    Parameters
+    ----------
+    path : str or Path
+        Plain or bgzip-compressed FASTA with a ``.fai`` index (and ``.gzi`` for
+        bgzip), as written by ``samtools faidx``.
+    cache : int, optional
+        How many whole sequences to keep in memory (least recently used first
+        out). Slices of a cached sequence cost no read.
+
+    Attributes
+    ----------
+    sizes : dict
+        Sequence name -> length, in file order.
+    """
+
+    def __init__(self, path, cache=2):
+        self.path = Path(path)
+        if not self.path.exists():
+            raise InputError("reference FASTA not found", self.path)
+        fai = Path(f"{self.path}.fai")
+        if not fai.exists():
+            raise InputError("missing index (.fai); run `samtools faidx` on it", self.path)
+        self.index = read_fai(fai)
+        self.sizes = {name: entry[0] for name, entry in self.index.items()}
+        with open(self.path, "rb") as handle:
+            head = handle.read(18)
+        self._block_offsets = None
+        if head[:2] == b"\x1f\x8b":
+            if not _is_bgzf(head):
+                raise InputError("gzip-compressed but not bgzip; recompress with `zcat | bgzip`", self.path)
+            gzi = Path(f"{self.path}.gzi")
+            if not gzi.exists():
+                raise InputError("missing index (.gzi) of the bgzip file; run `samtools faidx` on it", self.path)
+            pairs = np.fromfile(gzi, dtype="<u8")[1:].reshape(-1, 2)
+            self._block_offsets = np.vstack([[0, 0], pairs]).astype(np.int64)  # (compressed, uncompressed)
+        self._cache = OrderedDict()
+        self._cache_size = cache
+
+    def _read_raw(self, offset, size):
+        """``size`` bytes of the uncompressed file from ``offset``."""
+        if self._block_offsets is None:
+            with open(self.path, "rb") as handle:
+                handle.seek(offset)
+                return handle.read(size)
+        i = np.searchsorted(self._block_offsets[:, 1], offset, side="right") - 1
+        compressed, uncompressed = (int(x) for x in self._block_offsets[i])
+        handle = pysam.BGZFile(str(self.path), "rb")
+        try:
+            handle.seek((compressed << 16) | (offset - uncompressed))
+            return handle.read(size)
+        finally:
+            handle.close()
+
+    def _load(self, name):
+        length, offset, linebases, linewidth = self.index[name]
+        raw = self._read_raw(offset, (length // linebases) * linewidth + length % linebases)
+        seq = raw.replace(b"\n", b"").replace(b"\r", b"")
+        if len(seq) != length:
+            raise InputError(f"sequence {name!r} has {len(seq)} bases, the index says {length}", self.path)
+        return seq
+
+    def fetch(self, name, start=0, end=None):
+        """Bases ``[start, end)`` of sequence ``name`` (the whole sequence by default).
+
+        The whole sequence is read and cached, so consecutive slices of one
+        sequence cost a single read.
+        """
+        if name not in self.index:
+            raise KeyError(name)
+        seq = self._cache.pop(name, None)
+        if seq is None:
+            seq = self._load(name)
+            while len(self._cache) >= self._cache_size > 0:
+                self._cache.popitem(last=False)
+        if self._cache_size > 0:
+            self._cache[name] = seq
+        if start == 0 and (end is None or end == len(seq)):
+            return seq
+        return seq[start:end]
+
+
+def _wrapped(seq, width):
+    """``seq`` as FASTA lines of ``width`` bases, in memory-bounded pieces."""
+    lines = len(seq) // width
+    bases = np.frombuffer(seq, dtype=np.uint8)
+    step = max(1, (1 << 24) // width)
+    for first in range(0, lines, step):
+        last = min(lines, first + step)
+        block = np.empty((last - first, width + 1), dtype=np.uint8)
+        block[:, :width] = bases[first * width : last * width].reshape(-1, width)
+        block[:, width] = ord("\n")
+        yield block
+    if len(seq) % width:
+        yield seq[lines * width :] + b"\n"
+
+
+class _FastaSink:
+    """The ``write`` side of :func:`bgzf_fasta_writer`."""
+
+    def __init__(self, stream, width):
+        self._stream = stream
+        self._width = width
+        self._offset = 0
+        self.fai = []
+
+    def write(self, name, seq):
+        """Append one record; ``seq`` is ``bytes``."""
+        header = f">{name}\n".encode()
+        self._stream.write(header)
+        self._offset += len(header)
+        linebases = min(self._width, len(seq))  # as samtools: one short line counts its own length
+        self.fai.append((name, len(seq), self._offset, linebases, linebases + 1))
+        for piece in _wrapped(seq, self._width):
+            self._stream.write(piece)
+        self._offset += len(seq) + -(-len(seq) // self._width)
+
+
+@contextlib.contextmanager
+def bgzf_fasta_writer(path, width=60, level=1, threads=1):
+    """Write a bgzip FASTA with its ``.fai`` and ``.gzi``, atomically.
+
+    Yields an object whose ``write(name, seq)`` appends a record. On success the
+    index files and then the FASTA appear under their final names; on any error
+    none of them does.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output ``.fa.gz``; the indexes go to ``path + ".fai"`` / ``".gzi"``.
+    width : int
+        Bases per line.
+    level : int
+        Deflate level (1 is fast and within ~15 % of the best size on DNA).
+    threads : int
+        ``bgzip`` compression threads.
+    """
+    bgzip = shutil.which("bgzip")
+    if bgzip is None:
+        raise RuntimeError("bgzip (htslib) is needed to write FASTA files and is not on PATH")
+    path = Path(path)
+    with (
+        atomic_output(path) as tmp,
+        atomic_output(f"{path}.fai") as tmp_fai,
+        atomic_output(f"{path}.gzi") as tmp_gzi,
+        open(tmp, "wb") as out,
+    ):
+        command = [bgzip, "-c", "-l", str(level), "-@", str(threads), "-i", "-I", str(tmp_gzi)]
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.PIPE)
+        sink = _FastaSink(proc.stdin, width)
+        try:
+            yield sink
+            proc.stdin.close()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if proc.wait() != 0:
+            raise RuntimeError(f"bgzip failed writing {path}: {proc.stderr.read().decode().strip()}")
+        with open(tmp_fai, "w") as fai:
+            fai.writelines("\t".join(str(x) for x in entry) + "\n" for entry in sink.fai)
