@@ -1,0 +1,323 @@
+"""Record checks: which records apply to which haplotype, and what each one does.
+
+In order, for every record:
+
+1. Genotype: ``1`` on a haplotype carries the ALT there, ``0`` does not
+   (outcome ``not_carried``), ``.`` is skipped (``missing_genotype``). Phased
+   genotypes are read left = haplotype 1; haploid calls count for both
+   haplotypes; an unphased heterozygous ALT is placed by the ``unphased``
+   policy (:mod:`.policy`).
+2. For records carried somewhere: chromosome names through the alias table
+   (``unknown_contig``), FILTER (``filter``), alleles that cannot be applied
+   (``unsupported_allele``, ``spanning_deletion``, ``single_breakend``,
+   ``ins_without_sequence``, ``no_change``), REF against the reference
+   (``ref_mismatch``). A record that contradicts itself (REF or END past the
+   chromosome end, END before POS, a malformed breakend) stops the run.
+3. What the record does: a *replacement* of reference bases (SNV, MNV,
+   insertion, deletion, complex, ``<DEL>``, ``<INS>``), applied inside a
+   chromosome piece, or a *structural operation* (``<DUP>``, ``<INV>``, a
+   breakend, a trans-duplication; :mod:`.ops`).
+
+ALT bases take the case of the reference base at POS, as in ``bcftools
+consensus`` (soft-masked stretches stay lower case).
+"""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..genome.aliases import canonical_names
+from .alleles import SEQUENCE, parse_breakend, symbolic_span, trim
+from .ledger import HAPLOTYPES
+from .ops import Inversion, Join, TandemDup, TransDup
+
+REPLACE_COLUMNS = ["rec", "chrom", "start", "end", "alt", "aligned", "span_start", "span_end"]
+REPLACE_CLASSES = ("snv", "mnv", "insertion", "deletion", "complex", "sv_del", "sv_ins")
+
+
+@dataclasses.dataclass
+class Checked:
+    """Records that passed the checks.
+
+    Attributes
+    ----------
+    carried : dict
+        haplotype -> boolean mask of records whose ALT it carries and that
+        have no outcome yet.
+    placed : ndarray of bool
+        Records carried only because of the ``unphased`` policy.
+    replacements : DataFrame
+        :data:`REPLACE_COLUMNS`: reference ``[start, end)`` becomes ``alt``
+        (bytes); ``aligned`` where lengths match base for base; ``span_*`` is
+        the REF span used for overlaps.
+    structural : dict
+        record index -> structural operation.
+    """
+
+    carried: dict
+    placed: np.ndarray
+    replacements: pd.DataFrame
+    structural: dict
+
+
+class RecordChecks:
+    """Run the checks of the module docstring over one sample's records.
+
+    Parameters
+    ----------
+    records : DataFrame
+        From :func:`.records.read_records`, plus edits-file rows
+        (:func:`.editsfile.read_edits`) appended; ``source`` is the file to
+        name in errors (empty where ``label`` names it already).
+    reference : IndexedFasta
+    aliases : dict
+        alias -> canonical name.
+    policy : Policy
+    ledger : Ledger
+    """
+
+    def __init__(self, records, reference, aliases, policy, ledger):
+        self.records = records
+        self.reference = reference
+        self.aliases = aliases
+        self.policy = policy
+        self.ledger = ledger
+        self.labels = records["label"].to_numpy()
+        self.sources = records["source"].to_numpy()
+
+    def fail(self, i, message):
+        """Stop on record ``i``."""
+        raise InputError(f"{self.labels[i]}: {message}", self.sources[i] or None)
+
+    def run(self):
+        """Check every record; returns :class:`Checked`."""
+        self.carried, placed = self._genotypes()
+        self.dropped = np.zeros(len(self.records), dtype=bool)
+        live = self.carried[1] | self.carried[2]
+        chroms = self._contigs(live)
+        self._filters(live & ~self.dropped)
+        self._alleles(live & ~self.dropped)
+        lower = self._reference_bases(live & ~self.dropped, chroms)
+        replacements, structural = self._effects(live & ~self.dropped, chroms, lower)
+        carried = {h: self.carried[h] & self.ledger.open(h) for h in HAPLOTYPES}
+        return Checked(carried, placed, replacements, structural)
+
+    def _reject(self, mask, reason, detail=None):
+        """Skip the records in ``mask`` on every haplotype that carries them."""
+        for h in HAPLOTYPES:
+            rows = mask & self.carried[h] & self.ledger.open(h)
+            self.ledger.reject(h, rows, reason, detail[rows] if isinstance(detail, np.ndarray) else detail)
+        self.dropped |= mask
+
+    def _reject_one(self, i, reason, detail=None):
+        mask = np.zeros(len(self.records), dtype=bool)
+        mask[i] = True
+        self._reject(mask, reason, detail)
+
+    def _unknown_contig(self, i, name):
+        """Record ``i`` names chromosome ``name``, unknown: stop or skip, per policy."""
+        message = f"chromosome {name!r} is in neither the reference nor the alias table"
+        if self.policy.unknown_contig == "error":
+            self.fail(i, message)
+        self._reject_one(i, "unknown_contig", message)
+
+    def _genotypes(self):
+        r, ledger = self.records, self.ledger
+        a = {1: r["allele1"].to_numpy(), 2: r["allele2"].to_numpy()}
+        het = ~r["phased"].to_numpy() & ((a[1] == 1) != (a[2] == 1))
+        alt = {h: (a[h] == 1) & ~het for h in HAPLOTYPES}
+        missing = {h: (a[h] == -1) & ~het for h in HAPLOTYPES}
+        mode = self.policy.unphased
+        if mode == "hap1":
+            alt[1] |= het
+            missing[2] |= het & ((a[1] == -1) | (a[2] == -1))
+        elif mode == "both":
+            alt[1] |= het
+            alt[2] |= het
+        for h in HAPLOTYPES:
+            ledger.reject(h, missing[h], "missing_genotype")
+            if mode == "skip":
+                ledger.reject(h, het, "unphased")
+            ledger.settle(h, ~alt[h] & ~missing[h] & ~(het & (mode == "skip")), "not_carried")
+        return alt, het & (mode != "skip")
+
+    def _contigs(self, live):
+        """Reference names of the records' chromosomes (NaN where unknown or not live)."""
+        r = self.records
+        names = canonical_names(r["vcf_chrom"][live], self.aliases, self.reference.sizes)
+        chroms = r["vcf_chrom"].map(names).where(live)
+        unknown = live & chroms.isna().to_numpy()
+        if unknown.any():
+            first = int(np.argmax(unknown))
+            self._unknown_contig(first, r["vcf_chrom"][first])
+            details = np.array([f"chromosome {n!r} is in neither the reference nor the alias table" for n in r["vcf_chrom"]], dtype=object)
+            self._reject(unknown, "unknown_contig", details)
+        return chroms
+
+    def _filters(self, live):
+        """Reject the records in ``live`` whose FILTER is not accepted."""
+        policy = self.policy
+        values = self.records["filter"].to_numpy()
+        if policy.filters is None:
+            return
+        accepted = set(policy.filters)
+        verdict = {v: (policy.filter_missing == "accept") if v == "." else set(v.split(";")) <= accepted for v in set(values[live])}
+        ok = np.array([verdict.get(v, True) for v in values], dtype=bool)
+        details = np.array([f"FILTER={v}" for v in values], dtype=object)
+        self._reject(live & ~ok, "filter", details)
+
+    def _alleles(self, live):
+        """Reject the records in ``live`` whose alleles cannot be applied."""
+        r = self.records
+        cls, alt = r["class"].to_numpy(), r["alt"].to_numpy()
+        no_alt = live & (cls == "no_alt")
+        if no_alt.any():
+            self.fail(int(np.argmax(no_alt)), "the genotype carries an ALT but ALT is '.'")
+        single = (cls == "bnd") & np.array([a.startswith(".") or a.endswith(".") for a in alt], dtype=bool)
+        no_sequence = (cls == "sv_ins") & (r["insseq"].to_numpy() == ".")
+        self._reject(live & (cls == "symbolic"), "unsupported_allele", np.array([f"ALT {a} is not applied" for a in alt], dtype=object))
+        self._reject(live & (cls == "star"), "spanning_deletion")
+        self._reject(live & (cls == "no_change"), "no_change")
+        self._reject(live & single, "single_breakend")
+        self._reject(live & no_sequence, "ins_without_sequence")
+
+    def _reference_bases(self, live, chroms):
+        """Check REF against the reference; returns a mask of records at lower-case bases."""
+        r = self.records
+        lower = np.zeros(len(r), dtype=bool)
+        is_vcf = (r["ref"] != ".").to_numpy()
+        rows = np.flatnonzero(live & is_vcf)
+        mismatch = np.zeros(len(r), dtype=bool)
+        pos0, refs = r["pos0"].to_numpy(), r["ref"].to_numpy()
+        for chrom, group in pd.Series(rows).groupby(chroms.to_numpy()[rows], sort=False):
+            rows_c = group.to_numpy()
+            seq = self.reference.fetch(chrom)
+            size = len(seq)
+            lengths = np.fromiter((len(x) for x in refs[rows_c]), dtype=np.int64, count=len(rows_c))
+            past = pos0[rows_c] + lengths > size
+            if past.any():
+                i = rows_c[np.argmax(past)]
+                self.fail(i, f"REF {refs[i]!r} at POS {pos0[i] + 1} extends past the end of {chrom} (length {size})")
+            bases = np.frombuffer(seq, dtype=np.uint8)
+            lower[rows_c] = bases[pos0[rows_c]] >= ord("a")
+            single = lengths == 1
+            want = np.frombuffer("".join(refs[rows_c[single]]).encode(), dtype=np.uint8)
+            mismatch[rows_c[single]] = (bases[pos0[rows_c[single]]] & 0xDF) != (want & 0xDF)
+            for i in rows_c[~single]:
+                mismatch[i] = seq[pos0[i] : pos0[i] + len(refs[i])].upper() != refs[i].upper().encode()
+        if mismatch.any():
+            if self.policy.ref_mismatch == "error":
+                i = int(np.argmax(mismatch))
+                found = self.reference.fetch(chroms[i], pos0[i], pos0[i] + len(refs[i])).decode()
+                self.fail(i, f"REF {refs[i]!r} does not match the reference {found!r} at {chroms[i]}:{pos0[i] + 1}")
+            details = np.array([f"REF {x!r} does not match the reference" for x in refs], dtype=object)
+            self._reject(mismatch, "ref_mismatch", details)
+        return lower
+
+    def _effects(self, live, chroms, lower):
+        """Replacements and structural operations of the records in ``live``."""
+        r = self.records
+        cls = r["class"].to_numpy()
+        rows = np.flatnonzero(live & np.isin(cls, REPLACE_CLASSES))
+        replacements = self._replacements(rows, chroms.to_numpy(), lower)
+        structural = {}
+        for i in np.flatnonzero(live & ~np.isin(cls, REPLACE_CLASSES)):
+            op = self._structural(int(i), chroms[i])
+            if op is not None:
+                structural[int(i)] = op
+        return replacements, structural
+
+    def _replacements(self, rows, chroms, lower):
+        r = self.records
+        pos0, refs, alts = r["pos0"].to_numpy()[rows], r["ref"].to_numpy()[rows], r["alt"].to_numpy()[rows]
+        cls, ends, svlen, insseq = (r[c].to_numpy()[rows] for c in ("class", "end", "svlen", "insseq"))
+        start, end, alt_out, aligned, span_end = [], [], [], [], []
+        for k in range(len(rows)):
+            p, ref, alt = int(pos0[k]), refs[k], alts[k]
+            if cls[k] == "sv_del":
+                try:
+                    s, e = symbolic_span(p, ends[k] if ends[k] >= 0 else None, svlen[k] if svlen[k] != -1 else None)
+                except ValueError as err:
+                    self.fail(rows[k], str(err))
+                self._within(rows[k], chroms[rows[k]], e)
+                new = ""
+            elif cls[k] == "sv_ins":
+                if ends[k] >= 0 and ends[k] < p + 1:
+                    self.fail(rows[k], f"END={ends[k]} is before POS={p + 1}")
+                new = insseq[k]
+                if not SEQUENCE.match(new):
+                    self.fail(rows[k], f"inserted sequence {new[:20]!r} is not made of bases")
+                s = e = p + 1
+            elif len(ref) == 1 and len(alt) == 1:
+                s, e, new = p, p + 1, alt
+            else:
+                if not SEQUENCE.match(alt):
+                    self.fail(rows[k], f"ALT {alt[:20]!r} is not made of bases")
+                offset, old, new = trim(ref, alt)
+                s, e = p + offset, p + offset + len(old)
+            start.append(s)
+            end.append(e)
+            alt_out.append(new.lower().encode() if lower[rows[k]] else new.encode())
+            aligned.append(e - s == len(new))
+            span_end.append(max(e, p + len(ref)))
+        return pd.DataFrame({
+            "rec": rows.astype(np.int64), "chrom": chroms[rows], "start": np.array(start, dtype=np.int64),
+            "end": np.array(end, dtype=np.int64), "alt": alt_out, "aligned": np.array(aligned, dtype=bool),
+            "span_start": pos0.astype(np.int64), "span_end": np.array(span_end, dtype=np.int64),
+        }, columns=REPLACE_COLUMNS)
+
+    def _within(self, i, chrom, end):
+        size = self.reference.sizes[chrom]
+        if end > size:
+            self.fail(i, f"END={end} is past the end of {chrom} (length {size})")
+
+    def _structural(self, i, chrom):
+        """The operation of record ``i``, or ``None`` where it is rejected."""
+        r = self.records.iloc[i]
+        cls = r["class"]
+        if cls in ("sv_dup", "sv_inv"):
+            try:
+                s, e = symbolic_span(int(r["pos0"]), r["end"] if r["end"] >= 0 else None, r["svlen"] if r["svlen"] != -1 else None)
+            except ValueError as err:
+                self.fail(i, str(err))
+            self._within(i, chrom, e)
+            return (TandemDup if cls == "sv_dup" else Inversion)(chrom, s, e, records=(i,))
+        if cls == "bnd":
+            return self._breakend(i, r, chrom)
+        return self._trans_dup(i, r)
+
+    def _breakend(self, i, r, chrom):
+        try:
+            side_a, side_b, inserted, mate_chrom, mate_pos = parse_breakend(chrom, int(r["pos0"]), r["ref"], r["alt"])
+        except ValueError as err:
+            self.fail(i, str(err))
+        mate = canonical_names([mate_chrom], self.aliases, self.reference.sizes)[mate_chrom]
+        if mate is None:
+            self._unknown_contig(i, mate_chrom)
+            return None
+        size = self.reference.sizes[mate]
+        if not (1 <= mate_pos <= size):
+            self.fail(i, f"mate position {mate_chrom}:{mate_pos} is outside {mate} (length {size})")
+        side_b = (mate, *side_b[1:])
+        if side_a[:2] == side_b[:2] and side_a[2] != side_b[2]:
+            self._reject_one(i, "no_change", "the junction restores the reference adjacency")
+            return None
+        return Join(side_a, side_b, inserted, records=(i,))
+
+    def _trans_dup(self, i, r):
+        names = canonical_names([r["chrom1"], r["chrom2"]], self.aliases, self.reference.sizes)
+        for name in (r["chrom1"], r["chrom2"]):
+            if names[name] is None:
+                self._unknown_contig(i, name)
+                return None
+        source = (names[r["chrom1"]], int(r["start1"]), int(r["end1"]))
+        target = (names[r["chrom2"]], int(r["start2"]), int(r["end2"]))
+        for (chrom, _, end), what in ((source, "source"), (target, "target")):
+            size = self.reference.sizes[chrom]
+            if end > size:
+                self.fail(i, f"{what} end {end} is past the end of {chrom} (length {size})")
+        if source[0] == target[0] and not (target[2] <= source[1] or target[1] >= source[2]):
+            self.fail(i, "source and target overlap")
+        return TransDup(source, target, reverse=r["strand1"] != r["strand2"], records=(i,))

@@ -1,0 +1,212 @@
+"""Reading one sample's records from a VCF.
+
+The VCF must be bgzip-compressed (or BCF), sorted and indexed (``.tbi`` or
+``.csi``): the contract of the workflow's VCF inputs, checked here so that a
+plain-text, unsorted or unindexed file fails at this step with a clear message.
+Records are read in file order through ``bcftools view -s SAMPLE | bcftools
+norm -m- | bcftools query``: multi-allelic records are split into one record
+per ALT (genotypes of the other ALTs become 0, as ``norm -m-`` does), and only
+the columns used here are parsed.
+
+Records are named ``CHROM:POS ID`` (as written in the VCF) in messages.
+"""
+
+import csv
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pysam
+
+from ..errors import InputError
+from .alleles import classify
+
+INFO_FIELDS = ("END", "SVTYPE", "SVLEN", "SVINSSEQ", "INSSEQ")
+RECORD_COLUMNS = ["vcf_chrom", "vcf_pos", "id", "ref", "alt", "filter", *(f.lower() for f in INFO_FIELDS), "gt"]
+
+
+def _bcftools():
+    path = shutil.which("bcftools")
+    if path is None:
+        raise RuntimeError("bcftools is needed to read VCF files and is not on PATH")
+    return path
+
+
+def check_vcf(path):
+    """Check the VCF exists and is indexed.
+
+    Raises
+    ------
+    InputError
+        If the file is missing or has neither a ``.tbi`` nor a ``.csi`` index.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("VCF not found", path)
+    if not any(Path(f"{path}{ext}").exists() for ext in (".tbi", ".csi")):
+        raise InputError(
+            "missing index (.tbi or .csi): the VCF must be bgzip-compressed, sorted and indexed "
+            "(bcftools sort -Oz -o x.vcf.gz x.vcf && bcftools index -t x.vcf.gz)",
+            path,
+        )
+
+
+def _header(path, sample):
+    """The INFO fields the header declares; checks the sample and GT."""
+    try:
+        with pysam.VariantFile(str(path)) as vcf:
+            header = vcf.header
+            samples, info, formats = list(header.samples), set(header.info), set(header.formats)
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot read the VCF header: {err}", path) from None
+    if sample not in samples:
+        listed = ", ".join(samples[:5]) + (" ..." if len(samples) > 5 else "") if samples else "none"
+        raise InputError(f"sample {sample!r} is not in the VCF (samples: {listed})", path)
+    if "GT" not in formats:
+        raise InputError("the header declares no FORMAT/GT: genotypes are needed", path)
+    return info
+
+
+def _query(path, sample, info):
+    """Run the bcftools pipeline; returns the query output as a DataFrame of strings."""
+    bcftools = _bcftools()
+    fields = "".join(f"\t%INFO/{f}" if f in info else "\t." for f in INFO_FIELDS)
+    fmt = f"%CHROM\t%POS\t%ID\t%REF\t%ALT\t%FILTER{fields}[\t%GT]\n"
+    commands = [
+        [bcftools, "view", "--no-version", "-s", sample, "-Ou", str(path)],
+        [bcftools, "norm", "--no-version", "-m-", "-Ou", "-"],
+        [bcftools, "query", "-f", fmt, "-"],
+    ]
+    with tempfile.TemporaryFile() as errors:
+        procs, upstream = [], None
+        for command in commands:
+            proc = subprocess.Popen(command, stdin=upstream, stdout=subprocess.PIPE, stderr=errors)
+            if upstream is not None:
+                upstream.close()  # the next process owns it now
+            procs.append(proc)
+            upstream = proc.stdout
+        try:
+            table = pd.read_csv(
+                upstream, sep="\t", header=None, names=RECORD_COLUMNS, dtype=str,
+                keep_default_na=False, na_filter=False, quoting=csv.QUOTE_NONE,
+            )
+        except pd.errors.EmptyDataError:
+            table = pd.DataFrame({c: pd.Series(dtype=str) for c in RECORD_COLUMNS})
+        failed = [proc.wait() for proc in procs]
+        if any(failed):
+            errors.seek(0)
+            lines = [x for x in errors.read().decode(errors="replace").splitlines() if not x.startswith("Lines ")]
+            raise InputError("bcftools could not read it: " + " | ".join(lines[-3:]), path)
+    return table
+
+
+def _genotype_alleles(gt):
+    """``(allele1, allele2, phased)`` of one GT string; alleles 0, 1 or -1 (missing).
+
+    A haploid call counts for both haplotypes.
+    """
+    phased = "/" not in gt
+    alleles = gt.replace("|", "/").split("/")
+    if len(alleles) > 2:
+        raise ValueError(f"ploidy {len(alleles)} is not supported")
+    try:
+        values = [-1 if a == "." else int(a) for a in alleles]
+    except ValueError:
+        raise ValueError(f"malformed genotype {gt!r}") from None
+    if any(v > 1 for v in values):  # norm -m- leaves 0/1 only
+        raise ValueError(f"genotype {gt!r} names an ALT the record lacks")
+    if len(values) == 1:
+        return values[0], values[0], True
+    return values[0], values[1], phased
+
+
+def read_records(path, sample):
+    """Read a sample's records, multi-allelic records split.
+
+    Parameters
+    ----------
+    path : str or Path
+        Sorted, indexed, bgzip-compressed VCF (or BCF).
+    sample : str
+        Sample column to read.
+
+    Returns
+    -------
+    DataFrame
+        One row per (record, ALT), in file order: ``vcf_chrom``, ``vcf_pos``
+        (as written, 1-based), ``pos0`` (0-based), ``id``, ``ref``, ``alt``,
+        ``filter``, ``end`` and ``svlen`` (integers, -1 where absent),
+        ``svtype``, ``insseq`` (INFO/SVINSSEQ, else INFO/INSSEQ, else ``.``),
+        ``allele1``, ``allele2`` (0, 1, or -1 for missing), ``phased``,
+        ``class`` (:func:`alleles.classify`) and ``label`` (``CHROM:POS ID``).
+
+    Raises
+    ------
+    InputError
+        Missing file, index, sample or GT; records out of order; a malformed
+        genotype; anything bcftools cannot parse.
+    """
+    check_vcf(path)
+    info = _header(path, sample)
+    table = _query(path, sample, info)
+    ids = table["id"].where(table["id"] != ".", "")
+    table["label"] = (table["vcf_chrom"] + ":" + table["vcf_pos"] + " " + ids).str.rstrip()
+    table["vcf_pos"] = table["vcf_pos"].astype(np.int64)
+    table["pos0"] = table["vcf_pos"] - 1
+    for column in ("end", "svlen"):
+        values = table[column].str.split(",").str[0]
+        table[column] = pd.to_numeric(values.where(values != ".", "-1"), errors="coerce")
+        bad = table[column].isna()
+        if bad.any():
+            raise InputError(f"{table['label'][bad.idxmax()]}: INFO/{column.upper()} is not an integer", path)
+        table[column] = table[column].astype(np.int64)
+    table["insseq"] = table["svinsseq"].where(table["svinsseq"] != ".", table["insseq"])
+    check_sorted(table, path)
+    genotypes = {}
+    for gt in table["gt"].unique():
+        try:
+            genotypes[gt] = _genotype_alleles(gt)
+        except ValueError as err:
+            first = table["label"][(table["gt"] == gt).idxmax()]
+            raise InputError(f"{first}: {err}", path) from None
+    parsed = table["gt"].map(genotypes)
+    table["allele1"] = parsed.str[0].astype(np.int64)
+    table["allele2"] = parsed.str[1].astype(np.int64)
+    table["phased"] = parsed.str[2].astype(bool)
+    pairs = table[["ref", "alt"]].drop_duplicates()
+    classes = {(r, a): classify(r, a) for r, a in zip(pairs["ref"], pairs["alt"])}
+    table["class"] = [classes[k] for k in zip(table["ref"], table["alt"])]
+    return table.drop(columns=["svinsseq"]).reset_index(drop=True)
+
+
+def check_sorted(table, path):
+    """Records must come chromosome by chromosome, positions not decreasing.
+
+    Raises
+    ------
+    InputError
+        Naming the first record out of order and the one before it.
+    """
+    if len(table) < 2:
+        return
+    chrom = table["vcf_chrom"].to_numpy()
+    pos = table["vcf_pos"].to_numpy()
+    new_block = np.r_[True, chrom[1:] != chrom[:-1]]
+    block_chroms = chrom[new_block]
+    backwards = np.flatnonzero(~new_block[1:] & (pos[1:] < pos[:-1])) + 1
+    reopened = pd.Index(block_chroms).duplicated()
+    problems = []
+    if len(backwards):
+        problems.append(int(backwards[0]))
+    if reopened.any():
+        problems.append(int(np.flatnonzero(new_block)[np.argmax(reopened)]))
+    if problems:
+        i = min(problems)
+        raise InputError(
+            f"records are not sorted: {table['label'][i]} comes after {table['label'][i - 1]} "
+            "(sort with bcftools sort, then index)",
+            path,
+        )
