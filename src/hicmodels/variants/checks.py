@@ -172,9 +172,6 @@ class RecordChecks:
         """Reject the records in ``live`` whose alleles cannot be applied."""
         r = self.records
         cls, alt = r["class"].to_numpy(), r["alt"].to_numpy()
-        no_alt = live & (cls == "no_alt")
-        if no_alt.any():
-            self.fail(int(np.argmax(no_alt)), "the genotype carries an ALT but ALT is '.'")
         single = (cls == "bnd") & np.array([a.startswith(".") or a.endswith(".") for a in alt], dtype=bool)
         no_sequence = (cls == "sv_ins") & (r["insseq"].to_numpy() == ".")
         self._reject(live & (cls == "symbolic"), "unsupported_allele", np.array([f"ALT {a} is not applied" for a in alt], dtype=object))

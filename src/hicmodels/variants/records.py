@@ -4,9 +4,10 @@ The VCF must be bgzip-compressed (or BCF), sorted and indexed (``.tbi`` or
 ``.csi``): the contract of the workflow's VCF inputs, checked here so that a
 plain-text, unsorted or unindexed file fails at this step with a clear message.
 Records are read in file order through ``bcftools view -s SAMPLE | bcftools
-norm -m- | bcftools query``: multi-allelic records are split into one record
-per ALT (genotypes of the other ALTs become 0, as ``norm -m-`` does), and only
-the columns used here are parsed.
+norm -m- -w 0 | bcftools query``: multi-allelic records are split into one
+record per ALT (genotypes of the other ALTs become 0, as ``norm -m-`` does),
+file order is kept (``-w 0``: norm's sorting buffer would otherwise hide
+unsorted input), and only the columns used here are parsed.
 
 Records are named ``CHROM:POS ID`` (as written in the VCF) in messages.
 """
@@ -77,13 +78,14 @@ def _query(path, sample, info):
     fmt = f"%CHROM\t%POS\t%ID\t%REF\t%ALT\t%FILTER{fields}[\t%GT]\n"
     commands = [
         [bcftools, "view", "--no-version", "-s", sample, "-Ou", str(path)],
-        [bcftools, "norm", "--no-version", "-m-", "-Ou", "-"],
+        [bcftools, "norm", "--no-version", "-m-", "-w", "0", "-Ou", "-"],  # -w 0: keep file order
         [bcftools, "query", "-f", fmt, "-"],
     ]
-    with tempfile.TemporaryFile() as errors:
+    errors = [tempfile.TemporaryFile() for _ in commands]
+    try:
         procs, upstream = [], None
-        for command in commands:
-            proc = subprocess.Popen(command, stdin=upstream, stdout=subprocess.PIPE, stderr=errors)
+        for command, err in zip(commands, errors):
+            proc = subprocess.Popen(command, stdin=upstream, stdout=subprocess.PIPE, stderr=err)
             if upstream is not None:
                 upstream.close()  # the next process owns it now
             procs.append(proc)
@@ -95,11 +97,16 @@ def _query(path, sample, info):
             )
         except pd.errors.EmptyDataError:
             table = pd.DataFrame({c: pd.Series(dtype=str) for c in RECORD_COLUMNS})
-        failed = [proc.wait() for proc in procs]
-        if any(failed):
-            errors.seek(0)
-            lines = [x for x in errors.read().decode(errors="replace").splitlines() if not x.startswith("Lines ")]
-            raise InputError("bcftools could not read it: " + " | ".join(lines[-3:]), path)
+        for proc, err in zip(procs, errors):  # the first failure explains the later ones
+            if proc.wait() != 0:
+                err.seek(0)
+                lines = [x for x in err.read().decode(errors="replace").splitlines() if not x.startswith("Lines ")]
+                raise InputError("bcftools could not read it: " + " | ".join(lines[-3:]), path)
+    finally:
+        for proc in procs:
+            proc.wait()
+        for err in errors:
+            err.close()
     return table
 
 
