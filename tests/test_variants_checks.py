@@ -102,11 +102,22 @@ def test_unsorted_vcf_with_a_stale_index(tmp_path, order, message):
         build_haplotypes(ref, vcf, "S1", tmp_path / "o")
 
 
-def test_filter_missing_from_header_is_reported_from_bcftools(tmp_path):
+def test_tag_missing_from_header_is_reported_from_bcftools(tmp_path):
+    # passed on as BCF such a record would be dropped with a warning only; view -s refuses it
     header = [h for h in INFO_HEADER if "LowQual" not in h]
     ref = write_fasta(tmp_path / "ref.fa", REF)
     vcf = write_vcf(tmp_path / "in.vcf", REF, [("chrA", 3, "s", "T", "C", "LowQual", ".", "1|0")], header=header)
     with pytest.raises(InputError, match="bcftools could not read it: .*FILTER 'LowQual' is not defined in the header"):
+        build_haplotypes(ref, vcf, "S1", tmp_path / "o")
+
+
+def test_truncated_vcf(tmp_path):
+    ref = write_fasta(tmp_path / "ref.fa", REF)
+    rows = [("chrA", p, f"r{p}", A[p - 1], "N", "PASS", ".", "1|0") for p in range(1, 21)]
+    vcf = write_vcf(tmp_path / "in.vcf", REF, rows)
+    data = open(vcf, "rb").read()
+    open(vcf, "wb").write(data[: len(data) - 60])
+    with pytest.raises(InputError, match="in.vcf.gz: cannot read the VCF header: no BGZF EOF marker; file may be truncated"):
         build_haplotypes(ref, vcf, "S1", tmp_path / "o")
 
 

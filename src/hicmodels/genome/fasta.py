@@ -10,6 +10,7 @@ from the sequence lengths, so no second pass over the output is needed.
 import contextlib
 import shutil
 import subprocess
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -143,24 +144,47 @@ def _wrapped(seq, width):
 
 
 class _FastaSink:
-    """The ``write`` side of :func:`bgzf_fasta_writer`."""
+    """The ``write`` side of :func:`bgzf_fasta_writer`.
+
+    Each record is wrapped and piped to bgzip in a background thread, so the
+    caller builds the next sequence while bgzip compresses this one; records
+    still go out in order (a write waits for the one before).
+    """
 
     def __init__(self, stream, width):
         self._stream = stream
         self._width = width
         self._offset = 0
+        self._pending = None
+        self._error = None
         self.fai = []
+
+    def _send(self, header, seq):
+        try:
+            self._stream.write(header)
+            for piece in _wrapped(seq, self._width):
+                self._stream.write(piece)
+        except BaseException as err:  # re-raised in the caller's thread by wait()
+            self._error = err
+
+    def wait(self):
+        """Block until the records handed over so far are in the pipe."""
+        if self._pending is not None:
+            self._pending.join()
+            self._pending = None
+        if self._error is not None:
+            raise self._error
 
     def write(self, name, seq):
         """Append one record; ``seq`` is ``bytes``."""
+        self.wait()
         header = f">{name}\n".encode()
-        self._stream.write(header)
         self._offset += len(header)
         linebases = min(self._width, len(seq))  # as samtools: one short line counts its own length
         self.fai.append((name, len(seq), self._offset, linebases, linebases + 1))
-        for piece in _wrapped(seq, self._width):
-            self._stream.write(piece)
         self._offset += len(seq) + -(-len(seq) // self._width)
+        self._pending = threading.Thread(target=self._send, args=(header, seq), daemon=True)
+        self._pending.start()
 
 
 @contextlib.contextmanager
@@ -197,10 +221,13 @@ def bgzf_fasta_writer(path, width=60, level=1, threads=1):
         sink = _FastaSink(proc.stdin, width)
         try:
             yield sink
+            sink.wait()
             proc.stdin.close()
         except BaseException:
             proc.kill()
             proc.wait()
+            with contextlib.suppress(BaseException):
+                sink.wait()
             raise
         if proc.wait() != 0:
             raise RuntimeError(f"bgzip failed writing {path}: {proc.stderr.read().decode().strip()}")

@@ -12,7 +12,6 @@ import logging
 import numpy as np
 import pandas as pd
 
-from ..genome.fasta import bgzf_fasta_writer
 from ..genome.liftover import BLOCK_COLUMNS, merge_blocks, write_chain
 from .alleles import reverse_complement
 
@@ -43,8 +42,9 @@ def piece_content(ref, start, starts, ends, alts, aligned):
     end = start + len(ref)
     lo = np.r_[start, ends] - start
     hi = np.r_[starts, end] - start
+    view = memoryview(ref)  # slices without copies; join copies once
     parts = [None] * (2 * len(alts) + 1)
-    parts[0::2] = [ref[i:j] for i, j in zip(lo.tolist(), hi.tolist())]
+    parts[0::2] = [view[i:j] for i, j in zip(lo.tolist(), hi.tolist())]
     parts[1::2] = alts
     seq = b"".join(parts)
     gaps = ~aligned
@@ -127,8 +127,8 @@ def walk_sequence(walk, pieces):
     return b"".join(parts), blocks
 
 
-def write_haplotype(plan, replacements, reference, fasta_path, chain_path, threads=1):
-    """Write one haplotype's FASTA (bgzip, ``.fai``, ``.gzi``) and chain.
+def write_haplotype(plan, replacements, reference, fasta, chain_path):
+    """Write one haplotype's sequences to ``fasta`` and its chain to ``chain_path``.
 
     Parameters
     ----------
@@ -137,9 +137,9 @@ def write_haplotype(plan, replacements, reference, fasta_path, chain_path, threa
     replacements : DataFrame
         Kept replacements of this haplotype (:data:`.checks.REPLACE_COLUMNS`).
     reference : IndexedFasta
-    fasta_path, chain_path : str or Path
-    threads : int
-        bgzip threads.
+    fasta : object
+        The sink of :func:`hicmodels.genome.fasta.bgzf_fasta_writer`.
+    chain_path : str or Path
 
     Returns
     -------
@@ -155,15 +155,14 @@ def write_haplotype(plan, replacements, reference, fasta_path, chain_path, threa
             uses[step.piece] = uses.get(step.piece, 0) + 1
     pieces = _Pieces(plan.pieces, replacements, reference, {p for p, n in uses.items() if n > 1})
     sizes, all_blocks = {}, []
-    with bgzf_fasta_writer(fasta_path, threads=threads) as fasta:
-        for walk in plan.walks:
-            seq, blocks = walk_sequence(walk, pieces)
-            if not seq:
-                log.warning("%s: %s has no bases left and is not written", fasta_path, walk.name)
-                continue
-            fasta.write(walk.name, seq)
-            sizes[walk.name] = len(seq)
-            all_blocks.append(blocks)
+    for walk in plan.walks:
+        seq, blocks = walk_sequence(walk, pieces)
+        if not seq:
+            log.warning("%s has no bases left and is not written", walk.name)
+            continue
+        fasta.write(walk.name, seq)
+        sizes[walk.name] = len(seq)
+        all_blocks.append(blocks)
     blocks = pd.concat(all_blocks, ignore_index=True) if all_blocks else pd.DataFrame(columns=BLOCK_COLUMNS + ["copy"])
     blocks = merge_blocks(pd.concat([blocks[blocks["copy"] == 0], blocks[blocks["copy"] != 0]], ignore_index=True))
     write_chain(blocks, reference.sizes, sizes, chain_path)

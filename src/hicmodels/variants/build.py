@@ -4,6 +4,7 @@
 is the same with plain-string settings, for the command line.
 """
 
+import contextlib
 import logging
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..genome.aliases import read_aliases
-from ..genome.fasta import IndexedFasta
+from ..genome.fasta import IndexedFasta, bgzf_fasta_writer
 from .assemble import write_haplotype
 from .breakends import interpret, pair_mates
 from .checks import RecordChecks
@@ -132,8 +133,10 @@ def build_haplotypes(reference, vcf, sample, out_prefix, policy=None, aliases=No
     records = _load_records(vcf, sample, edits)
     ledger = Ledger(records)
     plans = plan_haplotypes(records, ref, read_aliases(aliases) if aliases else {}, policy, ledger)
-    for hap, (plan, replacements) in plans.items():
-        write_haplotype(plan, replacements, ref, paths[f"hap{hap}_fasta"], paths[f"hap{hap}_chain"], threads)
+    with contextlib.ExitStack() as stack:  # both FASTAs open: bgzip compresses one while the other is built
+        for hap, (plan, replacements) in plans.items():
+            fasta = stack.enter_context(bgzf_fasta_writer(paths[f"hap{hap}_fasta"], threads=threads))
+            write_haplotype(plan, replacements, ref, fasta, paths[f"hap{hap}_chain"])
     write_table(ledger.rejects(), paths["rejects"])
     summary = ledger.summary()
     write_table(summary, paths["summary"])

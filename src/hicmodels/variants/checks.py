@@ -227,43 +227,63 @@ class RecordChecks:
         return replacements, structural
 
     def _replacements(self, rows, chroms, lower):
+        """Replacement table of the replacement records ``rows``.
+
+        Plain SNVs and left-anchored indels (nearly all records) are done in
+        bulk; the rest go through :func:`.alleles.trim` one by one.
+        """
         r = self.records
         pos0, refs, alts = r["pos0"].to_numpy()[rows], r["ref"].to_numpy()[rows], r["alt"].to_numpy()[rows]
-        cls, ends, svlen, insseq = (r[c].to_numpy()[rows] for c in ("class", "end", "svlen", "insseq"))
-        start, end, alt_out, aligned, span_end = [], [], [], [], []
-        for k in range(len(rows)):
-            p, ref, alt = int(pos0[k]), refs[k], alts[k]
-            if cls[k] == "sv_del":
-                try:
-                    s, e = symbolic_span(p, ends[k] if ends[k] >= 0 else None, svlen[k] if svlen[k] != -1 else None)
-                except ValueError as err:
-                    self.fail(rows[k], str(err))
-                self._within(rows[k], chroms[rows[k]], e)
-                new = ""
-            elif cls[k] == "sv_ins":
-                if ends[k] >= 0 and ends[k] < p + 1:
-                    self.fail(rows[k], f"END={ends[k]} is before POS={p + 1}")
-                new = insseq[k]
-                if not SEQUENCE.match(new):
-                    self.fail(rows[k], f"inserted sequence {new[:20]!r} is not made of bases")
-                s = e = p + 1
-            elif len(ref) == 1 and len(alt) == 1:
-                s, e, new = p, p + 1, alt
-            else:
-                if not SEQUENCE.match(alt):
-                    self.fail(rows[k], f"ALT {alt[:20]!r} is not made of bases")
-                offset, old, new = trim(ref, alt)
-                s, e = p + offset, p + offset + len(old)
-            start.append(s)
-            end.append(e)
-            alt_out.append(new.lower().encode() if lower[rows[k]] else new.encode())
-            aligned.append(e - s == len(new))
-            span_end.append(max(e, p + len(ref)))
+        cls = r["class"].to_numpy()[rows]
+        sequence = cls != "sv_del"
+        sequence &= cls != "sv_ins"
+        bad = sequence & ~pd.Series(alts, dtype=object).str.fullmatch("[A-Za-z]+").to_numpy(dtype=bool)
+        if bad.any():
+            k = int(np.argmax(bad))
+            self.fail(rows[k], f"ALT {alts[k][:20]!r} is not made of bases")
+        ref_len = np.fromiter(map(len, refs), dtype=np.int64, count=len(rows))
+        alt_len = np.fromiter(map(len, alts), dtype=np.int64, count=len(rows))
+        indel = (cls == "insertion") & (ref_len == 1) | (cls == "deletion") & (alt_len == 1)
+        anchored = np.zeros(len(rows), dtype=bool)
+        anchored[indel] = [a[0].upper() == b[0].upper() for a, b in zip(refs[indel], alts[indel])]
+        snv = (cls == "snv") & (ref_len == 1)
+        ins = (cls == "insertion") & anchored
+        dels = (cls == "deletion") & anchored
+        start = np.where(snv, pos0, pos0 + 1)
+        end = np.where(snv, pos0 + 1, np.where(ins, pos0 + 1, pos0 + ref_len))
+        new = np.where(snv, alts, "").astype(object)
+        new[ins] = [a[1:] for a in alts[ins]]
+        for k in np.flatnonzero(~(snv | ins | dels)):
+            start[k], end[k], new[k] = self._replacement(rows[k], int(pos0[k]), refs[k], alts[k], cls[k], chroms)
+        low = lower[rows]
+        encoded = [a.lower().encode() if lo else a.encode() for a, lo in zip(new.tolist(), low.tolist())]
+        new_len = np.fromiter(map(len, encoded), dtype=np.int64, count=len(rows))
         return pd.DataFrame({
-            "rec": rows.astype(np.int64), "chrom": chroms[rows], "start": np.array(start, dtype=np.int64),
-            "end": np.array(end, dtype=np.int64), "alt": alt_out, "aligned": np.array(aligned, dtype=bool),
-            "span_start": pos0.astype(np.int64), "span_end": np.array(span_end, dtype=np.int64),
+            "rec": rows.astype(np.int64), "chrom": chroms[rows], "start": start.astype(np.int64),
+            "end": end.astype(np.int64), "alt": encoded, "aligned": (end - start) == new_len,
+            "span_start": pos0.astype(np.int64), "span_end": np.maximum(end, pos0 + ref_len).astype(np.int64),
         }, columns=REPLACE_COLUMNS)
+
+    def _replacement(self, i, p, ref, alt, cls, chroms):
+        """``(start, end, new bases)`` of one replacement record ``i`` at 0-based ``p``."""
+        r = self.records
+        if cls == "sv_del":
+            end, svlen = r["end"].iat[i], r["svlen"].iat[i]
+            try:
+                s, e = symbolic_span(p, end if end >= 0 else None, svlen if svlen != -1 else None)
+            except ValueError as err:
+                self.fail(i, str(err))
+            self._within(i, chroms[i], e)
+            return s, e, ""
+        if cls == "sv_ins":
+            end, new = r["end"].iat[i], r["insseq"].iat[i]
+            if 0 <= end < p + 1:
+                self.fail(i, f"END={end} is before POS={p + 1}")
+            if not SEQUENCE.match(new):
+                self.fail(i, f"inserted sequence {new[:20]!r} is not made of bases")
+            return p + 1, p + 1, new
+        offset, old, new = trim(ref, alt)
+        return p + offset, p + offset + len(old), new
 
     def _within(self, i, chrom, end):
         size = self.reference.sizes[chrom]

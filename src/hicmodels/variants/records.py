@@ -25,7 +25,7 @@ import pysam
 from ..errors import InputError
 from .alleles import classify
 
-INFO_FIELDS = ("END", "SVTYPE", "SVLEN", "SVINSSEQ", "INSSEQ")
+INFO_FIELDS = ("END", "SVLEN", "SVINSSEQ", "INSSEQ")
 RECORD_COLUMNS = ["vcf_chrom", "vcf_pos", "id", "ref", "alt", "filter", *(f.lower() for f in INFO_FIELDS), "gt"]
 
 
@@ -72,7 +72,13 @@ def _header(path, sample):
 
 
 def _query(path, sample, info):
-    """Run the bcftools pipeline; returns the query output as a DataFrame of strings."""
+    """Run the bcftools pipeline; returns the query output as a DataFrame of strings.
+
+    ``view -s`` runs even for a single-sample file: besides keeping norm from
+    splitting other samples' genotypes, it refuses records whose FILTER, INFO
+    or FORMAT tags the header does not declare; passed on as BCF, such records
+    would be dropped with only a warning.
+    """
     bcftools = _bcftools()
     fields = "".join(f"\t%INFO/{f}" if f in info else "\t." for f in INFO_FIELDS)
     fmt = f"%CHROM\t%POS\t%ID\t%REF\t%ALT\t%FILTER{fields}[\t%GT]\n"
@@ -92,11 +98,11 @@ def _query(path, sample, info):
             upstream = proc.stdout
         try:
             table = pd.read_csv(
-                upstream, sep="\t", header=None, names=RECORD_COLUMNS, dtype=str,
+                upstream, sep="\t", header=None, names=RECORD_COLUMNS, dtype=object,
                 keep_default_na=False, na_filter=False, quoting=csv.QUOTE_NONE,
             )
         except pd.errors.EmptyDataError:
-            table = pd.DataFrame({c: pd.Series(dtype=str) for c in RECORD_COLUMNS})
+            table = pd.DataFrame({c: pd.Series(dtype=object) for c in RECORD_COLUMNS})
         for proc, err in zip(procs, errors):  # the first failure explains the later ones
             if proc.wait() != 0:
                 err.seek(0)
@@ -146,7 +152,7 @@ def read_records(path, sample):
         One row per (record, ALT), in file order: ``vcf_chrom``, ``vcf_pos``
         (as written, 1-based), ``pos0`` (0-based), ``id``, ``ref``, ``alt``,
         ``filter``, ``end`` and ``svlen`` (integers, -1 where absent),
-        ``svtype``, ``insseq`` (INFO/SVINSSEQ, else INFO/INSSEQ, else ``.``),
+        ``insseq`` (INFO/SVINSSEQ, else INFO/INSSEQ, else ``.``),
         ``allele1``, ``allele2`` (0, 1, or -1 for missing), ``phased``,
         ``class`` (:func:`alleles.classify`) and ``label`` (``CHROM:POS ID``).
 
@@ -159,17 +165,20 @@ def read_records(path, sample):
     check_vcf(path)
     info = _header(path, sample)
     table = _query(path, sample, info)
-    ids = table["id"].where(table["id"] != ".", "")
-    table["label"] = (table["vcf_chrom"] + ":" + table["vcf_pos"] + " " + ids).str.rstrip()
+    columns = (table[c].to_numpy() for c in ("vcf_chrom", "vcf_pos", "id"))
+    table["label"] = [f"{c}:{p} {i}" if i != "." else f"{c}:{p}" for c, p, i in zip(*columns)]
     table["vcf_pos"] = table["vcf_pos"].astype(np.int64)
     table["pos0"] = table["vcf_pos"] - 1
     for column in ("end", "svlen"):
-        values = table[column].str.split(",").str[0]
-        table[column] = pd.to_numeric(values.where(values != ".", "-1"), errors="coerce")
-        bad = table[column].isna()
-        if bad.any():
-            raise InputError(f"{table['label'][bad.idxmax()]}: INFO/{column.upper()} is not an integer", path)
-        table[column] = table[column].astype(np.int64)
+        given = (table[column] != ".").to_numpy()
+        values = np.full(len(table), -1, dtype=np.int64)
+        if given.any():
+            parsed = pd.to_numeric(table[column][given].str.split(",").str[0], errors="coerce")
+            if parsed.isna().any():
+                first = table["label"][given].to_numpy()[np.argmax(parsed.isna().to_numpy())]
+                raise InputError(f"{first}: INFO/{column.upper()} is not an integer", path)
+            values[given] = parsed.to_numpy(dtype=np.int64)
+        table[column] = values
     table["insseq"] = table["svinsseq"].where(table["svinsseq"] != ".", table["insseq"])
     check_sorted(table, path)
     genotypes = {}
@@ -179,14 +188,25 @@ def read_records(path, sample):
         except ValueError as err:
             first = table["label"][(table["gt"] == gt).idxmax()]
             raise InputError(f"{first}: {err}", path) from None
-    parsed = table["gt"].map(genotypes)
-    table["allele1"] = parsed.str[0].astype(np.int64)
-    table["allele2"] = parsed.str[1].astype(np.int64)
-    table["phased"] = parsed.str[2].astype(bool)
-    pairs = table[["ref", "alt"]].drop_duplicates()
-    classes = {(r, a): classify(r, a) for r, a in zip(pairs["ref"], pairs["alt"])}
-    table["class"] = [classes[k] for k in zip(table["ref"], table["alt"])]
+    codes, uniques = pd.factorize(table["gt"])
+    lookup = np.array([genotypes[g] for g in uniques], dtype=np.int64).reshape(-1, 3)
+    table["allele1"], table["allele2"] = lookup[codes, 0], lookup[codes, 1]
+    table["phased"] = lookup[codes, 2].astype(bool)
+    table["class"] = classify_all(table["ref"], table["alt"])
     return table.drop(columns=["svinsseq"]).reset_index(drop=True)
+
+
+def classify_all(refs, alts):
+    """:func:`alleles.classify` over columns, with SNVs sorted out in bulk."""
+    ref, alt = refs.to_numpy(dtype=object), alts.to_numpy(dtype=object)
+    upper = list("ACGTN")
+    single = np.isin(ref, upper) & np.isin(alt, upper) & (ref != alt)  # lower case goes the slow way
+    classes = np.where(single, "snv", None).astype(object)
+    rest = np.flatnonzero(~single)
+    pairs = {(r, a) for r, a in zip(ref[rest], alt[rest])}
+    known = {pair: classify(*pair) for pair in pairs}
+    classes[rest] = [known[(r, a)] for r, a in zip(ref[rest], alt[rest])]
+    return classes
 
 
 def check_sorted(table, path):
