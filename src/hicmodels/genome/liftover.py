@@ -117,21 +117,14 @@ def merge_blocks(blocks):
     return merged[_columns(blocks)].reset_index(drop=True)
 
 
-def _chain_runs(blocks):
-    """Split blocks (in output order) into runs that one chain can hold."""
-    run = []
-    for row in blocks.itertuples(index=False):
-        if run:
-            last = run[-1]
-            same = (row.chrom, row.pchrom, row.strand) == (last.chrom, last.pchrom, last.strand)
-            forward_t = row.start >= last.end
-            forward_q = row.pstart >= last.pend if row.strand == "+" else row.pend <= last.pstart
-            if not (same and forward_t and forward_q):
-                yield run
-                run = []
-        run.append(row)
-    if run:
-        yield run
+def _chain_starts(blocks):
+    """Boolean mask of the blocks (in output order) that open a new chain."""
+    n = len(blocks)
+    chrom, pchrom, strand = (blocks[c].to_numpy() for c in ("chrom", "pchrom", "strand"))
+    start, end, pstart, pend = (blocks[c].to_numpy(dtype=np.int64) for c in ("start", "end", "pstart", "pend"))
+    same = (chrom[1:] == chrom[:-1]) & (pchrom[1:] == pchrom[:-1]) & (strand[1:] == strand[:-1])
+    forward_q = np.where(strand[1:] == "+", pstart[1:] >= pend[:-1], pend[1:] <= pstart[:-1])
+    return np.r_[n > 0, ~(same & (start[1:] >= end[:-1]) & forward_q)][:n]
 
 
 def write_chain(blocks, ref_sizes, personal_sizes, path):
@@ -140,24 +133,29 @@ def write_chain(blocks, ref_sizes, personal_sizes, path):
     Blocks are written in the order given; consecutive blocks on the same
     chromosomes and strand that advance on both sides share one chain.
     """
+    opens = _chain_starts(blocks)
+    run = np.cumsum(opens) - 1
+    first = np.flatnonzero(opens)
+    last = np.r_[first[1:], len(blocks)] - 1
+    start, end, pstart, pend = (blocks[c].to_numpy(dtype=np.int64) for c in ("start", "end", "pstart", "pend"))
+    chrom, pchrom, strand = (blocks[c].to_numpy() for c in ("chrom", "pchrom", "strand"))
+    size = end - start
+    plus = strand == "+"
+    # gap lines inside a run: "size dt dq"; the last block of a run ends it with a blank line
+    dt = np.r_[start[1:] - end[:-1], 0]
+    dq = np.r_[np.where(plus[:-1], pstart[1:] - pend[:-1], pstart[:-1] - pend[1:]), 0]
+    closes = np.r_[run[1:] != run[:-1], True]
+    lines = [f"{s}\n\n" if c else f"{s} {t} {q}\n" for s, t, q, c in zip(size.tolist(), dt.tolist(), dq.tolist(), closes.tolist())]
+    score = np.add.reduceat(size, first) if len(first) else size[:0]
     with atomic_output(path) as tmp, open(tmp, "w") as out:
-        for chain_id, run in enumerate(_chain_runs(blocks), 1):
-            first, last = run[0], run[-1]
-            q_size = int(personal_sizes[first.pchrom])
-            if first.strand == "+":
-                q_start, q_end = first.pstart, last.pend
-            else:
-                q_start, q_end = q_size - first.pend, q_size - last.pstart
-            score = sum(r.end - r.start for r in run)
+        for chain_id, (i, j, total) in enumerate(zip(first.tolist(), last.tolist(), score.tolist()), 1):
+            q_size = int(personal_sizes[pchrom[i]])
+            q_start, q_end = (pstart[i], pend[j]) if plus[i] else (q_size - pend[i], q_size - pstart[j])
             out.write(
-                f"chain {score} {first.chrom} {int(ref_sizes[first.chrom])} + {first.start} {last.end} "
-                f"{first.pchrom} {q_size} {first.strand} {q_start} {q_end} {chain_id}\n"
+                f"chain {total} {chrom[i]} {int(ref_sizes[chrom[i]])} + {start[i]} {end[j]} "
+                f"{pchrom[i]} {q_size} {strand[i]} {q_start} {q_end} {chain_id}\n"
             )
-            for this, nxt in zip(run, run[1:]):
-                dt = nxt.start - this.end
-                dq = nxt.pstart - this.pend if this.strand == "+" else this.pstart - nxt.pend
-                out.write(f"{this.end - this.start} {dt} {dq}\n")
-            out.write(f"{last.end - last.start}\n\n")
+            out.writelines(lines[i : j + 1])
 
 
 def invert(blocks):

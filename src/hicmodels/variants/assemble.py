@@ -42,9 +42,8 @@ def piece_content(ref, start, starts, ends, alts, aligned):
     end = start + len(ref)
     lo = np.r_[start, ends] - start
     hi = np.r_[starts, end] - start
-    view = memoryview(ref)  # slices without copies; join copies once
     parts = [None] * (2 * len(alts) + 1)
-    parts[0::2] = [view[i:j] for i, j in zip(lo.tolist(), hi.tolist())]
+    parts[0::2] = [ref[i:j] for i, j in zip(lo.tolist(), hi.tolist())]
     parts[1::2] = alts
     seq = b"".join(parts)
     gaps = ~aligned
@@ -116,6 +115,8 @@ def walk_sequence(walk, pieces):
             parts.append(walk.inserts[k])
             offset += len(walk.inserts[k])
     parts.append(walk.trail)
+    parts = [p for p in parts if p]
+    seq = parts[0] if len(parts) == 1 else b"".join(parts)  # one piece (the usual case): no copy
     n = [len(r[1]) for r in rows]
     p_start = np.concatenate([r[3] for r in rows])
     blocks = pd.DataFrame({
@@ -124,7 +125,7 @@ def walk_sequence(walk, pieces):
         "pend": p_start + np.concatenate([r[2] - r[1] for r in rows]),
         "strand": np.repeat([r[4] for r in rows], n), "copy": np.repeat([r[5] for r in rows], n),
     })
-    return b"".join(parts), blocks
+    return seq, blocks
 
 
 def write_haplotype(plan, replacements, reference, fasta, chain_path):
@@ -155,7 +156,9 @@ def write_haplotype(plan, replacements, reference, fasta, chain_path):
             uses[step.piece] = uses.get(step.piece, 0) + 1
     pieces = _Pieces(plan.pieces, replacements, reference, {p for p, n in uses.items() if n > 1})
     sizes, all_blocks = {}, []
-    for walk in plan.walks:
+    for k, walk in enumerate(plan.walks):
+        if k + 1 < len(plan.walks):  # read the next walk's chromosome while building this one
+            reference.prefetch(plan.pieces[plan.walks[k + 1].steps[0].piece][0])
         seq, blocks = walk_sequence(walk, pieces)
         if not seq:
             log.warning("%s has no bases left and is not written", walk.name)

@@ -130,6 +130,7 @@ def build_haplotypes(reference, vcf, sample, out_prefix, policy=None, aliases=No
     paths = output_paths(out_prefix)
     log.info("building haplotypes of %s from %s; policy: %s", sample, vcf, ", ".join(policy.describe()))
     ref = IndexedFasta(reference)
+    ref.prefetch(next(iter(ref.sizes)))  # the first chromosome is read while bcftools reads the VCF
     records = _load_records(vcf, sample, edits)
     ledger = Ledger(records)
     plans = plan_haplotypes(records, ref, read_aliases(aliases) if aliases else {}, policy, ledger)

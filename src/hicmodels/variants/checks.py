@@ -105,10 +105,14 @@ class RecordChecks:
         return Checked(carried, placed, replacements, structural)
 
     def _reject(self, mask, reason, detail=None):
-        """Skip the records in ``mask`` on every haplotype that carries them."""
+        """Skip the records in ``mask`` on every haplotype that carries them.
+
+        ``detail`` is one string, or a function from record indices to one
+        string per record.
+        """
         for h in HAPLOTYPES:
-            rows = mask & self.carried[h] & self.ledger.open(h)
-            self.ledger.reject(h, rows, reason, detail[rows] if isinstance(detail, np.ndarray) else detail)
+            rows = np.flatnonzero(mask & self.carried[h] & self.ledger.open(h))
+            self.ledger.reject(h, rows, reason, detail(rows) if callable(detail) else detail)
         self.dropped |= mask
 
     def _reject_one(self, i, reason, detail=None):
@@ -152,8 +156,10 @@ class RecordChecks:
         if unknown.any():
             first = int(np.argmax(unknown))
             self._unknown_contig(first, r["vcf_chrom"][first])
-            details = np.array([f"chromosome {n!r} is in neither the reference nor the alias table" for n in r["vcf_chrom"]], dtype=object)
-            self._reject(unknown, "unknown_contig", details)
+            names = r["vcf_chrom"].to_numpy()
+            self._reject(unknown, "unknown_contig", lambda rows: [
+                f"chromosome {n!r} is in neither the reference nor the alias table" for n in names[rows]
+            ])
         return chroms
 
     def _filters(self, live):
@@ -164,17 +170,19 @@ class RecordChecks:
             return
         accepted = set(policy.filters)
         verdict = {v: (policy.filter_missing == "accept") if v == "." else set(v.split(";")) <= accepted for v in set(values[live])}
-        ok = np.array([verdict.get(v, True) for v in values], dtype=bool)
-        details = np.array([f"FILTER={v}" for v in values], dtype=object)
-        self._reject(live & ~ok, "filter", details)
+        ok = np.ones(len(values), dtype=bool)
+        ok[live] = [verdict[v] for v in values[live]]
+        self._reject(live & ~ok, "filter", lambda rows: [f"FILTER={v}" for v in values[rows]])
 
     def _alleles(self, live):
         """Reject the records in ``live`` whose alleles cannot be applied."""
         r = self.records
         cls, alt = r["class"].to_numpy(), r["alt"].to_numpy()
-        single = (cls == "bnd") & np.array([a.startswith(".") or a.endswith(".") for a in alt], dtype=bool)
+        bnd = cls == "bnd"
+        single = np.zeros(len(cls), dtype=bool)
+        single[bnd] = [a.startswith(".") or a.endswith(".") for a in alt[bnd]]
         no_sequence = (cls == "sv_ins") & (r["insseq"].to_numpy() == ".")
-        self._reject(live & (cls == "symbolic"), "unsupported_allele", np.array([f"ALT {a} is not applied" for a in alt], dtype=object))
+        self._reject(live & (cls == "symbolic"), "unsupported_allele", lambda rows: [f"ALT {a} is not applied" for a in alt[rows]])
         self._reject(live & (cls == "star"), "spanning_deletion")
         self._reject(live & (cls == "no_change"), "no_change")
         self._reject(live & single, "single_breakend")
@@ -188,7 +196,10 @@ class RecordChecks:
         rows = np.flatnonzero(live & is_vcf)
         mismatch = np.zeros(len(r), dtype=bool)
         pos0, refs = r["pos0"].to_numpy(), r["ref"].to_numpy()
-        for chrom, group in pd.Series(rows).groupby(chroms.to_numpy()[rows], sort=False):
+        groups = list(pd.Series(rows).groupby(chroms.to_numpy()[rows], sort=False))
+        for k, (chrom, group) in enumerate(groups):
+            if k + 1 < len(groups):
+                self.reference.prefetch(groups[k + 1][0])  # read the next one while checking this one
             rows_c = group.to_numpy()
             seq = self.reference.fetch(chrom)
             size = len(seq)
@@ -209,8 +220,7 @@ class RecordChecks:
                 i = int(np.argmax(mismatch))
                 found = self.reference.fetch(chroms[i], pos0[i], pos0[i] + len(refs[i])).decode()
                 self.fail(i, f"REF {refs[i]!r} does not match the reference {found!r} at {chroms[i]}:{pos0[i] + 1}")
-            details = np.array([f"REF {x!r} does not match the reference" for x in refs], dtype=object)
-            self._reject(mismatch, "ref_mismatch", details)
+            self._reject(mismatch, "ref_mismatch", lambda rows: [f"REF {x!r} does not match the reference" for x in refs[rows]])
         return lower
 
     def _effects(self, live, chroms, lower):

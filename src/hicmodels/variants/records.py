@@ -197,15 +197,23 @@ def read_records(path, sample):
 
 
 def classify_all(refs, alts):
-    """:func:`alleles.classify` over columns, with SNVs sorted out in bulk."""
+    """:func:`alleles.classify` over columns.
+
+    SNVs and left-anchored indels of plain bases (nearly all records) are
+    sorted out in bulk; every other pair goes through ``classify``.
+    """
     ref, alt = refs.to_numpy(dtype=object), alts.to_numpy(dtype=object)
-    upper = list("ACGTN")
-    single = np.isin(ref, upper) & np.isin(alt, upper) & (ref != alt)  # lower case goes the slow way
-    classes = np.where(single, "snv", None).astype(object)
-    rest = np.flatnonzero(~single)
-    pairs = {(r, a) for r, a in zip(ref[rest], alt[rest])}
-    known = {pair: classify(*pair) for pair in pairs}
-    classes[rest] = [known[(r, a)] for r, a in zip(ref[rest], alt[rest])]
+    ref_len = refs.str.len().to_numpy()
+    alt_len = alts.str.len().to_numpy()
+    plain = (refs.str.fullmatch("[ACGTN]+") & alts.str.fullmatch("[ACGTN]+")).to_numpy(dtype=bool)
+    same_first = refs.str[0].to_numpy(dtype=object) == alts.str[0].to_numpy(dtype=object)
+    classes = np.full(len(ref), None, dtype=object)
+    classes[plain & (ref_len == 1) & (alt_len == 1) & ~same_first] = "snv"
+    classes[plain & same_first & (ref_len == 1) & (alt_len > 1)] = "insertion"
+    classes[plain & same_first & (alt_len == 1) & (ref_len > 1)] = "deletion"
+    rest = np.flatnonzero(classes == None)  # noqa: E711 (elementwise)
+    known = {pair: classify(*pair) for pair in set(zip(ref[rest], alt[rest]))}
+    classes[rest] = [known[pair] for pair in zip(ref[rest], alt[rest])]
     return classes
 
 
