@@ -17,6 +17,8 @@ INFO/END the last affected base (1-based), so the event covers 0-based
 
 import re
 
+import numpy as np
+
 SYMBOLIC_CLASSES = {"DEL": "sv_del", "DUP": "sv_dup", "DUP:TANDEM": "sv_dup", "INV": "sv_inv", "INS": "sv_ins"}
 BREAKEND = re.compile(r"^(?P<pre>[A-Za-z]*)(?P<b1>[\[\]])(?P<mate>.+):(?P<mpos>\d+)(?P<b2>[\[\]])(?P<post>[A-Za-z]*)$")
 SEQUENCE = re.compile(r"^[A-Za-z]+$")
@@ -26,6 +28,32 @@ COMPLEMENT = bytes.maketrans(b"ACGTNacgtnRYKMSWBDHVrykmswbdhv", b"TGCANtgcanYRMK
 def reverse_complement(seq):
     """Reverse complement of a ``bytes`` sequence (IUPAC codes included)."""
     return seq.translate(COMPLEMENT)[::-1]
+
+
+def made_of(strings, alphabet):
+    """Which strings are non-empty and made only of characters in ``alphabet``.
+
+    Vectorised over a whole column: one pass over the joined strings.
+
+    Returns
+    -------
+    ok : ndarray of bool
+    lengths : ndarray of int64
+        Length of each string.
+    first : ndarray of uint8
+        Code of each string's first character (0 for an empty string).
+    """
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    data = np.frombuffer("".join(strings).encode("ascii", "replace"), dtype=np.uint8)  # one byte per character
+    allowed = np.zeros(256, dtype=bool)
+    allowed[np.frombuffer(alphabet.encode(), dtype=np.uint8)] = True
+    starts = np.cumsum(lengths) - lengths
+    filled = lengths > 0
+    ok, first = np.zeros(len(lengths), dtype=bool), np.zeros(len(lengths), dtype=np.uint8)
+    if filled.any():
+        ok[filled] = np.add.reduceat((~allowed[data]).astype(np.int64), starts[filled]) == 0
+        first[filled] = data[starts[filled]]
+    return ok, lengths, first
 
 
 def symbolic_kind(alt):

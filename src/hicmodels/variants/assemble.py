@@ -48,7 +48,7 @@ def piece_content(ref, start, starts, ends, alts, aligned):
     seq = b"".join(parts)
     gaps = ~aligned
     g_start, g_end = starts[gaps], ends[gaps]
-    g_len = np.fromiter((len(a) for a, gap in zip(alts, gaps) if gap), dtype=np.int64, count=int(gaps.sum()))
+    g_len = np.fromiter(map(len, alts), dtype=np.int64, count=len(alts))[gaps]
     shift = np.r_[0, np.cumsum(g_len - (g_end - g_start))]
     b_start, b_end = np.r_[start, g_end], np.r_[g_start, end]
     keep = b_end > b_start

@@ -78,7 +78,7 @@ def plan_haplotypes(records, reference, aliases, policy, ledger):
                 ledger.classes[list(op.records)] = "trans_dup"
         overlaps = Overlaps(hap, ledger, policy, labels, sources)
         kept_ops = overlaps.structural(ops)
-        replacements = checked.replacements[checked.replacements["rec"].isin(list(carried))]
+        replacements = checked.replacements[checked.carried[hap][checked.replacements["rec"].to_numpy()]]
         kept = overlaps.replacements(replacements, kept_ops)
         plan = layout(reference.sizes, kept_ops, labels)
         applied = np.zeros(len(records), dtype=bool)

@@ -23,7 +23,7 @@ import pandas as pd
 import pysam
 
 from ..errors import InputError
-from .alleles import classify
+from .alleles import classify, made_of
 
 INFO_FIELDS = ("END", "SVLEN", "SVINSSEQ", "INSSEQ")
 RECORD_COLUMNS = ["vcf_chrom", "vcf_pos", "id", "ref", "alt", "filter", *(f.lower() for f in INFO_FIELDS), "gt"]
@@ -203,10 +203,10 @@ def classify_all(refs, alts):
     sorted out in bulk; every other pair goes through ``classify``.
     """
     ref, alt = refs.to_numpy(dtype=object), alts.to_numpy(dtype=object)
-    ref_len = refs.str.len().to_numpy()
-    alt_len = alts.str.len().to_numpy()
-    plain = (refs.str.fullmatch("[ACGTN]+") & alts.str.fullmatch("[ACGTN]+")).to_numpy(dtype=bool)
-    same_first = refs.str[0].to_numpy(dtype=object) == alts.str[0].to_numpy(dtype=object)
+    ref_plain, ref_len, ref_first = made_of(ref, "ACGTN")
+    alt_plain, alt_len, alt_first = made_of(alt, "ACGTN")
+    plain = ref_plain & alt_plain
+    same_first = ref_first == alt_first
     classes = np.full(len(ref), None, dtype=object)
     classes[plain & (ref_len == 1) & (alt_len == 1) & ~same_first] = "snv"
     classes[plain & same_first & (ref_len == 1) & (alt_len > 1)] = "insertion"
