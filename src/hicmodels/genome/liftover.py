@@ -30,6 +30,7 @@ recovers the column from that order. The haplotype builder
 
 import numpy as np
 import pandas as pd
+from bioframe.core.arrops import overlap_intervals
 
 from ..errors import InputError
 from ..files import atomic_output
@@ -242,21 +243,44 @@ def lift_intervals(blocks, intervals):
         interval in no block are absent; an interval over a duplicated stretch
         yields one piece per copy.
     """
-    intervals = intervals.reset_index(drop=True).assign(_row=lambda d: np.arange(len(d)))
-    hits = intervals.merge(blocks.rename(columns={"start": "bstart", "end": "bend"}), on="chrom", how="inner")
-    hits = hits[(hits["bstart"] < hits["end"]) & (hits["bend"] > hits["start"])].copy()
-    lo = np.maximum(hits["start"].to_numpy(), hits["bstart"].to_numpy())
-    hi = np.minimum(hits["end"].to_numpy(), hits["bend"].to_numpy())
-    plus = (hits["strand"] == "+").to_numpy()
-    offset_lo = lo - hits["bstart"].to_numpy()
-    offset_hi = hi - hits["bstart"].to_numpy()
-    pstart = np.where(plus, hits["pstart"].to_numpy() + offset_lo, hits["pend"].to_numpy() - offset_hi)
-    pend = np.where(plus, hits["pstart"].to_numpy() + offset_hi, hits["pend"].to_numpy() - offset_lo)
-    hits = hits.assign(piece_start=lo, piece_end=hi, pstart=pstart, pend=pend)
-    hits = hits.sort_values(["_row", "piece_start", "pstart"], kind="stable")
-    keep = [c for c in intervals.columns if c != "_row"] + ["piece_start", "piece_end", "pchrom", "pstart", "pend", "strand"]
-    keep += ["copy"] if "copy" in blocks.columns else []
-    return hits[keep].reset_index(drop=True)
+    intervals = intervals.reset_index(drop=True)
+    rows, hits = _overlapping(intervals, blocks)
+    lifted = intervals.iloc[rows].reset_index(drop=True)
+    matched = blocks.iloc[hits].reset_index(drop=True)
+    bstart, bend = matched["start"].to_numpy(), matched["end"].to_numpy()
+    lo = np.maximum(lifted["start"].to_numpy(), bstart)
+    hi = np.minimum(lifted["end"].to_numpy(), bend)
+    plus = (matched["strand"] == "+").to_numpy()
+    pstart = np.where(plus, matched["pstart"].to_numpy() + (lo - bstart), matched["pend"].to_numpy() - (hi - bstart))
+    pend = np.where(plus, matched["pstart"].to_numpy() + (hi - bstart), matched["pend"].to_numpy() - (lo - bstart))
+    extra = {"copy": matched["copy"].to_numpy()} if "copy" in blocks.columns else {}
+    lifted = lifted.assign(
+        piece_start=lo, piece_end=hi, pchrom=matched["pchrom"].to_numpy(), pstart=pstart, pend=pend,
+        strand=matched["strand"].to_numpy(), **extra,
+    )
+    order = np.lexsort((hits, pstart, lo, rows))  # by interval, then reference, then personal position
+    return lifted.iloc[order].reset_index(drop=True)
+
+
+def _overlapping(intervals, blocks):
+    """Row pairs ``(interval, block)`` that overlap on the same chromosome.
+
+    A sort-based interval join (``bioframe``), so the cost grows with the
+    number of overlaps, not with intervals x blocks.
+    """
+    rows, hits = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    by_chrom = blocks.groupby("chrom", sort=False).indices
+    for chrom, iv in intervals.groupby("chrom", sort=False).indices.items():
+        bl = by_chrom.get(chrom)
+        if bl is None:
+            continue
+        i, j = overlap_intervals(
+            intervals["start"].to_numpy()[iv], intervals["end"].to_numpy()[iv],
+            blocks["start"].to_numpy()[bl], blocks["end"].to_numpy()[bl],
+        )
+        rows.append(iv[i])
+        hits.append(bl[j])
+    return np.concatenate(rows).astype(np.int64), np.concatenate(hits).astype(np.int64)
 
 
 def lift_positions(blocks, chrom, positions):
