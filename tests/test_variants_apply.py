@@ -153,6 +153,21 @@ def test_single_junction_with_inserted_bases_leaves_capped_fragments(tmp_path):
     assert chain_check(REF, out.hap[2], out.blocks[2]) == []
 
 
+def test_repeated_derivative_names_are_numbered(tmp_path):
+    rows = [
+        ("chrA", 5, "j1", "A", "A[chrB:11[", "PASS", "SVTYPE=BND", "1|0"),
+        ("chrA", 15, "j2", "T", "T[chrB:16[", "PASS", "SVTYPE=BND", "1|0"),
+    ]
+    out = build(tmp_path, REF, rows)
+    assert out.hap[1] == {
+        "der_chrA+chrB": "GATTA" + "GCCGA",
+        "der_chrA+chrB.2": "CACCTGAAGT" + "TTAGC",
+        "der_chrA": "CCGTA",
+        "der_chrB": "CTTGAGCAAT",
+    }
+    assert chain_check(REF, out.hap[1], out.blocks[1]) == []
+
+
 def test_breakend_deletion_drops_the_piece_between(tmp_path):
     out = build(tmp_path, REF, [("chrA", 5, "bd", "A", "A[chrA:11[", "PASS", "SVTYPE=BND", "1|0")])
     assert out.hap[1]["chrA"] == "GATTAGAAGTCCGTA"

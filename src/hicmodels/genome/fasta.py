@@ -22,9 +22,6 @@ import numpy as np
 from ..errors import InputError
 from ..files import atomic_output
 
-FAI_COLUMNS = ["name", "length", "offset", "linebases", "linewidth"]
-
-
 def read_fai(path):
     """Read a ``.fai`` index: ``{name: (length, offset, linebases, linewidth)}``."""
     index = {}

@@ -117,6 +117,7 @@ class RecordChecks:
         self.dropped |= mask
 
     def _reject_one(self, i, reason, detail=None):
+        """:meth:`_reject` for record ``i`` alone."""
         mask = np.zeros(len(self.records), dtype=bool)
         mask[i] = True
         self._reject(mask, reason, detail)
@@ -129,6 +130,7 @@ class RecordChecks:
         self._reject_one(i, "unknown_contig", message)
 
     def _genotypes(self):
+        """Haplotype -> mask of records carrying the ALT there, and the mask placed by policy."""
         r, ledger = self.records, self.ledger
         a = {1: r["allele1"].to_numpy(), 2: r["allele2"].to_numpy()}
         het = ~r["phased"].to_numpy() & ((a[1] == 1) != (a[2] == 1))
@@ -298,6 +300,7 @@ class RecordChecks:
         return p + offset, p + offset + len(old), new
 
     def _within(self, i, chrom, end):
+        """Stop if record ``i`` reaches past the end of ``chrom``."""
         size = self.reference.sizes[chrom]
         if end > size:
             self.fail(i, f"END={end} is past the end of {chrom} (length {size})")
@@ -318,6 +321,7 @@ class RecordChecks:
         return self._trans_dup(i, r)
 
     def _breakend(self, i, r, chrom):
+        """The join of breakend record ``i``, or ``None`` where it is rejected."""
         try:
             side_a, side_b, inserted, mate_chrom, mate_pos = parse_breakend(chrom, int(r["pos0"]), r["ref"], r["alt"])
         except ValueError as err:
@@ -336,6 +340,7 @@ class RecordChecks:
         return Join(side_a, side_b, inserted, records=(i,))
 
     def _trans_dup(self, i, r):
+        """The trans-duplication of edits-file row ``i``, or ``None`` where it is rejected."""
         names = canonical_names([r["chrom1"], r["chrom2"]], self.aliases, self.reference.sizes)
         for name in (r["chrom1"], r["chrom2"]):
             if names[name] is None:

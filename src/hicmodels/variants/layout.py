@@ -238,7 +238,7 @@ def layout(sizes, ops, labels=None):
         elif isinstance(op, TransDup):
             graph.trans_dup(op)
         else:
-            for join in (op.joins() if isinstance(op, Inversion) else [op]):
+            for join in op.joins() if isinstance(op, Inversion) else [op]:
                 graph.join(join)
     order = {chrom: i for i, chrom in enumerate(sizes)}
     visited, walks, dropped = set(graph.removed), [], []

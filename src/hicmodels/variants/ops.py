@@ -37,9 +37,6 @@ class Join:
     def ranges(self):
         return []
 
-    def joins(self):
-        return [self]
-
 
 @dataclasses.dataclass
 class Inversion:
