@@ -3,27 +3,30 @@
 Every choice has a default that keeps the haplotypes faithful to the VCF; each
 one is logged at the start of a run and its effect counted in the summary.
 
-=============== ========= =====================================================
-setting         default   choices
-=============== ========= =====================================================
-unphased        ``hap1``  ``hap1``: an unphased heterozygous ALT (``0/1``) goes
-                          to haplotype 1 only, which keeps the ALT dosage (one
-                          copy); ``both``: to both haplotypes; ``skip``: to
-                          neither (rejected on both, reason ``unphased``)
-filters         ``PASS``  FILTER values accepted; ``None`` accepts any FILTER
+=============== ========== ====================================================
+setting         default    choices
+=============== ========== ====================================================
+unphased        ``hap1``   ``hap1``: an unphased heterozygous ALT (``0/1``)
+                           goes to haplotype 1 only, which keeps the ALT
+                           dosage (one copy); ``both``: to both haplotypes;
+                           ``skip``: to neither (rejected on both, reason
+                           ``unphased``). Under ``hap1`` the missing allele
+                           of ``./1`` is counted on haplotype 2.
+filters         ``PASS``   FILTER values accepted; ``None`` accepts any FILTER
 filter_missing  ``accept`` FILTER ``.`` means no filter was run, so nothing
-                          failed: ``accept`` applies the record, ``reject``
-                          skips it (reason ``filter``)
-ref_mismatch    ``error`` REF differs from the reference: ``error`` stops,
-                          ``skip`` rejects the record (reason ``ref_mismatch``)
-overlap         ``skip``  a record overlapping one already applied to the same
-                          haplotype: ``skip`` keeps the first and rejects the
-                          later one (reason ``overlap``), as ``bcftools
-                          consensus`` does; ``error`` stops
-unknown_contig  ``error`` a chromosome in neither the reference nor the alias
-                          table: ``error`` stops, ``skip`` rejects the record
-                          (reason ``unknown_contig``)
-=============== ========= =====================================================
+                           failed: ``accept`` applies the record, ``reject``
+                           skips it (reason ``filter``)
+ref_mismatch    ``error``  REF differs from the reference: ``error`` stops,
+                           ``skip`` rejects the record (reason
+                           ``ref_mismatch``)
+overlap         ``skip``   a record overlapping one already applied to the
+                           same haplotype: ``skip`` keeps the first and
+                           rejects the later one (reason ``overlap``), as
+                           ``bcftools consensus`` does; ``error`` stops
+unknown_contig  ``error``  a chromosome in neither the reference nor the alias
+                           table: ``error`` stops, ``skip`` rejects the record
+                           (reason ``unknown_contig``)
+=============== ========== ====================================================
 """
 
 import dataclasses
