@@ -18,7 +18,7 @@ def per_base(blocks, chrom, pos):
 
 def test_pieces_agree_with_per_base_lifting():
     rng = np.random.default_rng(5)
-    for _ in range(50):
+    for _ in range(30):
         rows = []
         for _ in range(rng.integers(1, 10)):
             s, n, p = (int(x) for x in rng.integers(0, 60, 3))
