@@ -88,8 +88,8 @@ def _query(path, sample, info):
         [bcftools, "query", "-f", fmt, "-"],
     ]
     errors = [tempfile.TemporaryFile() for _ in commands]
+    procs, upstream = [], None
     try:
-        procs, upstream = [], None
         for command, err in zip(commands, errors):
             proc = subprocess.Popen(command, stdin=upstream, stdout=subprocess.PIPE, stderr=err)
             if upstream is not None:
@@ -108,8 +108,13 @@ def _query(path, sample, info):
                 err.seek(0)
                 lines = [x for x in err.read().decode(errors="replace").splitlines() if not x.startswith("Lines ")]
                 raise InputError("bcftools could not read it: " + " | ".join(lines[-3:]), path)
+    except BaseException:
+        for proc in procs:  # nobody reads their output any more: stop them rather than wait
+            proc.kill()
+        raise
     finally:
         for proc in procs:
+            proc.stdout.close()
             proc.wait()
         for err in errors:
             err.close()
