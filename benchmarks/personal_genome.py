@@ -30,10 +30,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from hicmodels.genome.fasta import bgzf_fasta_writer
-from hicmodels.simulate import random_sequence, random_small_variants, random_structural_variants, write_vcf
+from hicmodels.simulate import (
+    merge_variants, random_genotypes, random_sequence, spaced_small_variants, spaced_structural_variants, write_vcf,
+)
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
@@ -64,11 +65,14 @@ def prepare(workdir, length, n_small, n_sv, seed):
     genome = {"chrS": random_sequence(length, rng)}
     with bgzf_fasta_writer(ref, threads=2) as fasta:
         fasta.write("chrS", genome["chrS"])
-    variants = random_small_variants(genome, n_small, seed + 1)
-    svs = random_structural_variants(genome, n_sv, seed + 2)
-    sizes = {"chrS": length}
-    write_vcf(variants, sizes, small)
-    write_vcf(pd.concat([variants, svs], ignore_index=True), sizes, full)
+    tables = []
+    for make, n, rng in ((spaced_small_variants, n_small, np.random.default_rng(seed + 1)),
+                         (spaced_structural_variants, n_sv, np.random.default_rng(seed + 2))):
+        table = make(genome, n, rng)
+        tables.append(table.assign(S1=random_genotypes(len(table), rng)))
+    variants, every = merge_variants(genome, tables[0]), merge_variants(genome, *tables)
+    write_vcf(variants, variants[["S1"]], genome, small)
+    write_vcf(every, every[["S1"]], genome, full)
     return ref, full, small
 
 

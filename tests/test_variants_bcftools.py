@@ -1,35 +1,30 @@
 """Agreement with ``bcftools consensus`` on SNVs and indels over the real yeast genome."""
 
 import subprocess
-from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pysam
 import pytest
 
 from hicmodels.genome.fasta import IndexedFasta
 from hicmodels.genome.liftover import merge_blocks, read_chain
-from hicmodels.simulate import random_small_variants, write_vcf
+from hicmodels.simulate import random_genotypes, spaced_small_variants, write_vcf
 from hicmodels.variants import build_haplotypes, output_paths
-
-YEAST = Path(__file__).parents[1] / "resources" / "yeast" / "sacCer3.fa.gz"
 
 
 @pytest.fixture(scope="module")
-def yeast(tmp_path_factory):
-    """sacCer3 recompressed with bgzip and indexed, and a seeded SNV/indel VCF on it."""
-    tmp = tmp_path_factory.mktemp("yeast")
-    ref = tmp / "sacCer3.fa.gz"
-    with open(ref, "wb") as out:
-        subprocess.run(f"zcat {YEAST} | bgzip -c", shell=True, check=True, stdout=out)
-    pysam.faidx(str(ref))
-    fasta = IndexedFasta(ref)
+def yeast(yeast_fasta, tmp_path_factory):
+    """A seeded SNV/indel VCF on sacCer3, and our haplotypes from it."""
+    tmp = tmp_path_factory.mktemp("yeast_consensus")
+    fasta = IndexedFasta(yeast_fasta)
     genome = {name: fasta.fetch(name) for name in fasta.sizes}
-    variants = random_small_variants(genome, 20_000, seed=20240611)
+    rng = np.random.default_rng(20240611)
+    variants = spaced_small_variants(genome, 20_000, rng)
     vcf = tmp / "yeast.vcf.gz"
-    write_vcf(variants, fasta.sizes, vcf)
-    build_haplotypes(ref, vcf, "S1", tmp / "ours" / "S1")
-    return tmp, ref, vcf, variants
+    write_vcf(variants, pd.DataFrame({"S1": random_genotypes(len(variants), rng)}), fasta.sizes, vcf)
+    build_haplotypes(yeast_fasta, vcf, "S1", tmp / "ours" / "S1")
+    return tmp, yeast_fasta, vcf, variants
 
 
 def canonical_blocks(path):

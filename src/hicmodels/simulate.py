@@ -1,8 +1,18 @@
-"""Known-truth generators: random genomes and variant sets, written as VCF.
+"""Known-truth generators: random genomes, variant sets and the demo VCF.
 
 Everything is drawn from a seeded ``numpy`` generator, so a seed gives the same
 genome and VCF on every machine; tests and benchmarks build their inputs here
 instead of committing large files.
+
+Variant sets are *truth tables* (:data:`TRUTH_COLUMNS`, one row per record, VCF
+1-based ``pos``; an optional ``insseq`` column holds the bases of symbolic
+``<INS>``) with genotypes in a separate table, one column per sample;
+:func:`write_vcf` writes them. Two small-variant generators place records
+differently: :func:`random_small_variants` draws exact numbers of SNVs and
+indels one by one, keeping clear of given intervals (hundreds of records, the
+demo); :func:`spaced_small_variants` draws positions in bulk and drops those too
+close to the previous one (hundreds of thousands, benchmarks and agreement
+tests).
 """
 
 import os
@@ -13,9 +23,8 @@ import pysam
 
 from .files import atomic_output
 
+TRUTH_COLUMNS = ["id", "chrom", "pos", "ref", "alt", "type", "end", "svlen"]
 BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
-VCF_COLUMNS = ["chrom", "pos", "id", "ref", "alt", "info", "gt"]
-GENOTYPES = np.array(["1|0", "0|1", "1|1"])
 
 
 def random_sequence(length, rng):
@@ -23,12 +32,67 @@ def random_sequence(length, rng):
     return BASES[rng.integers(0, 4, length, dtype=np.uint8)].tobytes()
 
 
-def _bases(rng, n):
-    return random_sequence(n, rng).decode()
+def random_genotypes(n, rng, p=(0.4, 0.4, 0.2)):
+    """``n`` phased genotypes ``1|0``, ``0|1``, ``1|1`` drawn with probabilities ``p``."""
+    return np.array(["1|0", "0|1", "1|1"])[rng.choice(3, size=n, p=p)]
 
 
-def random_small_variants(genome, n, seed, indel_fraction=0.2, max_indel=10, genotype_p=(0.4, 0.4, 0.2)):
-    """SNVs and indels with REF taken from ``genome``, no two REF spans within reach.
+def _names(genome):
+    """Sequence names of a ``pysam.FastaFile`` or a name -> sequence/length mapping, in order."""
+    return list(genome.references) if hasattr(genome, "references") else list(genome)
+
+
+def random_small_variants(fasta, n_snv, n_indel, rng, avoid=None, chromosomes=None, max_indel=10):
+    """Random SNVs and short indels with REF taken from the genome.
+
+    Parameters
+    ----------
+    fasta : pysam.FastaFile
+    n_snv, n_indel : int
+    rng : numpy.random.Generator
+    avoid : DataFrame, optional
+        ``chrom``, ``start``, ``end`` intervals to keep clear of (with 20 bp margin).
+    chromosomes : list of str, optional
+        Where to place variants (default: all), in proportion to length.
+    max_indel : int
+        Longest inserted or deleted stretch.
+
+    Returns
+    -------
+    DataFrame
+        :data:`TRUTH_COLUMNS`, sorted, no two variants within 20 bp.
+    """
+    chromosomes = list(fasta.references) if chromosomes is None else list(chromosomes)
+    lengths = np.array([fasta.get_reference_length(c) for c in chromosomes])
+    kinds = ["SNV"] * n_snv + ["INS" if i % 2 else "DEL" for i in range(n_indel)]
+    rows, taken = [], {c: [] for c in chromosomes}
+    if avoid is not None:
+        for row in avoid.itertuples():
+            taken.setdefault(row.chrom, []).append((row.start - 20, row.end + 20))
+    for kind in kinds:
+        while True:
+            chrom = chromosomes[rng.choice(len(chromosomes), p=lengths / lengths.sum())]
+            size = int(rng.integers(1, max_indel + 1))
+            pos0 = int(rng.integers(1, fasta.get_reference_length(chrom) - max_indel - 2))
+            if all(pos0 + size + 20 < lo or pos0 - 20 > hi for lo, hi in taken[chrom]):
+                break
+        taken[chrom].append((pos0, pos0 + size))
+        if kind == "SNV":
+            ref = fasta.fetch(chrom, pos0, pos0 + 1).upper()
+            alt = str(rng.choice([b for b in "ACGT" if b != ref]))
+        elif kind == "INS":
+            ref = fasta.fetch(chrom, pos0, pos0 + 1).upper()
+            alt = ref + "".join(rng.choice(list("ACGT"), size))
+        else:
+            ref = fasta.fetch(chrom, pos0, pos0 + size + 1).upper()
+            alt = ref[0]
+        rows.append((chrom, pos0 + 1, ref, alt, kind, pos0 + len(ref), len(alt) - len(ref)))
+    table = pd.DataFrame(rows, columns=TRUTH_COLUMNS[1:])
+    return _sorted_with_ids(table, list(fasta.references))
+
+
+def spaced_small_variants(genome, n, rng, indel_fraction=0.2, max_indel=10):
+    """SNVs and indels drawn in bulk, no two REF spans within reach.
 
     Positions are drawn uniformly; a position closer than ``max_indel + 2``
     bases to the previous one is dropped, so REF spans never overlap (or
@@ -41,18 +105,15 @@ def random_small_variants(genome, n, seed, indel_fraction=0.2, max_indel=10, gen
         Chromosome -> sequence (``bytes``), in order.
     n : int
         Positions drawn before spacing (a few percent are dropped).
-    seed : int
+    rng : numpy.random.Generator
     indel_fraction : float
     max_indel : int
-    genotype_p : tuple
-        Probabilities of ``1|0``, ``0|1``, ``1|1``.
 
     Returns
     -------
     DataFrame
-        :data:`VCF_COLUMNS` (``pos`` 1-based), in genome order.
+        :data:`TRUTH_COLUMNS`, sorted.
     """
-    rng = np.random.default_rng(seed)
     names = list(genome)
     sizes = np.array([len(genome[c]) for c in names], dtype=np.int64)
     offsets = np.r_[0, np.cumsum(sizes)]
@@ -72,29 +133,42 @@ def random_small_variants(genome, n, seed, indel_fraction=0.2, max_indel=10, gen
         seq = genome[names[c]]
         anchor = chr(seq[p])
         if k >= indel_fraction:
-            ref, alt = anchor, "ACGT"[("ACGT".index(anchor.upper()) + shift) % 4]
+            ref, alt, what = anchor, "ACGT"[("ACGT".index(anchor.upper()) + shift) % 4], "SNV"
         elif k < indel_fraction / 2:
-            ref, alt = anchor, anchor + _bases(rng, length)
+            ref, alt, what = anchor, anchor + random_sequence(length, rng).decode(), "INS"
         else:
-            ref, alt = seq[p : p + 1 + length].decode(), anchor
-        rows.append((names[c], p + 1, f"v{len(rows) + 1}", ref, alt, "."))
-    table = pd.DataFrame(rows, columns=VCF_COLUMNS[:-1])
-    table["gt"] = GENOTYPES[rng.choice(3, size=len(table), p=genotype_p)]
-    return table
+            ref, alt, what = seq[p : p + 1 + length].decode(), anchor, "DEL"
+        rows.append((names[c], p + 1, ref, alt, what, p + len(ref), len(alt) - len(ref)))
+    return _sorted_with_ids(pd.DataFrame(rows, columns=TRUTH_COLUMNS[1:]), names)
 
 
-def random_structural_variants(genome, n, seed, min_size=1_000, max_size=100_000, genotype_p=(0.4, 0.4, 0.2)):
-    """Symbolic ``<DEL>``, ``<INV>``, ``<DUP>`` and ``<INS>`` (with SVINSSEQ), spaced apart.
+def structural_variant(fasta, svtype, chrom, start, end):
+    """A symbolic SV record (``<DEL>``, ``<INV>`` or ``<DUP>``) over ``chrom:start-end`` (0-based).
+
+    As in SV callers' VCFs, POS is the base before the event and END its last base.
+    """
+    anchor = fasta.fetch(chrom, start - 1, start).upper()
+    svlen = {"DEL": -(end - start), "INV": end - start, "DUP": end - start}[svtype]
+    return {"chrom": chrom, "pos": start, "ref": anchor, "alt": f"<{svtype}>", "type": svtype,
+            "end": end, "svlen": svlen}
+
+
+def spaced_structural_variants(genome, n, rng, min_size=1_000, max_size=100_000):
+    """Symbolic ``<DEL>``, ``<INV>``, ``<DUP>`` and ``<INS>`` (with ``insseq``), spaced apart.
 
     SVs are placed on a grid so that no two overlap; each is drawn from the
-    four types in turn with a log-uniform size.
+    four types in turn with a log-uniform size (insertions: at most 500 bp).
+
+    Parameters
+    ----------
+    genome : dict
+        Chromosome -> sequence (``bytes``), in order.
 
     Returns
     -------
     DataFrame
-        :data:`VCF_COLUMNS`.
+        :data:`TRUTH_COLUMNS` plus ``insseq`` (``""`` but for insertions), sorted.
     """
-    rng = np.random.default_rng(seed)
     names = list(genome)
     total = sum(len(s) for s in genome.values())
     slot = total // max(n, 1)
@@ -105,64 +179,134 @@ def random_structural_variants(genome, n, seed, min_size=1_000, max_size=100_000
             if flat < len(genome[name]):
                 break
             flat -= len(genome[name])
-        seq = genome[name]
         size = int(np.exp(rng.uniform(np.log(min_size), np.log(max_size))))
-        size = min(size, len(seq) - flat - 2)
+        size = min(size, len(genome[name]) - flat - 2)
         if size < 1:
             continue
         kind = ("DEL", "INV", "DUP", "INS")[i % 4]
-        anchor = chr(seq[flat])
         if kind == "INS":
-            info = f"SVTYPE=INS;SVLEN={min(size, 500)};SVINSSEQ={_bases(rng, min(size, 500))}"
+            inserted = random_sequence(min(size, 500), rng).decode()
+            rows.append((name, flat + 1, chr(genome[name][flat]), "<INS>", "INS", flat + 1, len(inserted), inserted))
         else:
-            info = f"SVTYPE={kind};END={flat + 1 + size};SVLEN={-size if kind == 'DEL' else size}"
-        rows.append((name, flat + 1, f"sv{i + 1}", anchor, f"<{kind}>", info))
-    table = pd.DataFrame(rows, columns=VCF_COLUMNS[:-1])
-    table["gt"] = GENOTYPES[rng.choice(3, size=len(table), p=genotype_p)]
-    return table
+            sv = structural_variant(_Sequences(genome), kind, name, flat + 1, flat + 1 + size)
+            rows.append((*sv.values(), ""))
+    table = pd.DataFrame(rows, columns=TRUTH_COLUMNS[1:] + ["insseq"])
+    return _sorted_with_ids(table, names)
 
 
-VCF_HEADER = """##fileformat=VCFv4.2
-##FILTER=<ID=PASS,Description="All filters passed">
-##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of structural variant">
-##INFO=<ID=END,Number=1,Type=Integer,Description="End position of the variant">
-##INFO=<ID=SVLEN,Number=.,Type=Integer,Description="Length of the structural variant">
-##INFO=<ID=SVINSSEQ,Number=.,Type=String,Description="Inserted sequence">
-##ALT=<ID=DEL,Description="Deletion">
-##ALT=<ID=INV,Description="Inversion">
-##ALT=<ID=DUP,Description="Tandem duplication">
-##ALT=<ID=INS,Description="Insertion">
-##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">
-"""
+class _Sequences:
+    """The ``fetch`` of a ``pysam.FastaFile`` over a name -> ``bytes`` mapping."""
+
+    def __init__(self, genome):
+        self.genome = genome
+
+    def fetch(self, chrom, start, end):
+        return self.genome[chrom][start:end].decode()
 
 
-def write_vcf(variants, sizes, path, sample="S1"):
-    """Write variants as a sorted, bgzip-compressed, tabix-indexed VCF.
+def _sorted_with_ids(table, order):
+    rank = {c: i for i, c in enumerate(order)}
+    table = table.assign(_rank=table["chrom"].map(rank)).sort_values(["_rank", "pos"]).drop(columns="_rank")
+    table = table.reset_index(drop=True)
+    prefix = np.where(table["alt"].str.startswith("<"), "sv_", "")
+    table.insert(0, "id", [f"{p}{t.lower()}{i + 1}" for i, (p, t) in enumerate(zip(prefix, table["type"]))])
+    return table[TRUTH_COLUMNS + [c for c in table.columns if c not in TRUTH_COLUMNS]]
+
+
+def merge_variants(genome, *tables):
+    """One sorted table (fresh ids) from several; columns beyond :data:`TRUTH_COLUMNS` are kept.
+
+    ``genome`` (a ``pysam.FastaFile`` or a name -> sequence mapping) gives the
+    chromosome order.
+    """
+    table = pd.concat([t.drop(columns="id", errors="ignore") for t in tables], ignore_index=True)
+    if "insseq" in table.columns:
+        table["insseq"] = table["insseq"].fillna("")
+    return _sorted_with_ids(table, _names(genome))
+
+
+def _info(variants):
+    """The INFO column: SVTYPE/END/SVLEN (and SVINSSEQ) for symbolic records, ``.`` otherwise."""
+    symbolic = variants["alt"].str.startswith("<").to_numpy()
+    info = ("SVTYPE=" + variants["type"] + ";END=" + variants["end"].astype(str)
+            + ";SVLEN=" + variants["svlen"].astype(str))
+    if "insseq" in variants.columns:
+        info = info.where(variants["insseq"].fillna("") == "", info + ";SVINSSEQ=" + variants["insseq"].fillna(""))
+    return info.where(symbolic, ".")
+
+
+def write_vcf(variants, genotypes, genome, path, source="hicmodels.simulate"):
+    """Write variants with per-sample genotypes as a bgzipped, indexed VCF.
 
     Parameters
     ----------
     variants : DataFrame
-        :data:`VCF_COLUMNS`; sorted here by chromosome order then position.
-    sizes : dict
-        Chromosome -> length, in order (the ``##contig`` lines).
-    path : str or Path
-        Output ``.vcf.gz``; the index goes to ``path + ".tbi"``.
+        :data:`TRUTH_COLUMNS` (plus ``insseq``), sorted as by :func:`merge_variants`.
+    genotypes : DataFrame
+        One column per sample, one GT string (``0|1``, ``1/1``...) per variant row.
+    genome : pysam.FastaFile or dict
+        The reference, or chromosome -> length (the ``##contig`` lines).
+    path : str
+        ``.vcf.gz`` output; a ``.tbi`` index is written beside it.
     """
-    order = {c: i for i, c in enumerate(sizes)}
-    variants = variants.assign(_o=variants["chrom"].map(order)).sort_values(["_o", "pos"], kind="stable")
-    header = VCF_HEADER + "".join(f"##contig=<ID={c},length={n}>\n" for c, n in sizes.items())
-    header += "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", sample]) + "\n"
-    body = (
-        variants["chrom"] + "\t" + variants["pos"].astype(str) + "\t" + variants["id"] + "\t" + variants["ref"] + "\t"
-        + variants["alt"] + "\t.\tPASS\t" + variants["info"] + "\tGT\t" + variants["gt"] + "\n"
-    )
-    with atomic_output(path) as tmp, atomic_output(f"{path}.tbi") as tmp_index:
+    if hasattr(genome, "references"):
+        contigs = dict(zip(genome.references, genome.lengths))
+    else:
+        contigs = {name: len(value) if isinstance(value, (bytes, str)) else int(value) for name, value in genome.items()}
+    insertions = "insseq" in variants.columns and bool((variants["insseq"].fillna("") != "").any())
+    header = ["##fileformat=VCFv4.2", f"##source={source}"]
+    header += [f"##contig=<ID={c},length={n}>" for c, n in contigs.items()]
+    header += [
+        '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of structural variant">',
+        '##INFO=<ID=END,Number=1,Type=Integer,Description="End position of the variant">',
+        '##INFO=<ID=SVLEN,Number=1,Type=Integer,Description="Length difference (DEL < 0) or span (INV, DUP)">',
+        *(['##INFO=<ID=SVINSSEQ,Number=1,Type=String,Description="Inserted sequence">'] if insertions else []),
+        '##ALT=<ID=DEL,Description="Deletion">',
+        '##ALT=<ID=INV,Description="Inversion">',
+        '##ALT=<ID=DUP,Description="Tandem duplication">',
+        *(['##ALT=<ID=INS,Description="Insertion">'] if insertions else []),
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        "#" + "\t".join(["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *genotypes.columns]),
+    ]
+    lines = (variants["chrom"] + "\t" + variants["pos"].astype(str) + "\t" + variants["id"] + "\t" + variants["ref"]
+             + "\t" + variants["alt"] + "\t.\tPASS\t" + _info(variants) + "\tGT")
+    for sample in genotypes.columns:
+        lines = lines + "\t" + genotypes[sample].astype(str).to_numpy()
+    with atomic_output(path) as tmp:
         plain = f"{tmp}.vcf"
-        try:
-            with open(plain, "w") as out:
-                out.write(header)
-                out.writelines(body.tolist())
-            pysam.tabix_compress(plain, str(tmp), force=True)
-        finally:
-            os.remove(plain)
-        pysam.tabix_index(str(tmp), preset="vcf", force=True, index=str(tmp_index))
+        with open(plain, "w") as out:
+            out.write("\n".join(header + lines.tolist()) + "\n")
+        pysam.tabix_compress(plain, str(tmp), force=True)
+        pysam.tabix_index(str(tmp), preset="vcf", force=True)
+        os.unlink(plain)
+        os.replace(f"{tmp}.tbi", f"{path}.tbi")
+
+
+DEMO_SAMPLES = ("demo_het", "demo_hom")
+DEMO_SVS = (("DEL", "chrIV", 702_345, 752_345), ("INV", "chrVII", 601_234, 661_234), ("DUP", "chrXV", 503_210, 543_210))
+
+
+def demo_vcf(fasta_path, vcf_path, truth_path, seed=7, n_snv=300, n_indel=60):
+    """The bundled two-sample demo VCF and its truth table.
+
+    ``demo_het`` carries every variant phased heterozygous (small variants on a
+    random haplotype; the deletion and duplication on haplotype 1, the
+    inversion on haplotype 2); ``demo_hom`` carries every variant on both
+    haplotypes. SVs (:data:`DEMO_SVS`) are symbolic, small variants spell out
+    their bases, and none lies within 20 bp of another.
+    """
+    rng = np.random.default_rng(seed)
+    with pysam.FastaFile(str(fasta_path)) as fasta:
+        svs = pd.DataFrame([structural_variant(fasta, *sv) for sv in DEMO_SVS])
+        avoid = svs.assign(start=svs["pos"] - 1)[["chrom", "start", "end"]]
+        nuclear = [c for c in fasta.references if c != "chrM"]
+        small = random_small_variants(fasta, n_snv, n_indel, rng, avoid=avoid, chromosomes=nuclear)
+        variants = merge_variants(fasta, small, svs)
+        sv_haplotype = {"DEL": "1|0", "INV": "0|1", "DUP": "1|0"}
+        het = [sv_haplotype[t] if t in sv_haplotype else str(rng.choice(["0|1", "1|0"])) for t in variants["type"]]
+        genotypes = pd.DataFrame({DEMO_SAMPLES[0]: het, DEMO_SAMPLES[1]: "1|1"})
+        write_vcf(variants, genotypes, fasta, vcf_path, source="hicmodels.simulate.demo_vcf")
+    truth = pd.concat([variants, genotypes], axis=1)
+    with atomic_output(truth_path) as tmp:
+        truth.to_csv(tmp, sep="\t", index=False)
+    return truth

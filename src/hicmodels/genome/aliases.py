@@ -3,7 +3,8 @@
 The alias table is a TSV with the header ``canonical<TAB>alias`` and one alias
 per line (``resources/yeast/chrom_aliases.tsv``). A canonical name is the name
 of a reference FASTA sequence; an alias is any other name for it (``chr1`` /
-``1``, ``chrM`` / ``MT`` / ``chrMito``).
+``1``, ``chrM`` / ``MT`` / ``chrMito``). Blank lines and lines starting with
+``#`` are skipped.
 """
 
 from ..errors import InputError
@@ -20,19 +21,19 @@ def read_aliases(path):
     Returns
     -------
     dict
-        alias -> canonical name.
+        alias -> canonical name; every canonical name also maps to itself.
 
     Raises
     ------
     InputError
-        On a wrong header, a line without two fields, or an alias given two
-        canonical names.
+        On a wrong header, a line without two non-empty fields, or a name
+        claimed by two canonical names.
     """
     aliases = {}
     with open(path) as handle:
         header = handle.readline().rstrip("\n").split("\t")
         if header[:2] != ["canonical", "alias"]:
-            raise InputError(f"alias table header must be 'canonical<TAB>alias', found {header!r}", path, 1)
+            raise InputError(f"expected a header 'canonical<TAB>alias', found {header!r}", path, 1)
         for lineno, line in enumerate(handle, 2):
             if not line.strip() or line.startswith("#"):
                 continue
@@ -40,19 +41,20 @@ def read_aliases(path):
             if len(fields) != 2 or not all(fields):
                 raise InputError("alias line needs two non-empty tab-separated fields", path, lineno)
             canonical, alias = fields
-            if aliases.get(alias, canonical) != canonical:
-                raise InputError(f"alias {alias!r} names both {aliases[alias]!r} and {canonical!r}", path, lineno)
-            aliases[alias] = canonical
+            for name in (alias, canonical):
+                if aliases.get(name, canonical) != canonical:
+                    raise InputError(f"{name!r} is an alias of both {aliases[name]!r} and {canonical!r}", path, lineno)
+                aliases[name] = canonical
     return aliases
 
 
 def canonical_names(names, aliases, known):
-    """Map names to the reference names they stand for.
+    """Map ``names`` onto the ``known`` (reference) chromosome names.
 
     Parameters
     ----------
     names : iterable of str
-        Names as found in some file.
+        Names as found in some file (a cooler, a VCF); repeats are allowed.
     aliases : dict
         alias -> canonical (:func:`read_aliases`); may be empty.
     known : collection of str
@@ -60,16 +62,28 @@ def canonical_names(names, aliases, known):
 
     Returns
     -------
-    dict
-        name -> reference name, or ``None`` where the name is neither a
-        reference name nor an alias of one.
+    renamed : dict
+        name -> reference name, for every name that has one.
+    dropped : list of str
+        Names with no reference counterpart (neither a reference name nor an
+        alias of one), in first-seen order.
+
+    Raises
+    ------
+    InputError
+        Where two names stand for the same reference chromosome.
     """
     known = set(known)
-    mapping = {}
-    for name in set(names):
-        if name in known:
-            mapping[name] = name
+    renamed, dropped = {}, []
+    for name in dict.fromkeys(names):
+        target = name if name in known else aliases.get(name)
+        if target in known:
+            renamed[name] = target
         else:
-            canonical = aliases.get(name)
-            mapping[name] = canonical if canonical in known else None
-    return mapping
+            dropped.append(name)
+    seen = {}
+    for name, target in renamed.items():
+        if target in seen:
+            raise InputError(f"chromosomes {seen[target]!r} and {name!r} both map to {target!r}")
+        seen[target] = name
+    return renamed, dropped

@@ -122,6 +122,10 @@ class RecordChecks:
         mask[i] = True
         self._reject(mask, reason, detail)
 
+    def _reference_name(self, name):
+        """The reference name of chromosome ``name``, or ``None``."""
+        return canonical_names([name], self.aliases, self.reference.sizes)[0].get(name)
+
     def _unknown_contig(self, i, name):
         """Record ``i`` names chromosome ``name``, unknown: stop or skip, per policy."""
         message = f"chromosome {name!r} is in neither the reference nor the alias table"
@@ -153,7 +157,10 @@ class RecordChecks:
     def _contigs(self, live):
         """Reference names of the records' chromosomes (NaN where unknown or not live)."""
         r = self.records
-        names = canonical_names(r["vcf_chrom"][live], self.aliases, self.reference.sizes)
+        try:
+            names, _ = canonical_names(r["vcf_chrom"][live], self.aliases, self.reference.sizes)
+        except InputError as err:  # two names for one reference chromosome
+            raise InputError(str(err), self.sources[int(np.argmax(live))] or None) from None
         chroms = r["vcf_chrom"].map(names).where(live)
         unknown = live & chroms.isna().to_numpy()
         if unknown.any():
@@ -326,7 +333,7 @@ class RecordChecks:
             side_a, side_b, inserted, mate_chrom, mate_pos = parse_breakend(chrom, int(r["pos0"]), r["ref"], r["alt"])
         except ValueError as err:
             self.fail(i, str(err))
-        mate = canonical_names([mate_chrom], self.aliases, self.reference.sizes)[mate_chrom]
+        mate = self._reference_name(mate_chrom)
         if mate is None:
             self._unknown_contig(i, mate_chrom)
             return None
@@ -341,7 +348,7 @@ class RecordChecks:
 
     def _trans_dup(self, i, r):
         """The trans-duplication of edits-file row ``i``, or ``None`` where it is rejected."""
-        names = canonical_names([r["chrom1"], r["chrom2"]], self.aliases, self.reference.sizes)
+        names = {name: self._reference_name(name) for name in (r["chrom1"], r["chrom2"])}
         for name in (r["chrom1"], r["chrom2"]):
             if names[name] is None:
                 self._unknown_contig(i, name)

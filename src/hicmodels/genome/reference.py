@@ -1,0 +1,156 @@
+"""Reference preparation: bgzipped + indexed FASTA, chromosome sizes, excluded regions."""
+
+import gzip
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import bioframe
+import numpy as np
+import pandas as pd
+import pysam
+
+from ..errors import InputError
+from ..files import atomic_output
+
+log = logging.getLogger(__name__)
+
+BED_COLUMNS = ["chrom", "start", "end", "name"]
+
+
+def _open_text(path):
+    with open(path, "rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gzipped else open(path, "rb")
+
+
+def write_bgzip_fasta(fasta_in, fasta_out):
+    """Recompress a FASTA (plain, gzip or bgzip) with bgzip and index it (.fai, .gzi).
+
+    The three files appear together: they are written in a temporary directory
+    and moved into place, the FASTA itself last.
+    """
+    fasta_out = Path(fasta_out)
+    fasta_out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=fasta_out.parent, prefix=".tmp.") as tmpdir:
+        tmp = Path(tmpdir) / fasta_out.name
+        with _open_text(fasta_in) as src, pysam.BGZFile(str(tmp), "wb") as dst:
+            shutil.copyfileobj(src, dst, length=1 << 22)
+        try:
+            pysam.faidx(str(tmp))
+        except pysam.utils.SamtoolsError as err:
+            raise InputError(f"not a valid FASTA: {err}", fasta_in) from err
+        for ext in (".fai", ".gzi"):
+            os.replace(f"{tmp}{ext}", f"{fasta_out}{ext}")
+        os.replace(tmp, fasta_out)
+
+
+def chromsizes(fasta):
+    """Chromosome sizes of an indexed FASTA, in file order, as a Series."""
+    with pysam.FastaFile(str(fasta)) as fa:
+        return pd.Series(dict(zip(fa.references, fa.lengths)), name="length", dtype=np.int64)
+
+
+def write_chromsizes(sizes, path):
+    with atomic_output(path) as tmp:
+        sizes.to_csv(tmp, sep="\t", header=False)
+
+
+def read_chromsizes(path):
+    table = pd.read_csv(path, sep="\t", header=None, names=["chrom", "length"], dtype={"chrom": str})
+    return pd.Series(table["length"].to_numpy(np.int64), index=table["chrom"], name="length")
+
+
+def runs_of_n(sequence, min_length):
+    """Start/end of runs of N (either case) at least ``min_length`` long.
+
+    Parameters
+    ----------
+    sequence : bytes or str
+    min_length : int
+
+    Returns
+    -------
+    starts, ends : ndarray of int64
+    """
+    seq = np.frombuffer(sequence.encode() if isinstance(sequence, str) else sequence, dtype=np.uint8)
+    is_n = (seq == ord("N")) | (seq == ord("n"))
+    edges = np.diff(np.concatenate([[0], is_n.view(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    keep = ends - starts >= min_length
+    return starts[keep].astype(np.int64), ends[keep].astype(np.int64)
+
+
+def excluded_regions(fasta, min_n_run, telomere_bp=0, centromeres=None, centromere_pad=0):
+    """Regions no genome window may overlap.
+
+    Parameters
+    ----------
+    fasta : path
+        Indexed reference FASTA.
+    min_n_run : int
+        Runs of N at least this long are excluded.
+    telomere_bp : int
+        Bases excluded at each chromosome end.
+    centromeres : DataFrame, optional
+        ``chrom``, ``start``, ``end`` of centromeres, padded by ``centromere_pad``.
+
+    Returns
+    -------
+    DataFrame
+        ``chrom``, ``start``, ``end``, ``name`` (``N_run``, ``telomere`` or
+        ``centromere``), sorted, overlapping regions of the same name merged.
+    """
+    parts = []
+    with pysam.FastaFile(str(fasta)) as fa:
+        sizes = dict(zip(fa.references, fa.lengths))
+        for chrom in fa.references:
+            starts, ends = runs_of_n(fa.fetch(chrom).encode(), min_n_run)
+            parts.append(pd.DataFrame({"chrom": chrom, "start": starts, "end": ends, "name": "N_run"}))
+    if telomere_bp > 0:
+        rows = []
+        for chrom, size in sizes.items():
+            rows += [(chrom, 0, min(telomere_bp, size)), (chrom, max(size - telomere_bp, 0), size)]
+        parts.append(pd.DataFrame(rows, columns=BED_COLUMNS[:3]).assign(name="telomere"))
+    if centromeres is not None and len(centromeres):
+        unknown = sorted(set(centromeres["chrom"]) - set(sizes))
+        if unknown:
+            raise InputError(f"centromeres on chromosomes not in the reference: {unknown}")
+        cen = centromeres[["chrom", "start", "end"]].copy()
+        cen["start"] = (cen["start"] - centromere_pad).clip(lower=0)
+        cen["end"] = np.minimum(cen["end"] + centromere_pad, cen["chrom"].map(sizes))
+        parts.append(cen.assign(name="centromere"))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object if c in ("chrom", "name") else np.int64) for c in BED_COLUMNS})
+    regions = bioframe.merge(pd.concat(parts, ignore_index=True), on=["name"])[BED_COLUMNS]
+    order = regions["chrom"].map({c: i for i, c in enumerate(sizes)})
+    return regions.assign(_order=order).sort_values(["_order", "start", "end"]).drop(columns="_order").reset_index(drop=True)
+
+
+def read_bed(path, columns=3):
+    """Read the first ``columns`` BED columns, with a clear error on malformed lines."""
+    names = BED_COLUMNS[:columns]
+    rows = []
+    with open(path) as handle:
+        for lineno, line in enumerate(handle, 1):
+            if not line.strip() or line.startswith(("#", "track", "browser")):
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) < columns:
+                raise InputError(f"expected at least {columns} tab-separated fields", path, lineno)
+            try:
+                start, end = int(fields[1]), int(fields[2])
+            except ValueError as err:
+                raise InputError("start/end must be integers", path, lineno) from err
+            if start < 0 or end < start:
+                raise InputError(f"invalid interval {start}-{end}", path, lineno)
+            rows.append([fields[0], start, end, *fields[3:columns]])
+    return pd.DataFrame(rows, columns=names).astype({"start": np.int64, "end": np.int64})
+
+
+def write_bed(regions, path):
+    with atomic_output(path) as tmp:
+        regions.to_csv(tmp, sep="\t", header=False, index=False)

@@ -1,0 +1,209 @@
+"""Cooler I/O: experimental maps as model targets, predicted maps as ``.cool``/``.mcool``.
+
+Contact values inside the package are balanced contacts rescaled so that the
+genome-wide mean pixel is 1 (:func:`contact_scale`): a depth-free, count-like
+scale on which ``log1p`` behaves as it does on counts. Predicted coolers store
+these values as float ``count`` and carry a ``weight`` column that is 1 for
+bins with predictions and NaN for masked bins (no window, or reference
+sequence absent from the haplotype), so ``matrix(balance=True)`` returns the
+masked map.
+"""
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import cooler
+import h5py
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..files import atomic_output
+from ..genome.aliases import canonical_names
+from .rebin import resample, split_at_bins
+
+log = logging.getLogger(__name__)
+
+
+class ExperimentalMap:
+    """An experimental cooler seen through the reference's chromosome names.
+
+    Parameters
+    ----------
+    path : str
+        ``.cool`` or ``.mcool::/resolutions/N`` URI.
+    aliases : dict
+        alias -> canonical name (:func:`hicmodels.genome.aliases.read_aliases`).
+    reference_sizes : Series
+        Reference chromosome sizes; the cooler's chromosomes are renamed onto
+        these, the rest dropped (and logged).
+    """
+
+    def __init__(self, path, aliases, reference_sizes):
+        try:
+            self.clr = cooler.Cooler(str(path))
+        except (OSError, KeyError) as err:
+            raise InputError(f"cannot open as a cooler: {err}", path) from err
+        if "weight" not in self.clr.bins().columns:
+            raise InputError("the cooler has no 'weight' column: run 'cooler balance' first", path)
+        self.path = str(path)
+        self.binsize = int(self.clr.binsize)
+        renamed, dropped = canonical_names(self.clr.chromnames, aliases, reference_sizes.index)
+        self.cool_name = {ref: name for name, ref in renamed.items()}
+        for name in dropped:
+            log.warning("%s: chromosome %r has no counterpart in the reference: dropped", path, name)
+        for name, ref in renamed.items():
+            if name != ref:
+                log.info("%s: chromosome %r read as %r", path, name, ref)
+            cool_len, ref_len = int(self.clr.chromsizes[name]), int(reference_sizes[ref])
+            if cool_len != ref_len:
+                log.info("%s: %s is %d bp in the cooler and %d bp in the reference", path, ref, cool_len, ref_len)
+        self.dropped = dropped
+        missing = [c for c in reference_sizes.index if c not in self.cool_name]
+        if missing:
+            log.warning("%s: reference chromosomes absent from the cooler: %s", path, ", ".join(missing))
+
+    def chromosome_bins(self, chrom):
+        """Global bin index range ``(lo, hi)`` of a reference chromosome."""
+        return self.clr.extent(self.cool_name[chrom])
+
+    def balanced(self, chrom, lo=None, hi=None):
+        """Balanced matrix of chromosome bins ``lo:hi`` (NaN for masked bins)."""
+        first, last = self.chromosome_bins(chrom)
+        lo = first if lo is None else first + lo
+        hi = last if hi is None else first + hi
+        return self.clr.matrix(balance=True)[lo:hi, lo:hi]
+
+    def contact_scale(self, chroms):
+        """Factor making the mean balanced pixel over ``chroms`` (cis and trans) equal 1."""
+        extents = [self.chromosome_bins(c) for c in chroms]
+        weights = self.clr.bins()["weight"][:].to_numpy()
+        keep = np.zeros(len(weights), bool)
+        for lo, hi in extents:
+            keep[lo:hi] = True
+        keep &= np.isfinite(weights)
+        total = 0.0
+        for chunk in _pixel_chunks(self.clr):
+            b1, b2 = chunk["bin1_id"].to_numpy(), chunk["bin2_id"].to_numpy()
+            inside = keep[b1] & keep[b2]
+            value = chunk["count"].to_numpy()[inside] * weights[b1[inside]] * weights[b2[inside]]
+            total += 2 * value.sum() - value[b1[inside] == b2[inside]].sum()
+        if total <= 0:
+            raise InputError("no balanced contacts on the chosen chromosomes", self.path)
+        return keep.sum() ** 2 / total
+
+    def window(self, chrom, start, end, nbins, scale):
+        """Scaled balanced map of ``chrom:start-end`` on ``nbins`` equal bins.
+
+        When the window's bins coincide with the cooler's, pixels are copied;
+        otherwise the map is resampled by base-pair overlap
+        (:func:`hicmodels.hic.rebin.resample`), a model bin needing at least
+        half its bases in finite cooler bins. Bins past the end of the
+        cooler's chromosome are NaN.
+        """
+        lo_bin, hi_bin = start // self.binsize, -(-end // self.binsize)
+        first, last = self.chromosome_bins(chrom)
+        available = last - first
+        block = np.full((hi_bin - lo_bin, hi_bin - lo_bin), np.nan)
+        top = min(hi_bin, available)
+        if top > lo_bin:
+            block[: top - lo_bin, : top - lo_bin] = self.balanced(chrom, lo_bin, top)
+        block *= scale
+        if (end - start) == nbins * self.binsize and start % self.binsize == 0:
+            return block
+        edges = np.linspace(start, end, nbins + 1).round().astype(np.int64)
+        offset = lo_bin * self.binsize
+        cool_bin, model_bin, bp = split_at_bins(np.arange(nbins), edges[:-1] - offset, edges[1:] - offset, self.binsize)
+        weights = np.zeros((nbins, hi_bin - lo_bin))
+        np.add.at(weights, (model_bin, cool_bin), bp)
+        return resample(block, weights, np.diff(edges), min_coverage=0.5)
+
+
+def _pixel_chunks(clr, chunksize=5_000_000):
+    n = clr.info["nnz"]
+    for lo in range(0, n, chunksize):
+        yield clr.pixels()[lo : min(lo + chunksize, n)]
+
+
+def reference_bins(chromsizes, binsize):
+    """Bin table of the reference (``chrom``, ``start``, ``end``), cooler order."""
+    return cooler.binnify(chromsizes, binsize)
+
+
+def write_cool(path, chromsizes, binsize, pixels, valid, metadata=None):
+    """Write a predicted map as a ``.cool``.
+
+    Parameters
+    ----------
+    path : str
+    chromsizes : Series
+        Reference chromosome sizes (names and order of the reference FASTA).
+    binsize : int
+    pixels : dict
+        chrom -> (rows, cols, values), chromosome-local bin indices, upper triangle.
+    valid : dict
+        chrom -> boolean array over the chromosome's bins; False bins get NaN weight.
+    metadata : dict, optional
+    """
+    bins = reference_bins(chromsizes, binsize)
+    offsets = np.concatenate([[0], np.cumsum(bins.groupby("chrom", sort=False, observed=True).size())])
+    chrom_offset = dict(zip(chromsizes.index, offsets[:-1]))
+    weight = np.full(len(bins), np.nan)
+    for chrom, mask in valid.items():
+        lo = chrom_offset[chrom]
+        weight[lo : lo + len(mask)] = np.where(mask, 1.0, np.nan)
+    bins["weight"] = weight
+
+    def chunks():
+        for chrom in chromsizes.index:
+            if chrom not in pixels:
+                continue
+            rows, cols, values = pixels[chrom]
+            lo = chrom_offset[chrom]
+            yield pd.DataFrame({"bin1_id": rows + lo, "bin2_id": cols + lo, "count": values})
+
+    with atomic_output(path, suffix=".cool") as tmp:
+        cooler.create_cooler(
+            str(tmp), bins, chunks(), dtypes={"count": np.float64}, ordered=True,
+            metadata=metadata or {}, temp_dir=str(Path(path).parent),
+        )
+
+
+def zoomify(cool_path, mcool_path, resolutions):
+    """Aggregate a predicted ``.cool`` into a multi-resolution ``.mcool``.
+
+    Counts are summed into coarser bins, as for experimental maps. Each
+    resolution gets a ``weight`` column: NaN for bins with no valid base-level
+    bin, else ``n / n_valid`` so that ``balance=True`` extrapolates partially
+    masked bins to their full size.
+    """
+    base = cooler.Cooler(str(cool_path))
+    base_weight = base.bins()["weight"][:]
+    with atomic_output(mcool_path, suffix=".mcool") as tmp:
+        cooler.zoomify_cooler(str(cool_path), str(tmp), sorted(resolutions), chunksize=10_000_000,
+                              dtypes={"count": np.float64})
+        with h5py.File(tmp, "r+") as store:
+            for resolution in store["resolutions"]:
+                group = store["resolutions"][resolution]
+                factor = int(resolution) // base.binsize
+                bins = pd.DataFrame({
+                    "chrom": group["bins/chrom"][:], "start": group["bins/start"][:],
+                })
+                weight = _coarse_weight(base.bins()[["chrom", "start"]][:], base_weight, bins, base.binsize, factor)
+                if "weight" in group["bins"]:
+                    del group["bins/weight"]
+                group["bins"].create_dataset("weight", data=weight)
+
+
+def _coarse_weight(fine_bins, fine_weight, coarse_bins, binsize, factor):
+    valid = np.isfinite(fine_weight.to_numpy())
+    coarse_index = fine_bins["start"].to_numpy() // (binsize * factor)
+    chrom_codes = pd.factorize(fine_bins["chrom"])[0]
+    key = pd.MultiIndex.from_arrays([chrom_codes, coarse_index])
+    counts = pd.DataFrame({"n": 1, "valid": valid.astype(int)}, index=key).groupby(level=[0, 1]).sum()
+    ratio = np.where(counts["valid"] > 0, counts["n"] / counts["valid"].clip(lower=1), np.nan)
+    if len(ratio) != len(coarse_bins):
+        raise RuntimeError("coarse bin table does not match the aggregation of the base bins")
+    return ratio

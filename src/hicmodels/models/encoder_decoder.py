@@ -1,0 +1,95 @@
+"""The HiCDiffusion encoder-decoder: DNA sequence (one-hot) -> Hi-C map of the window.
+
+Residual 1D conv encoder -> transformer encoder with a residual connection ->
+pairwise 2D expansion -> dilated residual 2D decoder -> one output channel.
+All sizes come from the constructor, so the paper model and the small CPU
+presets are the same class.
+"""
+
+import torch
+from torch import nn
+
+
+class EncoderBlock(nn.Module):
+    """conv-BN-ReLU-conv-BN, pooled, plus a pooled k3 projection of the input."""
+
+    def __init__(self, dim_in, dim_out, pool=2):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv1d(dim_in, dim_out, 3, padding=1),
+            nn.BatchNorm1d(dim_out),
+            nn.ReLU(),
+            nn.Conv1d(dim_out, dim_out, 3, padding=1),
+            nn.BatchNorm1d(dim_out),
+            nn.MaxPool1d(pool),
+        )
+        self.skip = nn.Sequential(nn.Conv1d(dim_in, dim_out, 3, padding=1), nn.MaxPool1d(pool))
+
+    def forward(self, x):
+        return torch.relu(self.body(x) + self.skip(x))
+
+
+class DecoderBlock(nn.Module):
+    """Dilated residual 2D block: conv-BN-ReLU-conv-BN added to the input, ReLU."""
+
+    def __init__(self, dim, dilation):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(dim, dim, 3, padding=dilation, dilation=dilation),
+            nn.BatchNorm2d(dim),
+            nn.ReLU(),
+            nn.Conv2d(dim, dim, 3, padding=dilation, dilation=dilation),
+            nn.BatchNorm2d(dim),
+        )
+
+    def forward(self, x):
+        return torch.relu(x + self.body(x))
+
+
+def pairwise(x):
+    """(batch, C, N) -> (batch, 2C, N, N): position i's features concatenated with j's."""
+    n = x.shape[-1]
+    rows = x.unsqueeze(-1).expand(-1, -1, n, n)
+    cols = x.unsqueeze(-2).expand(-1, -1, n, n)
+    return torch.cat([rows, cols], dim=1)
+
+
+class EncoderDecoder(nn.Module):
+    """Sequence -> contact map.
+
+    Parameters
+    ----------
+    channels : list of int
+        Encoder channels, input first: block ``i`` maps ``channels[i]`` to
+        ``channels[i + 1]``; ``channels[0]`` is the number of input tracks
+        (5 for one-hot A, C, G, T, N).
+    pools : list of int
+        Max-pool factor of each encoder block; their product is the bin size.
+    transformer_layers, heads : int
+        Transformer encoder depth and attention heads.
+    dilations : list of int
+        One 2D decoder block per dilation.
+    dropout : float
+        Transformer dropout.
+    """
+
+    def __init__(self, channels, pools, transformer_layers=1, heads=8, dilations=(2, 4, 8, 16, 32), dropout=0.1):
+        super().__init__()
+        if len(pools) != len(channels) - 1:
+            raise ValueError(f"{len(channels) - 1} encoder blocks need {len(channels) - 1} pools, got {len(pools)}")
+        self.encoder = nn.Sequential(*(EncoderBlock(a, b, p) for a, b, p in zip(channels, channels[1:], pools)))
+        dim = channels[-1]
+        layer = nn.TransformerEncoderLayer(dim, heads, dim_feedforward=2 * dim, dropout=dropout, batch_first=True)
+        self.transformer = nn.TransformerEncoder(layer, transformer_layers, enable_nested_tensor=False)
+        self.decoder = nn.Sequential(*(DecoderBlock(2 * dim, d) for d in dilations))
+        self.head = nn.Conv2d(2 * dim, 1, 3, padding=1)
+
+    def latent(self, x):
+        """(batch, tracks, length) -> decoder features (batch, 2C, bins, bins)."""
+        h = self.encoder(x)
+        h = torch.relu(h + self.transformer(h.transpose(1, 2)).transpose(1, 2))
+        return self.decoder(pairwise(h))
+
+    def forward(self, x):
+        y = self.head(self.latent(x)).squeeze(1)
+        return 0.5 * (y + y.transpose(-1, -2))

@@ -1,0 +1,81 @@
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hicmodels.errors import InputError
+from hicmodels.genome import liftover
+
+
+def blocks(rows):
+    return pd.DataFrame(rows, columns=liftover.BLOCK_COLUMNS)
+
+
+# reference c1 (40 bp): 3 bp inserted after base 2, bases 10-13 deleted (bcftools' chain of such a VCF)
+BCFTOOLS_CHAIN = "chain 36 c1 40 + 0 40 c1 39 + 0 39 1\n3 0 3\n7 4 0\n26\n\n"
+
+
+def test_read_chain_insertion_and_deletion(tmp_path):
+    path = tmp_path / "x.chain"
+    path.write_text(BCFTOOLS_CHAIN)
+    got, ref_sizes, pers_sizes = liftover.read_chain(path)
+    assert ref_sizes == {"c1": 40} and pers_sizes == {"c1": 39}
+    expected = blocks([("c1", 0, 3, "c1", 0, 3, "+"), ("c1", 3, 10, "c1", 6, 13, "+"), ("c1", 14, 40, "c1", 13, 39, "+")])
+    pd.testing.assert_frame_equal(got, expected)
+    _, ppos = liftover.lift_positions(got, "c1", np.arange(40))
+    assert ppos[:3].tolist() == [0, 1, 2]
+    assert ppos[3] == 6  # after the 3 inserted bases
+    assert ppos[10:14].tolist() == [-1, -1, -1, -1]  # deleted
+    assert ppos[14] == 13 and ppos[39] == 38
+    pd.testing.assert_frame_equal(liftover.deleted_reference(got, ref_sizes), pd.DataFrame({"chrom": ["c1"], "start": [10], "end": [14]}))
+    pd.testing.assert_frame_equal(liftover.novel_personal(got, pers_sizes), pd.DataFrame({"chrom": ["c1"], "start": [3], "end": [6]}))
+
+
+def test_chain_round_trip_with_inversion_and_duplication(tmp_path):
+    mapping = blocks([
+        ("c1", 0, 10, "c1", 0, 10, "+"),
+        ("c1", 10, 20, "c1", 10, 20, "-"),  # inverted
+        ("c1", 20, 30, "c1", 20, 30, "+"),
+        ("c1", 20, 30, "c1", 30, 40, "+"),  # tandem copy
+    ])
+    path = tmp_path / "x.chain"
+    liftover.write_chain(mapping, {"c1": 30}, {"c1": 40}, path)
+    assert path.read_text().count("chain ") == 4  # strand changes and the copy's step back start new chains
+    back, _, _ = liftover.read_chain(path)
+    pd.testing.assert_frame_equal(back, mapping)
+
+
+def test_inverted_block_maps_backwards():
+    mapping = blocks([("c1", 0, 10, "c1", 0, 10, "+"), ("c1", 10, 20, "c1", 10, 20, "-")])
+    _, ppos = liftover.lift_positions(mapping, "c1", [10, 11, 19])
+    assert ppos.tolist() == [19, 18, 10]
+    pieces = liftover.lift_intervals(mapping, pd.DataFrame({"chrom": ["c1"], "start": [5], "end": [13]}))
+    assert pieces[["piece_start", "piece_end", "pstart", "pend", "strand"]].values.tolist() == [
+        [5, 10, 5, 10, "+"], [10, 13, 17, 20, "-"]]
+
+
+def test_duplicated_interval_lifts_to_every_copy():
+    mapping = blocks([("c1", 0, 30, "c1", 0, 30, "+"), ("c1", 20, 30, "c1", 30, 40, "+")])
+    pieces = liftover.lift_intervals(mapping, pd.DataFrame({"chrom": ["c1"], "start": [25], "end": [27]}))
+    assert pieces[["pstart", "pend"]].values.tolist() == [[25, 27], [35, 37]]
+    _, ppos = liftover.lift_positions(mapping, "c1", [25])
+    assert ppos.tolist() == [25]  # the first copy
+
+
+def test_invert_swaps_sides():
+    mapping = blocks([("c1", 0, 3, "h1", 0, 3, "+"), ("c1", 3, 10, "h1", 6, 13, "+")])
+    back = liftover.invert(mapping)
+    assert back.values.tolist() == [["h1", 0, 3, "c1", 0, 3, "+"], ["h1", 6, 13, "c1", 3, 10, "+"]]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1 0 0\n", "block line outside a chain"),
+    ("chain 1 c1 10 +\n", "chain header needs 12 fields"),
+    ("chain 1 c1 10 - 0 10 c1 10 + 0 10 1\n10\n", "reference (target) strand must be '+'"),
+])
+def test_bad_chain_names_the_line(tmp_path, text, message):
+    path = tmp_path / "bad.chain"
+    path.write_text(text)
+    with pytest.raises(InputError, match=rf"bad\.chain:1: {re.escape(message)}"):
+        liftover.read_chain(path)

@@ -1,0 +1,109 @@
+"""End to end: the workflow on the bundled yeast data, with a small config (minutes)."""
+
+import os
+import subprocess
+import sys
+
+import cooler
+import numpy as np
+import pandas as pd
+import pysam
+import pytest
+import yaml
+
+from hicmodels.genome import liftover
+
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+CHROMOSOMES = ["chrIII", "chrIV", "chrVII", "chrXIII", "chrXV"]
+
+
+def snakemake(workdir, *args):
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(REPO / "config" / "config.yaml"), str(workdir / "small.yaml"), "--cores", "2", *args]
+    # rules call `python`: the one of this environment, as in an activated venv
+    env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(cmd, capture_output=True, text=True, env=env)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("workflow")
+    resources = REPO / "resources"
+    (workdir / "samples.tsv").write_text(
+        "sample\tvcf\tvcf_sample\n"
+        f"het\t{resources}/demo/demo.vcf.gz\tdemo_het\n"
+        f"hom\t{resources}/demo/demo.vcf.gz\tdemo_hom\n"
+    )
+    small = {
+        "samples": str(workdir / "samples.tsv"),
+        "reference": {"fasta": f"{resources}/yeast/sacCer3.fa.gz", "chrom_aliases": f"{resources}/yeast/chrom_aliases.tsv",
+                      "chromosomes": CHROMOSOMES},
+        "hic": {"cool": f"{resources}/yeast/yeast.10kb.cool"},
+        "windows": {"presets": {"yeast": {"size": 200000, "step": 80000, "bins": 20}}},
+        "training": {"epochs": 1},
+    }
+    (workdir / "small.yaml").write_text(yaml.safe_dump(small))
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-5000:]
+    report = snakemake(workdir, "--report", str(workdir / "report.html"))
+    assert report.returncode == 0, report.stderr[-3000:]
+    return workdir
+
+
+def test_maps_are_loadable_and_match_the_reference(run):
+    fasta = pysam.FastaFile(str(run / "results/reference/genome.fa.gz"))
+    for genome in ("reference", "het.hap1", "het.hap2", "hom.hap1", "hom.hap2"):
+        path = run / f"results/maps/{genome}.mcool"
+        resolutions = cooler.fileops.list_coolers(str(path))
+        assert resolutions == [f"/resolutions/{r}" for r in (10000, 20000, 40000, 80000, 160000)]
+        for uri in resolutions:
+            clr = cooler.Cooler(f"{path}::{uri}")
+            assert clr.chromnames == list(fasta.references)
+            assert clr.chromsizes.tolist() == list(fasta.lengths)
+        m = cooler.Cooler(f"{path}::/resolutions/10000").matrix(balance=True).fetch("chrXIII")
+        assert np.isfinite(np.diag(m)).mean() > 0.9 and np.nanmin(m) >= 0
+
+
+def test_deleted_bins_are_masked_on_the_haplotypes_that_carry_the_deletion(run):
+    deleted = slice(71, 75)  # chrIV 710-750 kb lie wholly inside the 50 kb deletion at 702,345-752,345
+    masked = {}
+    for genome in ("reference", "het.hap1", "het.hap2", "hom.hap1", "hom.hap2"):
+        clr = cooler.Cooler(str(run / f"results/maps/{genome}.cool"))
+        lo = clr.extent("chrIV")[0]
+        weight = clr.bins()["weight"][lo + deleted.start : lo + deleted.stop].to_numpy()
+        masked[genome] = np.isnan(weight).all()
+    assert masked == {"reference": False, "het.hap1": True, "het.hap2": False, "hom.hap1": True, "hom.hap2": True}
+
+
+def test_haplotype_bases_at_planted_snvs(run):
+    truth = pd.read_csv(REPO / "resources/demo/demo.truth.tsv", sep="\t")
+    snvs = truth[(truth["type"] == "SNV") & truth["chrom"].isin(CHROMOSOMES)]
+    checked = 0
+    for hap in (1, 2):
+        blocks, _, _ = liftover.read_chain(run / f"results/personal/het/hap{hap}.chain")
+        with pysam.FastaFile(str(run / f"results/personal/het/hap{hap}.fa.gz")) as fasta:
+            for snv in snvs.itertuples():
+                pchrom, ppos = liftover.lift_positions(blocks, snv.chrom, [snv.pos - 1])
+                carried = snv.demo_het.split("|")[hap - 1] == "1"
+                assert fasta.fetch(pchrom[0], ppos[0], ppos[0] + 1) == (snv.alt if carried else snv.ref)
+                checked += 1
+    assert checked > 50
+
+
+def test_metrics_table_has_model_and_baseline_on_the_test_chromosome(run):
+    table = pd.read_csv(run / "results/metrics/test_metrics.tsv", sep="\t")
+    assert table[["predictor", "chrom"]].values.tolist() == [["model", "chrXIII"], ["distance_decay", "chrXIII"]]
+    baseline = table.set_index("predictor").loc["distance_decay"]
+    assert baseline["pearson_oe"] == pytest.approx(0.0, abs=1e-3)
+    assert baseline["pearson_log1p"] > 0.8
+    assert table["n_pixels"].nunique() == 1 and table["n_pixels"].iloc[0] > 1000
+
+
+def test_figures_and_report(run):
+    for name in ("test_windows.png", "metrics.png", "structural_variants/het.png", "structural_variants/hom.png"):
+        assert (run / "results/figures" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    html = (run / "report.html").read_text(errors="replace")
+    assert "structural_variants" in html and "test_windows" in html

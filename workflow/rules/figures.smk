@@ -1,0 +1,81 @@
+rule figure_test_windows:
+    input:
+        predicted="results/maps/reference.cool",
+        checkpoint="results/model/model.pt",
+        windows="results/windows/reference.tsv",
+        fasta="results/reference/genome.fa.gz",
+        cool=config["hic"]["cool"].split("::")[0],
+        aliases=config["reference"]["chrom_aliases"],
+    output:
+        report(
+            "results/figures/test_windows.png",
+            caption="../report/test_windows.rst",
+            category="Model",
+        ),
+    log:
+        "logs/figures/test_windows.log",
+    benchmark:
+        "results/benchmarks/figures/test_windows.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=20,
+    params:
+        cool=lambda w, input: cool_uri(input.cool),
+    shell:
+        "python -m hicmodels plot-test-windows --fasta {input.fasta} --cool {params.cool}"
+        " --aliases {input.aliases} --windows {input.windows} --checkpoint {input.checkpoint}"
+        " --predicted {input.predicted} --out {output} 2> {log}"
+
+
+rule figure_metrics:
+    input:
+        "results/metrics/test_metrics.tsv",
+    output:
+        report(
+            "results/figures/metrics.png",
+            caption="../report/metrics.rst",
+            category="Model",
+        ),
+    log:
+        "logs/figures/metrics.log",
+    benchmark:
+        "results/benchmarks/figures/metrics.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    shell:
+        "python -m hicmodels plot-metrics --metrics {input} --out {output} 2> {log}"
+
+
+rule figure_structural_variants:
+    input:
+        vcf=lambda w: samples.loc[w.sample, "vcf"],
+        reference="results/maps/reference.cool",
+        haplotypes=expand("results/maps/{{sample}}.hap{hap}.cool", hap=HAPLOTYPES),
+    output:
+        report(
+            "results/figures/structural_variants/{sample}.png",
+            caption="../report/structural_variants.rst",
+            category="Structural variants",
+            subcategory="{sample}",
+        ),
+    log:
+        "logs/figures/structural_variants/{sample}.log",
+    benchmark:
+        "results/benchmarks/figures/structural_variants/{sample}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=20,
+    params:
+        vcf_sample=lambda w: samples.loc[w.sample, "vcf_sample"],
+        min_size=config["figures"]["min_sv_bp"],
+    shell:
+        "python -m hicmodels plot-structural-variants --vcf {input.vcf} --sample {params.vcf_sample}"
+        " --reference {input.reference} --haplotypes {input.haplotypes} --min-size {params.min_size}"
+        " --out {output} 2> {log}"
