@@ -135,10 +135,12 @@ def cmd_plot_test_windows(args):
 def cmd_plot_structural_variants(args):
     import cooler
 
+    from .genome.aliases import read_aliases
     from .plots import structural_variants
-    from .variants.structural import structural_variants_of
+    from .variants.records import structural_variants_of
 
-    svs = structural_variants_of(args.vcf, args.sample, args.min_size)
+    aliases = read_aliases(args.aliases) if args.aliases else None
+    svs = structural_variants_of(args.vcf, args.sample, args.min_size, aliases)
     haplotypes = {f"hap{i}": cooler.Cooler(path) for i, path in enumerate(args.haplotypes, 1)}
     structural_variants(cooler.Cooler(args.reference), haplotypes, svs, args.out)
 
@@ -241,6 +243,7 @@ def build_parser():
     p.add_argument("--reference", required=True, help="predicted reference .cool")
     p.add_argument("--haplotypes", nargs="+", required=True, help="predicted haplotype .cool files")
     p.add_argument("--min-size", type=int, default=20_000)
+    p.add_argument("--aliases", help="chromosome alias table (VCF names -> reference names)")
     p.add_argument("--out", required=True)
 
     p = command("plot-metrics", cmd_plot_metrics, "figure: metrics of model vs baseline")

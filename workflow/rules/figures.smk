@@ -56,6 +56,7 @@ rule figure_structural_variants:
         vcf=lambda w: samples.loc[w.sample, "vcf"],
         reference="results/maps/reference.cool",
         haplotypes=expand("results/maps/{{sample}}.hap{hap}.cool", hap=HAPLOTYPES),
+        aliases=config["reference"]["chrom_aliases"],
     output:
         report(
             "results/figures/structural_variants/{sample}.png",
@@ -78,4 +79,4 @@ rule figure_structural_variants:
     shell:
         "python -m hicmodels plot-structural-variants --vcf {input.vcf} --sample {params.vcf_sample}"
         " --reference {input.reference} --haplotypes {input.haplotypes} --min-size {params.min_size}"
-        " --out {output} 2> {log}"
+        " --aliases {input.aliases} --out {output} 2> {log}"

@@ -23,7 +23,7 @@ import pandas as pd
 import pysam
 
 from ..errors import InputError
-from .alleles import classify, made_of
+from .alleles import classify, made_of, symbolic_span
 
 INFO_FIELDS = ("END", "SVLEN", "SVINSSEQ", "INSSEQ")
 RECORD_COLUMNS = ["vcf_chrom", "vcf_pos", "id", "ref", "alt", "filter", *(f.lower() for f in INFO_FIELDS), "gt"]
@@ -250,3 +250,55 @@ def check_sorted(table, path):
             "(sort with bcftools sort, then index)",
             path,
         )
+
+
+SV_CLASSES = ("sv_del", "sv_dup", "sv_inv", "sv_ins")
+
+
+def structural_variants_of(path, sample, min_size, aliases=None):
+    """The structural variants a sample carries, as reference intervals (figures, summaries).
+
+    Parameters
+    ----------
+    path : str or Path
+        Sorted, indexed, bgzip-compressed VCF (or BCF), as :func:`read_records`.
+    sample : str
+    min_size : int
+        Shortest event kept: bases deleted, inserted, duplicated or inverted.
+    aliases : dict, optional
+        alias -> reference name (:func:`hicmodels.genome.aliases.read_aliases`).
+
+    Returns
+    -------
+    DataFrame
+        ``chrom`` (a reference name where ``aliases`` knows one), ``start``,
+        ``end`` (0-based, the reference bases affected; an insertion has
+        ``start == end`` at its junction), ``label`` (type, ID and genotype),
+        for records carried on at least one haplotype. Symbolic ``<DEL>``,
+        ``<DUP>``, ``<INV>``, ``<INS>`` and sequence-resolved indels count;
+        breakends do not (they have no single interval).
+    """
+    records = read_records(path, sample)
+    records = records[(records["allele1"] == 1) | (records["allele2"] == 1)]
+    columns = ("label", "vcf_chrom", "pos0", "id", "ref", "alt", "class", "end", "svlen", "insseq", "gt")
+    rows = []
+    for label, chrom, pos0, vid, ref, alt, cls, end, svlen, insseq, gt in zip(*(records[c] for c in columns)):
+        if cls == "sv_ins":
+            start, stop, size = pos0 + 1, pos0 + 1, len(insseq) if insseq != "." else abs(svlen)
+        elif cls in SV_CLASSES:
+            try:
+                start, stop = symbolic_span(pos0, end if end >= 0 else None, svlen if svlen != -1 else None)
+            except ValueError as err:
+                raise InputError(f"{label}: {err}", path) from None
+            size = stop - start
+        elif cls in ("insertion", "deletion", "complex"):
+            start, stop, size = pos0, pos0 + len(ref), abs(len(ref) - len(alt))
+        else:
+            continue
+        if size >= min_size:
+            kind = cls.removeprefix("sv_").upper() if cls in SV_CLASSES else "indel"
+            rows.append((chrom, start, stop, " ".join(x for x in (kind, vid if vid != "." else "", gt) if x)))
+    table = pd.DataFrame(rows, columns=["chrom", "start", "end", "label"]).astype({"start": np.int64, "end": np.int64})
+    if aliases:
+        table["chrom"] = table["chrom"].map(lambda name: aliases.get(name, name))
+    return table
