@@ -9,7 +9,7 @@ import pytest
 
 from hicmodels.errors import InputError
 from hicmodels.genome.aliases import canonical_names, read_aliases
-from hicmodels.genome.fasta import IndexedFasta, bgzf_fasta_writer
+from hicmodels.genome.fasta import IndexedFasta, bgzf_fasta_writer, write_bgzip_fasta
 
 SEQS = {"a": b"ACGT" * 100 + b"A", "b": b"AC" * 30, "c": b"GGGGtttCC"}
 
@@ -35,6 +35,30 @@ def test_failed_write_leaves_no_files(tmp_path):
             fasta.write("a", b"ACGT")
             raise RuntimeError("boom")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_recompressed_fasta_keeps_names_and_bases(tmp_path, compress):
+    text = b">a first record\r\nACGT\r\nAC\r\n>b\nggNN\n\n>c\n"
+    source = tmp_path / ("in.fa.gz" if compress else "in.fa")
+    source.write_bytes(gzip.compress(text) if compress else text)
+    write_bgzip_fasta(source, tmp_path / "out" / "g.fa.gz")
+    with pysam.FastaFile(str(tmp_path / "out" / "g.fa.gz")) as fasta:
+        assert dict(zip(fasta.references, fasta.lengths)) == {"a": 6, "b": 4, "c": 0}
+        assert fasta.fetch("a") == "ACGTAC" and fasta.fetch("b") == "ggNN"
+
+
+@pytest.mark.parametrize("text, message", [
+    (b"ACGT\n>a\nAC\n", "in.fa:1: text before the first '>' header"),
+    (b">a\nAC\n>a\nGG\n", "in.fa:3: sequence name 'a' is repeated"),
+    (b">\nAC\n", "in.fa:1: FASTA header without a name"),
+    (b"\n", "in.fa: no FASTA record"),
+])
+def test_recompressing_a_bad_fasta_names_the_line_and_writes_nothing(tmp_path, text, message):
+    (tmp_path / "in.fa").write_bytes(text)
+    with pytest.raises(InputError, match=message):
+        write_bgzip_fasta(tmp_path / "in.fa", tmp_path / "g.fa.gz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.fa"]
 
 
 def test_reader_needs_an_index_and_bgzip(tmp_path):

@@ -35,8 +35,9 @@ def _experimental(args):
 
 def cmd_prepare_reference(args):
     from .genome import reference
+    from .genome.fasta import write_bgzip_fasta
 
-    reference.write_bgzip_fasta(args.input, args.fasta)
+    write_bgzip_fasta(args.input, args.fasta)
     sizes = reference.chromsizes(args.fasta)
     reference.write_chromsizes(sizes, args.chromsizes)
     centromeres = reference.read_bed(args.centromeres, 3) if args.centromeres else None

@@ -1,5 +1,9 @@
 """Indexed FASTA files: fast whole-sequence reads and bgzip + index writing.
 
+One writer serves every FASTA the workflow makes: :func:`bgzf_fasta_writer`
+(haplotype genomes, record by record) and :func:`write_bgzip_fasta` (the
+reference, recompressed from a plain, gzip or bgzip FASTA through it).
+
 Reading goes through the ``.fai`` (and, for bgzip files, the ``.gzi``) index and
 returns ``bytes``; bgzip files are decompressed by ``bgzip -d`` (htslib, with
 libdeflate where built so), about twice as fast as ``pysam.FastaFile.fetch``,
@@ -10,6 +14,7 @@ from the sequence lengths, so no second pass over the output is needed.
 """
 
 import contextlib
+import gzip
 import shutil
 import subprocess
 import threading
@@ -21,6 +26,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..files import atomic_output
+
 
 def read_fai(path):
     """Read a ``.fai`` index: ``{name: (length, offset, linebases, linewidth)}``."""
@@ -239,3 +245,60 @@ def bgzf_fasta_writer(path, width=60, level=1, threads=1):
             raise RuntimeError(f"bgzip failed writing {path}: {proc.stderr.read().decode().strip()}")
         with open(tmp_fai, "w") as fai:
             fai.writelines("\t".join(str(x) for x in entry) + "\n" for entry in sink.fai)
+
+
+def _open_binary(path):
+    """A FASTA for reading bytes: gzip (bgzip included) or plain."""
+    with open(path, "rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gzipped else open(path, "rb")
+
+
+def read_fasta_records(path):
+    """Yield ``(name, sequence)`` of each record of a plain or gzip FASTA, in order.
+
+    The name is the header's first word; line ends (LF or CRLF) are dropped,
+    bases are passed on as they are.
+
+    Raises
+    ------
+    InputError
+        On text before the first header, an empty name, a repeated name or a
+        file with no record.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("FASTA not found", path)
+    name, lines, seen = None, [], set()
+    with _open_binary(path) as handle:
+        for lineno, line in enumerate(handle, 1):
+            if line.startswith(b">"):
+                if name is not None:
+                    yield name, b"".join(lines)
+                fields = line[1:].split()
+                if not fields:
+                    raise InputError("FASTA header without a name", path, lineno)
+                name, lines = fields[0].decode(), []
+                if name in seen:
+                    raise InputError(f"sequence name {name!r} is repeated", path, lineno)
+                seen.add(name)
+            elif name is None:
+                if line.strip():
+                    raise InputError("text before the first '>' header: not a FASTA file", path, lineno)
+            else:
+                lines.append(line.rstrip(b"\r\n"))
+    if name is None:
+        raise InputError("no FASTA record", path)
+    yield name, b"".join(lines)
+
+
+def write_bgzip_fasta(fasta_in, fasta_out, threads=1):
+    """Recompress a FASTA (plain, gzip or bgzip) with bgzip and index it (``.fai``, ``.gzi``).
+
+    Sequences are rewrapped at 60 bases a line by :func:`bgzf_fasta_writer`;
+    the three files appear together, or not at all on error.
+    """
+    Path(fasta_out).parent.mkdir(parents=True, exist_ok=True)
+    with bgzf_fasta_writer(fasta_out, threads=threads) as out:
+        for name, seq in read_fasta_records(fasta_in):
+            out.write(name, seq)
