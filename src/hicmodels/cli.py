@@ -105,7 +105,7 @@ def cmd_zoomify(args):
 
 def cmd_evaluate(args):
     from .evaluation import evaluate
-    from .files import atomic_output
+    from .files import write_tsv
     from .genome.windows import read_windows
     from .training import load_checkpoint
 
@@ -116,8 +116,7 @@ def cmd_evaluate(args):
     width = checkpoint["window_size"] // checkpoint["bin_size"]
     table = evaluate(args.predicted, _experimental(args), test_chroms, train_chroms, width,
                      checkpoint["contact_scale"], args.settings)
-    with atomic_output(args.out) as tmp:
-        table.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
+    write_tsv(table, args.out, float_format="%.4f")
     log.info("\n%s", table.to_string(index=False))
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pysam
 
 from ..errors import InputError
-from ..files import atomic_output
+from ..files import write_tsv
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,7 @@ def chromsizes(fasta):
 
 
 def write_chromsizes(sizes, path):
-    with atomic_output(path) as tmp:
-        sizes.to_csv(tmp, sep="\t", header=False)
+    write_tsv(sizes, path, index=True, header=False)
 
 
 def read_chromsizes(path):
@@ -124,5 +123,4 @@ def read_bed(path, columns=3):
 
 
 def write_bed(regions, path):
-    with atomic_output(path) as tmp:
-        regions.to_csv(tmp, sep="\t", header=False, index=False)
+    write_tsv(regions, path, header=False)

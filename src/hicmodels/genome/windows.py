@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..files import atomic_output
+from ..files import write_tsv
 from .liftover import lift_intervals
 
 log = logging.getLogger(__name__)
@@ -135,8 +135,7 @@ def haplotype_windows(windows, blocks, personal_sizes):
 
 
 def write_windows(windows, path):
-    with atomic_output(path) as tmp:
-        windows.to_csv(tmp, sep="\t", index=False)
+    write_tsv(windows, path)
 
 
 def read_windows(path):

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..files import write_tsv
 from ..genome.aliases import read_aliases
 from ..genome.fasta import IndexedFasta, bgzf_fasta_writer
 from .assemble import write_haplotype
@@ -18,7 +19,7 @@ from .breakends import interpret, pair_mates
 from .checks import RecordChecks
 from .editsfile import read_edits
 from .layout import layout
-from .ledger import HAPLOTYPES, Ledger, write_table
+from .ledger import HAPLOTYPES, Ledger
 from .ops import Join, TransDup
 from .overlaps import Overlaps
 from .policy import Policy
@@ -138,9 +139,9 @@ def build_haplotypes(reference, vcf, sample, out_prefix, policy=None, aliases=No
         for hap, (plan, replacements) in plans.items():
             fasta = stack.enter_context(bgzf_fasta_writer(paths[f"hap{hap}_fasta"], threads=threads))
             write_haplotype(plan, replacements, ref, fasta, paths[f"hap{hap}_chain"])
-    write_table(ledger.rejects(), paths["rejects"])
+    write_tsv(ledger.rejects(), paths["rejects"])
     summary = ledger.summary()
-    write_table(summary, paths["summary"])
+    write_tsv(summary, paths["summary"])
     for hap in HAPLOTYPES:
         counts = summary[summary["haplotype"] == hap].groupby("outcome")["count"].sum()
         log.info("haplotype %d: %s", hap, ", ".join(f"{k} {v}" for k, v in counts.items()))

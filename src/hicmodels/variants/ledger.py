@@ -9,8 +9,6 @@ the summary's ``skipped`` counts and the rejects table always agree.
 import numpy as np
 import pandas as pd
 
-from ..files import atomic_output
-
 REASONS = {
     "missing_genotype": "the genotype is missing (.) on this haplotype",
     "unphased": "unphased heterozygous genotype under policy unphased=skip",
@@ -95,8 +93,3 @@ class Ledger:
         counts = table.groupby(SUMMARY_COLUMNS[:-1], sort=True).size().rename("count").reset_index()
         return counts[SUMMARY_COLUMNS]
 
-
-def write_table(table, path):
-    """Write a table as TSV with a header, atomically."""
-    with atomic_output(path) as tmp:
-        table.to_csv(tmp, sep="\t", index=False)

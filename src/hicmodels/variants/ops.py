@@ -38,8 +38,18 @@ class Join:
         return []
 
 
+class _InPlace:
+    """An operation on one reference stretch ``[start, end)``: cut at both ends, the stretch is its range."""
+
+    def cuts(self):
+        return [(self.chrom, self.start), (self.chrom, self.end)]
+
+    def ranges(self):
+        return [(self.chrom, self.start, self.end)]
+
+
 @dataclasses.dataclass
-class Inversion:
+class Inversion(_InPlace):
     """Reference ``[start, end)`` reverse-complemented in place."""
 
     chrom: str
@@ -47,14 +57,8 @@ class Inversion:
     end: int
     records: tuple = ()
 
-    def cuts(self):
-        return [(self.chrom, self.start), (self.chrom, self.end)]
-
     def claims(self):
         return {(self.chrom, x, s) for x in (self.start, self.end) for s in "LR"}
-
-    def ranges(self):
-        return [(self.chrom, self.start, self.end)]
 
     def joins(self):
         c, s, e = self.chrom, self.start, self.end
@@ -62,7 +66,7 @@ class Inversion:
 
 
 @dataclasses.dataclass
-class TandemDup:
+class TandemDup(_InPlace):
     """Reference ``[start, end)`` followed by a second copy of itself.
 
     The first copy is the primary one; ``inserted`` lies between the copies.
@@ -74,14 +78,8 @@ class TandemDup:
     inserted: bytes = b""
     records: tuple = ()
 
-    def cuts(self):
-        return [(self.chrom, self.start), (self.chrom, self.end)]
-
     def claims(self):
         return {(self.chrom, self.end, "L"), (self.chrom, self.end, "R")}
-
-    def ranges(self):
-        return [(self.chrom, self.start, self.end)]
 
 
 @dataclasses.dataclass
