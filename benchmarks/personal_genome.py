@@ -76,10 +76,10 @@ def prepare(workdir, length, n_small, n_sv, seed):
     return ref, full, small
 
 
-def ours(ref, vcf, prefix, threads):
+def ours(ref, vcf, out_dir, threads):
     code = (
         "from hicmodels.variants import build_haplotypes; "
-        f"build_haplotypes({str(ref)!r}, {str(vcf)!r}, 'S1', {str(prefix)!r}, threads={threads})"
+        f"build_haplotypes({str(ref)!r}, {str(vcf)!r}, 'S1', {str(out_dir)!r}, threads={threads})"
     )
     return [sys.executable, "-c", code]
 

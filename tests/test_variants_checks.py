@@ -200,7 +200,7 @@ def test_command_takes_plain_strings(tmp_path):
     rows = [("chrA", 3, "a", "T", "C", "q10", ".", "1/0")]
     vcf = write_vcf(tmp_path / "in.vcf", REF, rows, header=INFO_HEADER + ['##FILTER=<ID=q10,Description="q">'])
     assert build_haplotypes_command(ref, vcf, "S1", tmp_path / "o" / "S1", filters="PASS,q10", unphased="both") == 0
-    summary = (tmp_path / "o" / "S1.summary.tsv").read_text().splitlines()
+    summary = (tmp_path / "o" / "S1" / "summary.tsv").read_text().splitlines()
     assert summary == ["haplotype\tclass\toutcome\treason\tcount", "1\tsnv\tapplied\tunphased\t1", "2\tsnv\tapplied\tunphased\t1"]
     with pytest.raises(ValueError, match="policy unphased='random': choose one of hap1, both, skip"):
         build_haplotypes_command(ref, vcf, "S1", tmp_path / "o" / "S1", unphased="random")

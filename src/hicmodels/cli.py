@@ -48,6 +48,16 @@ def cmd_prepare_reference(args):
              excluded["name"].value_counts().to_dict())
 
 
+def cmd_personal_genome(args):
+    from .variants import build_haplotypes_command
+
+    build_haplotypes_command(
+        args.fasta, args.vcf, args.sample, args.out_dir, aliases=args.aliases, edits=args.edits,
+        unphased=args.unphased, filters=args.filters, filter_missing=args.filter_missing,
+        ref_mismatch=args.ref_mismatch, overlap=args.overlap, unknown_contig=args.unknown_contig, threads=args.threads,
+    )
+
+
 def cmd_windows(args):
     from .genome import reference, windows
 
@@ -177,6 +187,29 @@ def build_parser():
     p.add_argument("--telomere-bp", type=int, default=0)
     p.add_argument("--centromeres", help="BED of centromeres")
     p.add_argument("--centromere-pad", type=int, default=0)
+
+    from .variants.policy import CHOICES
+
+    p = command("personal-genome", cmd_personal_genome,
+                "apply a sample's VCF to the reference: both haplotype genomes, chains, rejects, summary")
+    p.add_argument("--fasta", required=True, help="reference FASTA, indexed (bgzip: .fai + .gzi)")
+    p.add_argument("--vcf", required=True, help="sorted, bgzipped, indexed VCF/BCF")
+    p.add_argument("--sample", required=True, help="the sample's column in the VCF")
+    p.add_argument("--aliases", help="chromosome alias table (VCF names -> reference names)")
+    p.add_argument("--edits", help="trans-duplications (BEDPE, see hicmodels.variants.editsfile)")
+    p.add_argument("--out-dir", required=True,
+                   help="receives hap{1,2}.fa.gz (+ .fai, .gzi), hap{1,2}.chain, rejects.tsv, summary.tsv")
+    p.add_argument("--unphased", choices=CHOICES["unphased"], default="hap1",
+                   help="unphased heterozygous ALT: haplotype 1 only, both, or skip")
+    p.add_argument("--filters", default="PASS", help="accepted FILTER values, comma-separated, or 'any'")
+    p.add_argument("--filter-missing", choices=CHOICES["filter_missing"], default="accept", help="FILTER '.'")
+    p.add_argument("--ref-mismatch", choices=CHOICES["ref_mismatch"], default="error",
+                   help="REF differs from the reference")
+    p.add_argument("--overlap", choices=CHOICES["overlap"], default="skip",
+                   help="record overlapping one already applied to the haplotype")
+    p.add_argument("--unknown-contig", choices=CHOICES["unknown_contig"], default="error",
+                   help="chromosome in neither the reference nor the alias table")
+    p.add_argument("--threads", type=int, default=1, help="bgzip compression threads")
 
     p = command("windows", cmd_windows, "tile the reference into model windows")
     p.add_argument("--fasta", required=True)

@@ -3,22 +3,22 @@
 Entry points: :func:`build_haplotypes` (Python) and
 :func:`build_haplotypes_command` (plain-string settings, for the CLI).
 
-Outputs for ``out_prefix`` (:func:`output_paths`)
--------------------------------------------------
-``{out_prefix}.hap1.fa.gz``, ``.hap2.fa.gz``
+Outputs in ``out_dir`` (:func:`output_paths`)
+---------------------------------------------
+``hap1.fa.gz``, ``hap2.fa.gz``
     Haplotype genomes, bgzip (deflate level 1), 60 bases a line, each with
     ``.fai`` and ``.gzi`` indexes.
-``{out_prefix}.hap1.chain``, ``.hap2.chain``
+``hap1.chain``, ``hap2.chain``
     UCSC chains, reference = target, haplotype = query; ``-`` strand chains
     for inverted pieces. Chains holding the primary copy of their reference
     bases come first (:func:`hicmodels.genome.liftover.mark_copies`).
-``{out_prefix}.rejects.tsv``
+``rejects.tsv``
     One row per (record, haplotype) not applied: ``record`` (``CHROM:POS ID``,
     or ``file:line name`` for the edits file), ``chrom``, ``pos`` (as written
     in the input: VCF POS, or the 0-based target start of an edits line),
     ``id``, ``ref``, ``alt``, ``class``, ``haplotype``, ``reason`` (a key of
     :data:`.ledger.REASONS`), ``detail``.
-``{out_prefix}.summary.tsv``
+``summary.tsv``
     ``haplotype``, ``class``, ``outcome`` (``applied``, ``skipped``,
     ``not_carried``), ``reason`` (the skip reason; for applied records
     ``unphased`` where the ``unphased`` policy placed them, else ``.``),

@@ -28,8 +28,8 @@ from .records import read_records
 log = logging.getLogger(__name__)
 
 
-def output_paths(out_prefix):
-    """The files :func:`build_haplotypes` writes for ``out_prefix``.
+def output_paths(out_dir):
+    """The files :func:`build_haplotypes` writes into ``out_dir``.
 
     Returns
     -------
@@ -38,13 +38,13 @@ def output_paths(out_prefix):
         ``rejects``, ``summary`` -> path (each FASTA also gets ``.fai`` and
         ``.gzi`` next to it).
     """
-    prefix = str(out_prefix)
+    out_dir = Path(out_dir)
     paths = {}
     for hap in HAPLOTYPES:
-        paths[f"hap{hap}_fasta"] = Path(f"{prefix}.hap{hap}.fa.gz")
-        paths[f"hap{hap}_chain"] = Path(f"{prefix}.hap{hap}.chain")
-    paths["rejects"] = Path(f"{prefix}.rejects.tsv")
-    paths["summary"] = Path(f"{prefix}.summary.tsv")
+        paths[f"hap{hap}_fasta"] = out_dir / f"hap{hap}.fa.gz"
+        paths[f"hap{hap}_chain"] = out_dir / f"hap{hap}.chain"
+    paths["rejects"] = out_dir / "rejects.tsv"
+    paths["summary"] = out_dir / "summary.tsv"
     return paths
 
 
@@ -94,7 +94,7 @@ def plan_haplotypes(records, reference, aliases, policy, ledger):
     return plans
 
 
-def build_haplotypes(reference, vcf, sample, out_prefix, policy=None, aliases=None, edits=None, threads=1):
+def build_haplotypes(reference, vcf, sample, out_dir, policy=None, aliases=None, edits=None, threads=1):
     """Apply a sample's variants to the reference: two haplotype genomes.
 
     Parameters
@@ -106,8 +106,9 @@ def build_haplotypes(reference, vcf, sample, out_prefix, policy=None, aliases=No
         Sorted, bgzip-compressed, indexed VCF/BCF holding ``sample``.
     sample : str
         Sample to build.
-    out_prefix : str or Path
-        Outputs are named ``{out_prefix}.hap1.fa.gz`` ... (:func:`output_paths`).
+    out_dir : str or Path
+        Outputs are ``{out_dir}/hap1.fa.gz`` ... (:func:`output_paths`); the
+        directory is created if needed.
     policy : Policy, optional
         Defaults to :class:`.policy.Policy` ``()``.
     aliases : str or Path, optional
@@ -128,7 +129,7 @@ def build_haplotypes(reference, vcf, sample, out_prefix, policy=None, aliases=No
         On bad input (naming the file and record); no output is written then.
     """
     policy = policy or Policy()
-    paths = output_paths(out_prefix)
+    paths = output_paths(out_dir)
     log.info("building haplotypes of %s from %s; policy: %s", sample, vcf, ", ".join(policy.describe()))
     ref = IndexedFasta(reference)
     ref.prefetch(next(iter(ref.sizes)))  # the first chromosome is read while bcftools reads the VCF
@@ -152,7 +153,7 @@ def build_haplotypes(reference, vcf, sample, out_prefix, policy=None, aliases=No
 
 
 def build_haplotypes_command(
-    reference, vcf, sample, out_prefix, *, aliases=None, edits=None, unphased="hap1", filters="PASS",
+    reference, vcf, sample, out_dir, *, aliases=None, edits=None, unphased="hap1", filters="PASS",
     filter_missing="accept", ref_mismatch="error", overlap="skip", unknown_contig="error", threads=1,
 ):
     """:func:`build_haplotypes` with plain-string settings, for the command line.
@@ -169,5 +170,5 @@ def build_haplotypes_command(
         filters=filters, unphased=unphased, filter_missing=filter_missing, ref_mismatch=ref_mismatch,
         overlap=overlap, unknown_contig=unknown_contig,
     )
-    build_haplotypes(reference, vcf, sample, out_prefix, policy, aliases=aliases, edits=edits, threads=int(threads))
+    build_haplotypes(reference, vcf, sample, out_dir, policy, aliases=aliases, edits=edits, threads=int(threads))
     return 0
