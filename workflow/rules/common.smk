@@ -20,6 +20,7 @@ from hicmodels.config import (  # noqa: E402
     check_config,
     load_schema,
     model_preset,
+    policy_arguments,
     read_samples,
     window_preset,
 )
@@ -60,6 +61,11 @@ def cool_uri(path):
 
 def haplotype_genomes():
     return [f"{s}.hap{h}" for s in samples.index for h in HAPLOTYPES]
+
+
+def sample_edits(wildcards):
+    """The sample's trans-duplication edits file, or no input."""
+    return samples.loc[wildcards.sample, "edits"] or []
 
 
 def genome_fasta(wildcards):
