@@ -30,6 +30,9 @@ def test_personal_genome_command_writes_the_sample_directory_and_applies_policie
     assert read_fasta(out / "hap1.fa.gz") == read_fasta(out / "hap2.fa.gz") == {"chrA": "GACTACAGCTGAAGTCCGTA"}
     assert main(args) == 0  # defaults: FILTER q10 is rejected
     assert (out / "rejects.tsv").read_text().count("\tfilter\t") == 1  # on haplotype 1, where hap1 places 0/1
+    figure = tmp_path / "summary.png"
+    assert main(["plot-personal-summary", "--summary", str(out / "summary.tsv"), "--sample", "S1", "--out", str(figure)]) == 0
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     rows[1] = ("chrA", 8, "b", "G", "T", "PASS", ".", "1|1")
     vcf = write_vcf(tmp_path / "bad.vcf", seqs, rows, header=INFO_HEADER + ['##FILTER=<ID=q10,Description="q">'])
     capsys.readouterr()

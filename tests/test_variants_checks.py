@@ -204,3 +204,16 @@ def test_command_takes_plain_strings(tmp_path):
     assert summary == ["haplotype\tclass\toutcome\treason\tcount", "1\tsnv\tapplied\tunphased\t1", "2\tsnv\tapplied\tunphased\t1"]
     with pytest.raises(ValueError, match="policy unphased='random': choose one of hap1, both, skip"):
         build_haplotypes_command(ref, vcf, "S1", tmp_path / "o" / "S1", unphased="random")
+
+
+def test_summary_by_class_counts_every_outcome(tmp_path):
+    from hicmodels.variants.ledger import summary_by_class
+
+    rows = [("chrA", 3, "a", "T", "C", "LowQual", ".", "1|0"), ("chrA", 8, "b", "C", "G", "PASS", ".", "1|1"),
+            ("chrA", 12, "c", "A", "AG", "PASS", ".", "0|1")]
+    out = build(tmp_path, REF, rows)
+    wide = summary_by_class(out.summary)
+    assert wide.loc["snv"].tolist() == [1, 1, 0, 1, 0, 1]
+    assert wide.loc["insertion"].tolist() == [0, 0, 1, 1, 0, 0]
+    assert wide.loc["total"].tolist() == [1, 1, 1, 2, 0, 1]
+    assert list(wide.columns[:3]) == ["hap1 applied", "hap1 skipped", "hap1 not_carried"]

@@ -155,6 +155,12 @@ def cmd_plot_structural_variants(args):
     structural_variants(cooler.Cooler(args.reference), haplotypes, svs, args.out)
 
 
+def cmd_plot_personal_summary(args):
+    from .plots import personal_summary
+
+    personal_summary(pd.read_csv(args.summary, sep="\t", keep_default_na=False), args.sample, args.out)
+
+
 def cmd_plot_metrics(args):
     from .plots import metrics_bars
 
@@ -277,6 +283,12 @@ def build_parser():
     p.add_argument("--haplotypes", nargs="+", required=True, help="predicted haplotype .cool files")
     p.add_argument("--min-size", type=int, default=20_000)
     p.add_argument("--aliases", help="chromosome alias table (VCF names -> reference names)")
+    p.add_argument("--out", required=True)
+
+    p = command("plot-personal-summary", cmd_plot_personal_summary,
+                "figure: what became of a sample's records (summary.tsv of personal-genome)")
+    p.add_argument("--summary", required=True)
+    p.add_argument("--sample", required=True)
     p.add_argument("--out", required=True)
 
     p = command("plot-metrics", cmd_plot_metrics, "figure: metrics of model vs baseline")

@@ -100,4 +100,5 @@ def all_targets():
         + expand(
             "results/figures/structural_variants/{sample}.png", sample=samples.index
         )
+        + expand("results/figures/personal/{sample}.png", sample=samples.index)
     )

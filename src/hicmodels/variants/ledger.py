@@ -93,3 +93,23 @@ class Ledger:
         counts = table.groupby(SUMMARY_COLUMNS[:-1], sort=True).size().rename("count").reset_index()
         return counts[SUMMARY_COLUMNS]
 
+
+
+OUTCOMES = ("applied", "skipped", "not_carried")
+
+
+def summary_by_class(summary):
+    """The summary table (:data:`SUMMARY_COLUMNS`) as one row per class, one column per (haplotype, outcome).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by class (plus a ``total`` row); columns ``hap1 applied``,
+        ``hap1 skipped``, ``hap1 not_carried``, ``hap2 ...``; counts, 0 where none.
+    """
+    wide = summary.pivot_table(index="class", columns=["haplotype", "outcome"], values="count", aggfunc="sum")
+    columns = pd.MultiIndex.from_product([HAPLOTYPES, OUTCOMES], names=["haplotype", "outcome"])
+    wide = wide.reindex(columns=columns, fill_value=0).fillna(0).astype(np.int64)
+    wide.columns = [f"hap{h} {o}" for h, o in wide.columns]
+    wide.loc["total"] = wide.sum()
+    return wide
