@@ -94,17 +94,25 @@ def cmd_predict(args):
 
 
 def cmd_assemble(args):
-    from .assemble import assemble_cool
+    from .assemble import assemble_cool, personal_sequence_table
+    from .files import write_tsv
     from .genome import liftover
     from .genome.windows import read_windows
     from .prediction import read_predictions
 
     ids, maps, attrs = read_predictions(args.predictions)
-    blocks = liftover.read_chain(args.chain)[0] if args.chain else None
+    blocks, _, personal_sizes = liftover.read_chain(args.chain) if args.chain else (None, None, None)
+    windows = read_windows(args.windows)
     metadata = {"predicted_by": "hicmodels", "values": "balanced contacts scaled to a genome-wide mean of 1",
                 "contact_scale": float(attrs["contact_scale"]), "haplotype_chain": args.chain or None}
-    assemble_cool(read_windows(args.windows), ids, maps, _reference_sizes(args.fasta), args.bin_size, args.out,
-                  blocks, args.min_coverage, metadata)
+    assemble_cool(windows, ids, maps, _reference_sizes(args.fasta), args.bin_size, args.out, blocks,
+                  args.min_coverage, metadata)
+    if args.personal_sequence:
+        table = personal_sequence_table(windows, ids, maps.shape[1], blocks, personal_sizes)
+        write_tsv(table, args.personal_sequence)
+        for kind, part in table.groupby("kind"):
+            log.info("%d %s stretches (%d bp), %d of them read by predicted windows", len(part), kind,
+                     (part["pend"] - part["pstart"]).sum(), (part["windows"] > 0).sum())
 
 
 def cmd_zoomify(args):
@@ -270,6 +278,9 @@ def build_parser():
     p.add_argument("--bin-size", type=int, required=True)
     p.add_argument("--min-coverage", type=float, default=0.5)
     p.add_argument("--out", required=True)
+    p.add_argument("--personal-sequence",
+                   help="TSV written: the haplotype's inserted bases and extra copies, with the window bins on them "
+                        "(header only without --chain)")
 
     p = command("zoomify", cmd_zoomify, "aggregate a .cool into a multi-resolution .mcool")
     p.add_argument("--cool", required=True)

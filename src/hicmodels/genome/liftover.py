@@ -334,3 +334,36 @@ def novel_personal(blocks, personal_sizes):
     """Personal intervals with no reference origin (inserted sequence)."""
     covered = blocks[["pchrom", "pstart", "pend"]].set_axis(["chrom", "start", "end"], axis=1)
     return _uncovered(personal_sizes, covered)
+
+
+EXTRA_COLUMNS = ["pchrom", "pstart", "pend", "kind", "chrom", "start", "end", "strand"]
+
+
+def personal_extras(blocks, personal_sizes):
+    """Personal bases that are not the primary copy of a reference base.
+
+    Parameters
+    ----------
+    blocks : DataFrame
+        The mapping, with a ``copy`` column or in chain order (then
+        :func:`mark_copies` labels it).
+    personal_sizes : dict or Series
+        Personal chromosome sizes, in order.
+
+    Returns
+    -------
+    DataFrame
+        :data:`EXTRA_COLUMNS`, one row per stretch, by personal chromosome
+        (in ``personal_sizes`` order) and start. ``kind`` is ``novel`` (no
+        reference origin: inserted bases; ``chrom`` ``.``, ``start``/``end``
+        -1, ``strand`` ``.``) or ``extra_copy`` (a second copy of reference
+        ``chrom:start-end``: tandem or trans-duplication).
+    """
+    blocks = blocks if "copy" in blocks.columns else mark_copies(blocks)
+    novel = novel_personal(blocks, dict(personal_sizes)).rename(columns={"chrom": "pchrom", "start": "pstart", "end": "pend"})
+    novel = novel.assign(kind="novel", chrom=".", start=-1, end=-1, strand=".")
+    extra = merge_blocks(blocks[blocks["copy"] == 1]).assign(kind="extra_copy")
+    table = pd.concat([novel[EXTRA_COLUMNS], extra[EXTRA_COLUMNS]], ignore_index=True)
+    order = table["pchrom"].map({c: i for i, c in enumerate(dict(personal_sizes))})
+    table = table.assign(_o=order).sort_values(["_o", "pstart"], kind="stable").drop(columns="_o")
+    return table.astype({c: np.int64 for c in ("pstart", "pend", "start", "end")}).reset_index(drop=True)
