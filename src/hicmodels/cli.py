@@ -183,6 +183,8 @@ def cmd_demo_vcf(args):
 
 
 def build_parser():
+    from .variants.policy import CHOICES  # the personal-genome policies
+
     parser = argparse.ArgumentParser(prog="hicmodels", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -201,8 +203,6 @@ def build_parser():
     p.add_argument("--telomere-bp", type=int, default=0)
     p.add_argument("--centromeres", help="BED of centromeres")
     p.add_argument("--centromere-pad", type=int, default=0)
-
-    from .variants.policy import CHOICES
 
     p = command("personal-genome", cmd_personal_genome,
                 "apply a sample's VCF to the reference: both haplotype genomes, chains, rejects, summary")
