@@ -9,7 +9,7 @@ YEAST = REPO / "resources" / "yeast"
 @pytest.fixture(scope="session")
 def yeast_fasta(tmp_path_factory):
     """The bundled sacCer3 reference, bgzipped and indexed."""
-    from hicmodels.genome.reference import write_bgzip_fasta
+    from hicmodels.genome.fasta import write_bgzip_fasta
 
     path = tmp_path_factory.mktemp("yeast") / "genome.fa.gz"
     write_bgzip_fasta(YEAST / "sacCer3.fa.gz", path)

@@ -11,3 +11,32 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
     assert code == 2
     assert err[-1] == f"error: {chain}:1: block line outside a chain"
     assert not (tmp_path / "o.tsv").exists()
+
+
+def test_personal_genome_command_writes_the_sample_directory_and_applies_policies(tmp_path, capsys):
+    from variant_helpers import INFO_HEADER, read_fasta, write_fasta, write_vcf
+
+    seqs = {"chrA": "GATTACACCTGAAGTCCGTA"}
+    ref = write_fasta(tmp_path / "ref.fa", seqs)
+    rows = [("chrA", 3, "a", "T", "C", "q10", ".", "0/1"), ("chrA", 8, "b", "C", "G", "PASS", ".", "1|1")]
+    vcf = write_vcf(tmp_path / "in.vcf", seqs, rows, header=INFO_HEADER + ['##FILTER=<ID=q10,Description="q">'])
+    out = tmp_path / "personal" / "S1"
+    args = ["personal-genome", "--fasta", str(ref), "--vcf", vcf, "--sample", "S1", "--out-dir", str(out)]
+    assert main(args + ["--filters", "PASS,q10", "--unphased", "both"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "hap1.chain", "hap1.fa.gz", "hap1.fa.gz.fai", "hap1.fa.gz.gzi",
+        "hap2.chain", "hap2.fa.gz", "hap2.fa.gz.fai", "hap2.fa.gz.gzi", "rejects.tsv", "summary.tsv",
+    ]
+    assert read_fasta(out / "hap1.fa.gz") == read_fasta(out / "hap2.fa.gz") == {"chrA": "GACTACAGCTGAAGTCCGTA"}
+    assert main(args) == 0  # defaults: FILTER q10 is rejected
+    assert (out / "rejects.tsv").read_text().count("\tfilter\t") == 1  # on haplotype 1, where hap1 places 0/1
+    figure = tmp_path / "summary.png"
+    assert main(["plot-personal-summary", "--summary", str(out / "summary.tsv"), "--sample", "S1", "--out", str(figure)]) == 0
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows[1] = ("chrA", 8, "b", "G", "T", "PASS", ".", "1|1")
+    vcf = write_vcf(tmp_path / "bad.vcf", seqs, rows, header=INFO_HEADER + ['##FILTER=<ID=q10,Description="q">'])
+    capsys.readouterr()
+    assert main(["personal-genome", "--fasta", str(ref), "--vcf", vcf, "--sample", "S1", "--out-dir", str(tmp_path / "x")]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"error: {vcf}: chrA:8 b: REF 'G' does not match the reference 'C' at chrA:8")
+    assert not (tmp_path / "x").exists()

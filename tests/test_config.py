@@ -77,3 +77,31 @@ def test_config_cross_checks(config, edit, message):
     edit(config)
     with pytest.raises(InputError, match=message):
         check_config(config)
+
+
+def test_variant_policies_reach_the_command_line(config):
+    from hicmodels.config import policy_arguments
+    from hicmodels.variants.policy import CHOICES
+
+    schema = load_schema(SCHEMAS / "config.schema.yaml")["properties"]["variants"]["properties"]
+    assert {name: tuple(schema[name]["enum"]) for name in CHOICES} == CHOICES
+    assert policy_arguments(config) == ("--filters=PASS --unphased=hap1 --filter-missing=accept --ref-mismatch=error"
+                                        " --overlap=skip --unknown-contig=error")
+    config["variants"].update(filters="any", unphased="both")
+    assert policy_arguments(config).startswith("--filters=any --unphased=both ")
+    config["variants"].update(filters=["PASS", "q 10"])
+    with pytest.raises(InputError, match=r"config variants.filters: \['q 10'\] are not FILTER names"):
+        check_config(config)
+    config["variants"].update(filters=["PASS"], overlap="merge")
+    with pytest.raises(WorkflowError, match="'merge' is not one of"):
+        validate(copy.deepcopy(config), str(SCHEMAS / "config.schema.yaml"))
+
+
+def test_sample_edits_column_is_optional_and_checked(tmp_path, sample_schema):
+    sheet = tmp_path / "samples.tsv"
+    vcf = REPO / "resources" / "demo" / "demo.vcf.gz"
+    sheet.write_text(f"sample\tvcf\tedits\na\t{vcf}\t\nb\t{vcf}\tnowhere.bedpe\n")
+    with pytest.raises(InputError, match=r"samples.tsv:3: column 'edits': file not found: nowhere.bedpe"):
+        read_samples(sheet, sample_schema)
+    sheet.write_text(f"sample\tvcf\na\t{vcf}\n")
+    assert read_samples(sheet, sample_schema)["edits"].tolist() == [""]

@@ -19,7 +19,8 @@ def test_stitch_reproduces_a_matrix_where_windows_do_not_overlap():
         "seq_chrom": "a", "seq_start": [0, 100, 200], "seq_end": [100, 200, 300],
     })
     maps = np.stack([truth[i:i + 10, i:i + 10] for i in (0, 10, 20)])
-    pixels, valid = stitch_windows(windows, ["w0", "w1", "w2"], maps, pd.Series({"a": 300, "b": 50}), 10)
+    pixels, valid, elsewhere = stitch_windows(windows, ["w0", "w1", "w2"], maps, pd.Series({"a": 300, "b": 50}), 10)
+    assert elsewhere.empty
     rows, cols, values = pixels["a"]
     got = np.full((30, 30), np.nan)
     got[rows, cols] = values

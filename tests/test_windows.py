@@ -52,3 +52,17 @@ def test_window_inside_a_deletion_is_not_predicted():
     assert got.loc["a:0-200", "status"] == "ok"
     assert (got.loc["a:0-200", "pstart"], got.loc["a:0-200", "pend"]) == (0, 100)
     np.testing.assert_equal(got.loc["a:0-200", "seq_start"], 0)  # shifted inwards at the chromosome start
+
+
+def test_covering_interval_holds_primary_copies_only():
+    # a: 0-1000 kept; a:100-300 pasted again at personal 1100-1300 (a trans-duplication's copy, chain order:
+    # primary first); b's window lies wholly in a tandem duplication b:0-200 -> b:0-200, b:200-400
+    mapping = pd.DataFrame([("a", 0, 1000, "a", 0, 1000, "+"), ("a", 100, 300, "a", 1100, 1300, "+"),
+                            ("b", 0, 450, "b", 200, 650, "+"), ("b", 0, 200, "b", 0, 200, "+")],
+                           columns=liftover.BLOCK_COLUMNS)
+    ref = windows.reference_windows(SIZES, ["a", "b"], 200, 100, 50, pd.DataFrame(columns=["chrom", "start", "end", "name"]), {})
+    got = windows.haplotype_windows(ref, mapping, pd.Series({"a": 1300, "b": 650})).set_index("window_id")
+    assert (got.loc["a:100-300", "pstart"], got.loc["a:100-300", "pend"]) == (100, 300)
+    assert (got.loc["a:200-400", "pstart"], got.loc["a:200-400", "pend"]) == (200, 400)
+    # the first block over b:0-200 in the chain (at personal 200-400) is its primary copy
+    assert (got.loc["b:0-200", "pstart"], got.loc["b:0-200", "pend"]) == (200, 400)

@@ -93,6 +93,63 @@ def test_haplotype_bases_at_planted_snvs(run):
     assert checked > 50
 
 
+def carried(truth, sample, hap):
+    return truth[truth[sample].str.split("|").str[hap - 1] == "1"]
+
+
+def test_haplotype_lengths_follow_every_carried_variant(run):
+    """Deletions shorten, the tandem duplication lengthens (by 40 kb on chrXV), the inversion keeps lengths."""
+    truth = pd.read_csv(REPO / "resources/demo/demo.truth.tsv", sep="\t")
+    with pysam.FastaFile(str(run / "results/reference/genome.fa.gz")) as fasta:
+        reference = dict(zip(fasta.references, fasta.lengths))
+    for sample, column in (("het", "demo_het"), ("hom", "demo_hom")):
+        for hap in (1, 2):
+            change = carried(truth, column, hap).query("type != 'INV'").groupby("chrom")["svlen"].sum()
+            with pysam.FastaFile(str(run / f"results/personal/{sample}/hap{hap}.fa.gz")) as fasta:
+                lengths = dict(zip(fasta.references, fasta.lengths))
+            assert lengths == {c: n + int(change.get(c, 0)) for c, n in reference.items()}, (sample, hap)
+    dup = truth.set_index("type").loc["DUP"]
+    assert dup["svlen"] == 40_000 and dup["chrom"] == "chrXV" and dup["demo_het"] == "1|0"
+
+
+def test_inverted_haplotype_reads_the_reverse_complement_over_the_inversion(run):
+    start, end = 601_234, 661_234  # 0-based chrVII bases of the demo <INV> (demo_het: haplotype 2)
+    with pysam.FastaFile(str(run / "results/reference/genome.fa.gz")) as fasta:
+        forward = fasta.fetch("chrVII", start, end).upper()
+    reverse = forward[::-1].translate(str.maketrans("ACGTN", "TGCAN"))
+    for sample, hap, inverted in (("het", 1, False), ("het", 2, True), ("hom", 1, True)):
+        blocks, _, _ = liftover.read_chain(run / f"results/personal/{sample}/hap{hap}.chain")
+        pieces = liftover.lift_intervals(blocks, pd.DataFrame({"chrom": ["chrVII"], "start": [start], "end": [end]}))
+        assert len(pieces) == 1 and pieces["strand"].iloc[0] == ("-" if inverted else "+")
+        with pysam.FastaFile(str(run / f"results/personal/{sample}/hap{hap}.fa.gz")) as fasta:
+            got = fasta.fetch("chrVII", int(pieces["pstart"].iloc[0]), int(pieces["pend"].iloc[0])).upper()
+        assert got == (reverse if inverted else forward), (sample, hap)
+
+
+def test_personal_genome_tables_and_the_inserted_sequence_report(run):
+    summary = pd.read_csv(run / "results/personal/het/summary.tsv", sep="\t", keep_default_na=False)
+    assert set(summary["outcome"]) == {"applied", "not_carried"}  # every demo record is PASS and phased
+    rejects = pd.read_csv(run / "results/personal/het/rejects.tsv", sep="\t")
+    assert rejects.empty
+    applied = summary[summary["outcome"] == "applied"].set_index(["haplotype", "class"])["count"]
+    assert (applied[(1, "sv_del")], applied[(1, "sv_dup")], applied[(2, "sv_inv")]) == (1, 1, 1)
+    table = pd.read_csv(run / "results/maps/het.hap1.personal_sequence.tsv", sep="\t")
+    copies = table[table["kind"] == "extra_copy"]
+    assert copies[["chrom", "start", "end"]].values.tolist() == [["chrXV", 503_210, 543_210]]
+    assert (copies["pend"] - copies["pstart"]).tolist() == [40_000] and copies["windows"].iloc[0] > 0
+    assert (table["kind"] == "novel").sum() > 0  # the small insertions
+    assert pd.read_csv(run / "results/maps/reference.personal_sequence.tsv", sep="\t").empty
+
+
+def test_duplicated_and_inverted_bins_are_predicted_not_masked(run):
+    for genome in ("hom.hap1", "het.hap2"):
+        clr = cooler.Cooler(str(run / f"results/maps/{genome}.cool"))
+        bins = clr.bins()[:]
+        for chrom, lo, hi in (("chrXV", 51, 54), ("chrVII", 61, 66)):
+            weight = bins[bins["chrom"] == chrom]["weight"].to_numpy()[lo:hi]
+            assert np.isfinite(weight).all(), (genome, chrom)
+
+
 def test_metrics_table_has_model_and_baseline_on_the_test_chromosome(run):
     table = pd.read_csv(run / "results/metrics/test_metrics.tsv", sep="\t")
     assert table[["predictor", "chrom"]].values.tolist() == [["model", "chrXIII"], ["distance_decay", "chrXIII"]]
@@ -103,7 +160,8 @@ def test_metrics_table_has_model_and_baseline_on_the_test_chromosome(run):
 
 
 def test_figures_and_report(run):
-    for name in ("test_windows.png", "metrics.png", "structural_variants/het.png", "structural_variants/hom.png"):
+    for name in ("test_windows.png", "metrics.png", "structural_variants/het.png", "structural_variants/hom.png",
+                 "personal/het.png", "personal/hom.png"):
         assert (run / "results/figures" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     html = (run / "report.html").read_text(errors="replace")
-    assert "structural_variants" in html and "test_windows" in html
+    assert "structural_variants" in html and "test_windows" in html and "Personal genomes" in html

@@ -5,18 +5,33 @@ reference -> sequence mapping (identity for the reference, the haplotype's
 chain otherwise; :func:`hicmodels.hic.rebin.window_to_reference`), then windows
 are averaged where they overlap. Reference bins the haplotype lacks, or that no
 window covers, are masked (NaN weight).
+
+What a haplotype's windows hold beyond the reference-coordinate map:
+
+- inserted (novel) bases have no reference bin: they are left out of the map
+  and listed, with the window bins on them, by :func:`personal_sequence_table`;
+- extra copies of reference bases (tandem and trans-duplications) land on the
+  bins of their reference origin, where they are averaged with the primary
+  copy (:func:`hicmodels.hic.rebin.window_to_reference`); they are listed too;
+- parts of a window on another reference chromosome (across a translocation,
+  a trans-duplicated copy) are left out of the window chromosome's map, which
+  holds intra-chromosomal contacts only; they are counted per window and logged.
 """
 
 import logging
 
+import bioframe
 import numpy as np
+import pandas as pd
 
-from .genome.liftover import identity_blocks, invert
+from .genome.liftover import EXTRA_COLUMNS, identity_blocks, invert, personal_extras
 from .hic.cool import write_cool
-from .hic.rebin import resample, window_to_reference
+from .hic.rebin import bin_weights, lift_window_bins, resample
 from .hic.stitch import ChromosomeStitcher
 
 log = logging.getLogger(__name__)
+
+ELSEWHERE_COLUMNS = ["window_id", "chrom", "seq_chrom", "seq_start", "seq_end", "novel_bp", "other_chrom_bp", "other_chroms"]
 
 
 def stitch_windows(windows, window_ids, maps, chromsizes, binsize, blocks=None, min_coverage=0.5):
@@ -44,34 +59,117 @@ def stitch_windows(windows, window_ids, maps, chromsizes, binsize, blocks=None, 
         chrom -> (rows, cols, values), chromosome-local upper-triangle pixels.
     valid : dict
         chrom -> boolean mask of bins that received predictions.
+    elsewhere : DataFrame
+        :data:`ELSEWHERE_COLUMNS`, one row per window with bases outside its
+        chromosome's map: ``novel_bp`` inserted bases, ``other_chrom_bp``
+        bases from other reference chromosomes (``other_chroms``, with their
+        bases, e.g. ``chrII:30000``).
     """
     to_reference = identity_blocks(chromsizes) if blocks is None else invert(blocks)
     by_id = windows.set_index("window_id")
     nbins_of = {c: -(-int(n) // binsize) for c, n in chromsizes.items()}
-    stitchers, valid = {}, {}
+    stitchers, valid, elsewhere = {}, {}, []
     for window_id, matrix in zip(window_ids, maps):
         w = by_id.loc[window_id]
         chrom = w["chrom"]
         if chrom not in stitchers:
             stitchers[chrom] = ChromosomeStitcher(nbins_of[chrom])
             valid[chrom] = np.zeros(nbins_of[chrom], bool)
-        ref_bins, weights = window_to_reference(
-            to_reference, w["seq_chrom"], int(w["seq_start"]), int(w["seq_end"]), matrix.shape[0], chrom, binsize
-        )
+        seq = (w["seq_chrom"], int(w["seq_start"]), int(w["seq_end"]))
+        pieces = lift_window_bins(to_reference, *seq, matrix.shape[0])
+        here = (pieces["pchrom"] == chrom).to_numpy()
+        ref_bins, weights = bin_weights(pieces[here], matrix.shape[0], binsize)
         lengths = np.minimum((ref_bins + 1) * binsize, chromsizes[chrom]) - ref_bins * binsize
         on_reference = resample(matrix.astype(np.float64), weights, lengths, min_coverage)
         stitchers[chrom].add(ref_bins, on_reference)
         valid[chrom][ref_bins[np.isfinite(on_reference).any(axis=1)]] = True
+        bp = pieces["pend"] - pieces["pstart"]
+        novel = seq[2] - seq[1] - int(bp.sum())
+        other = bp[~here].groupby(pieces["pchrom"][~here], sort=False).sum()
+        if novel or len(other):
+            elsewhere.append((window_id, chrom, *seq, novel, int(other.sum()),
+                              ",".join(f"{c}:{n}" for c, n in other.items()) or "."))
     pixels = {}
     for chrom, stitcher in stitchers.items():
         rows, cols, values, _ = stitcher.result()
         pixels[chrom] = (rows, cols, values)
         log.info("%s: %d of %d bins predicted", chrom, valid[chrom].sum(), len(valid[chrom]))
-    return pixels, valid
+    elsewhere = pd.DataFrame(elsewhere, columns=ELSEWHERE_COLUMNS)
+    _log_elsewhere(elsewhere)
+    return pixels, valid, elsewhere
+
+
+def _log_elsewhere(elsewhere):
+    novel = elsewhere[elsewhere["novel_bp"] > 0]
+    if len(novel):
+        log.info("%d windows hold %d inserted bases in all, which have no reference bin (see the "
+                 "personal-sequence table)", len(novel), novel["novel_bp"].sum())
+    other = elsewhere[elsewhere["other_chrom_bp"] > 0]
+    for row in other.itertuples(index=False):
+        log.warning("window %s (%s:%d-%d): %d bp from other reference chromosomes (%s) left out of the %s map",
+                    row.window_id, row.seq_chrom, row.seq_start, row.seq_end, row.other_chrom_bp, row.other_chroms,
+                    row.chrom)
+    if len(other):
+        log.warning("%d windows: %d bp from other reference chromosomes left out of the cis maps", len(other),
+                    other["other_chrom_bp"].sum())
+
+
+def personal_sequence_table(windows, window_ids, nbins, blocks, personal_sizes):
+    """Inserted bases and extra copies of a haplotype, with the predicted window bins on them.
+
+    Parameters
+    ----------
+    windows : DataFrame
+        Window table of the haplotype.
+    window_ids : array of str
+        The predicted windows.
+    nbins : int
+        Bins of a window's map.
+    blocks : DataFrame or None
+        Reference -> haplotype mapping (chain order); ``None`` gives an empty table.
+    personal_sizes : dict or Series
+        Haplotype chromosome sizes.
+
+    Returns
+    -------
+    DataFrame
+        :data:`~hicmodels.genome.liftover.EXTRA_COLUMNS` (``kind`` ``novel``:
+        not in the reference-coordinate map; ``extra_copy``: averaged into
+        the bins of ``chrom:start-end`` where the window lies on that
+        chromosome), plus ``windows`` (how many predicted windows read some of
+        it) and ``window_bins`` (``window_id[first-last]`` for each, the bins
+        of the window's map overlapping it, 0-based; ``.`` if none).
+    """
+    columns = EXTRA_COLUMNS + ["windows", "window_bins"]
+    if blocks is None:
+        return pd.DataFrame({c: [] for c in columns})
+    extras = personal_extras(blocks, personal_sizes)
+    predicted = windows[windows["window_id"].isin(set(window_ids))]
+    seqs = pd.DataFrame({"chrom": predicted["seq_chrom"].to_numpy(), "start": predicted["seq_start"].to_numpy(),
+                         "end": predicted["seq_end"].to_numpy(), "window_id": predicted["window_id"].to_numpy()})
+    spans = extras[["pchrom", "pstart", "pend"]].set_axis(["chrom", "start", "end"], axis=1)
+    hits = bioframe.overlap(spans, seqs, how="inner", return_index=True, suffixes=("", "_w"))
+    labels = [[] for _ in range(len(extras))]
+    for i, a, b, s, e, wid in zip(hits["index"], hits["start"], hits["end"], hits["start_w"], hits["end_w"],
+                                  hits["window_id_w"]):
+        edges = np.linspace(s, e, nbins + 1).round().astype(np.int64)
+        first = int(np.searchsorted(edges[1:], a, side="right"))
+        last = int(np.searchsorted(edges[:-1], b, side="left")) - 1
+        labels[i].append(f"{wid}[{first}-{last}]")
+    return extras.assign(windows=[len(x) for x in labels],
+                         window_bins=[";".join(x) if x else "." for x in labels])[columns]
 
 
 def assemble_cool(windows, window_ids, maps, chromsizes, binsize, out_path, blocks=None, min_coverage=0.5,
                   metadata=None):
-    """Stitch predictions and write them as a ``.cool`` (see :func:`stitch_windows`)."""
-    pixels, valid = stitch_windows(windows, window_ids, maps, chromsizes, binsize, blocks, min_coverage)
+    """Stitch predictions and write them as a ``.cool`` (see :func:`stitch_windows`).
+
+    Returns
+    -------
+    DataFrame
+        The windows with bases outside their chromosome's map
+        (:data:`ELSEWHERE_COLUMNS`).
+    """
+    pixels, valid, elsewhere = stitch_windows(windows, window_ids, maps, chromsizes, binsize, blocks, min_coverage)
     write_cool(out_path, chromsizes, binsize, pixels, valid, metadata)
+    return elsewhere

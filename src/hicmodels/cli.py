@@ -35,8 +35,9 @@ def _experimental(args):
 
 def cmd_prepare_reference(args):
     from .genome import reference
+    from .genome.fasta import write_bgzip_fasta
 
-    reference.write_bgzip_fasta(args.input, args.fasta)
+    write_bgzip_fasta(args.input, args.fasta)
     sizes = reference.chromsizes(args.fasta)
     reference.write_chromsizes(sizes, args.chromsizes)
     centromeres = reference.read_bed(args.centromeres, 3) if args.centromeres else None
@@ -45,6 +46,16 @@ def cmd_prepare_reference(args):
     reference.write_bed(excluded, args.excluded)
     log.info("%d chromosomes, %d bp; %d excluded regions (%s)", len(sizes), sizes.sum(), len(excluded),
              excluded["name"].value_counts().to_dict())
+
+
+def cmd_personal_genome(args):
+    from .variants import build_haplotypes_command
+
+    build_haplotypes_command(
+        args.fasta, args.vcf, args.sample, args.out_dir, aliases=args.aliases, edits=args.edits,
+        unphased=args.unphased, filters=args.filters, filter_missing=args.filter_missing,
+        ref_mismatch=args.ref_mismatch, overlap=args.overlap, unknown_contig=args.unknown_contig, threads=args.threads,
+    )
 
 
 def cmd_windows(args):
@@ -83,17 +94,25 @@ def cmd_predict(args):
 
 
 def cmd_assemble(args):
-    from .assemble import assemble_cool
+    from .assemble import assemble_cool, personal_sequence_table
+    from .files import write_tsv
     from .genome import liftover
     from .genome.windows import read_windows
     from .prediction import read_predictions
 
     ids, maps, attrs = read_predictions(args.predictions)
-    blocks = liftover.read_chain(args.chain)[0] if args.chain else None
+    blocks, _, personal_sizes = liftover.read_chain(args.chain) if args.chain else (None, None, None)
+    windows = read_windows(args.windows)
     metadata = {"predicted_by": "hicmodels", "values": "balanced contacts scaled to a genome-wide mean of 1",
                 "contact_scale": float(attrs["contact_scale"]), "haplotype_chain": args.chain or None}
-    assemble_cool(read_windows(args.windows), ids, maps, _reference_sizes(args.fasta), args.bin_size, args.out,
-                  blocks, args.min_coverage, metadata)
+    assemble_cool(windows, ids, maps, _reference_sizes(args.fasta), args.bin_size, args.out, blocks,
+                  args.min_coverage, metadata)
+    if args.personal_sequence:
+        table = personal_sequence_table(windows, ids, maps.shape[1], blocks, personal_sizes)
+        write_tsv(table, args.personal_sequence)
+        for kind, part in table.groupby("kind"):
+            log.info("%d %s stretches (%d bp), %d of them read by predicted windows", len(part), kind,
+                     (part["pend"] - part["pstart"]).sum(), (part["windows"] > 0).sum())
 
 
 def cmd_zoomify(args):
@@ -104,7 +123,7 @@ def cmd_zoomify(args):
 
 def cmd_evaluate(args):
     from .evaluation import evaluate
-    from .files import atomic_output
+    from .files import write_tsv
     from .genome.windows import read_windows
     from .training import load_checkpoint
 
@@ -115,8 +134,7 @@ def cmd_evaluate(args):
     width = checkpoint["window_size"] // checkpoint["bin_size"]
     table = evaluate(args.predicted, _experimental(args), test_chroms, train_chroms, width,
                      checkpoint["contact_scale"], args.settings)
-    with atomic_output(args.out) as tmp:
-        table.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
+    write_tsv(table, args.out, float_format="%.4f")
     log.info("\n%s", table.to_string(index=False))
 
 
@@ -135,12 +153,20 @@ def cmd_plot_test_windows(args):
 def cmd_plot_structural_variants(args):
     import cooler
 
+    from .genome.aliases import read_aliases
     from .plots import structural_variants
-    from .variants.structural import structural_variants_of
+    from .variants.records import structural_variants_of
 
-    svs = structural_variants_of(args.vcf, args.sample, args.min_size)
+    aliases = read_aliases(args.aliases) if args.aliases else None
+    svs = structural_variants_of(args.vcf, args.sample, args.min_size, aliases)
     haplotypes = {f"hap{i}": cooler.Cooler(path) for i, path in enumerate(args.haplotypes, 1)}
     structural_variants(cooler.Cooler(args.reference), haplotypes, svs, args.out)
+
+
+def cmd_plot_personal_summary(args):
+    from .plots import personal_summary
+
+    personal_summary(pd.read_csv(args.summary, sep="\t", keep_default_na=False), args.sample, args.out)
 
 
 def cmd_plot_metrics(args):
@@ -157,6 +183,8 @@ def cmd_demo_vcf(args):
 
 
 def build_parser():
+    from .variants.policy import CHOICES  # the personal-genome policies
+
     parser = argparse.ArgumentParser(prog="hicmodels", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -175,6 +203,27 @@ def build_parser():
     p.add_argument("--telomere-bp", type=int, default=0)
     p.add_argument("--centromeres", help="BED of centromeres")
     p.add_argument("--centromere-pad", type=int, default=0)
+
+    p = command("personal-genome", cmd_personal_genome,
+                "apply a sample's VCF to the reference: both haplotype genomes, chains, rejects, summary")
+    p.add_argument("--fasta", required=True, help="reference FASTA, indexed (bgzip: .fai + .gzi)")
+    p.add_argument("--vcf", required=True, help="sorted, bgzipped, indexed VCF/BCF")
+    p.add_argument("--sample", required=True, help="the sample's column in the VCF")
+    p.add_argument("--aliases", help="chromosome alias table (VCF names -> reference names)")
+    p.add_argument("--edits", help="trans-duplications (BEDPE, see hicmodels.variants.editsfile)")
+    p.add_argument("--out-dir", required=True,
+                   help="receives hap{1,2}.fa.gz (+ .fai, .gzi), hap{1,2}.chain, rejects.tsv, summary.tsv")
+    p.add_argument("--unphased", choices=CHOICES["unphased"], default="hap1",
+                   help="unphased heterozygous ALT: haplotype 1 only, both, or skip")
+    p.add_argument("--filters", default="PASS", help="accepted FILTER values, comma-separated, or 'any'")
+    p.add_argument("--filter-missing", choices=CHOICES["filter_missing"], default="accept", help="FILTER '.'")
+    p.add_argument("--ref-mismatch", choices=CHOICES["ref_mismatch"], default="error",
+                   help="REF differs from the reference")
+    p.add_argument("--overlap", choices=CHOICES["overlap"], default="skip",
+                   help="record overlapping one already applied to the haplotype")
+    p.add_argument("--unknown-contig", choices=CHOICES["unknown_contig"], default="error",
+                   help="chromosome in neither the reference nor the alias table")
+    p.add_argument("--threads", type=int, default=1, help="bgzip compression threads")
 
     p = command("windows", cmd_windows, "tile the reference into model windows")
     p.add_argument("--fasta", required=True)
@@ -229,6 +278,9 @@ def build_parser():
     p.add_argument("--bin-size", type=int, required=True)
     p.add_argument("--min-coverage", type=float, default=0.5)
     p.add_argument("--out", required=True)
+    p.add_argument("--personal-sequence",
+                   help="TSV written: the haplotype's inserted bases and extra copies, with the window bins on them "
+                        "(header only without --chain)")
 
     p = command("zoomify", cmd_zoomify, "aggregate a .cool into a multi-resolution .mcool")
     p.add_argument("--cool", required=True)
@@ -241,6 +293,13 @@ def build_parser():
     p.add_argument("--reference", required=True, help="predicted reference .cool")
     p.add_argument("--haplotypes", nargs="+", required=True, help="predicted haplotype .cool files")
     p.add_argument("--min-size", type=int, default=20_000)
+    p.add_argument("--aliases", help="chromosome alias table (VCF names -> reference names)")
+    p.add_argument("--out", required=True)
+
+    p = command("plot-personal-summary", cmd_plot_personal_summary,
+                "figure: what became of a sample's records (summary.tsv of personal-genome)")
+    p.add_argument("--summary", required=True)
+    p.add_argument("--sample", required=True)
     p.add_argument("--out", required=True)
 
     p = command("plot-metrics", cmd_plot_metrics, "figure: metrics of model vs baseline")

@@ -8,6 +8,7 @@ the file and line or config key.
 
 import math
 import os
+import shlex
 
 import jsonschema
 import pandas as pd
@@ -34,7 +35,8 @@ def read_samples(path, schema):
     Returns
     -------
     DataFrame
-        Indexed by ``sample``; ``vcf_sample`` filled with the sample name where empty.
+        Indexed by ``sample``; ``vcf_sample`` filled with the sample name where
+        empty; ``edits`` (optional trans-duplication BEDPE) ``""`` where not given.
     """
     if not os.path.exists(path):
         raise InputError("sample sheet not found", path)
@@ -54,8 +56,12 @@ def read_samples(path, schema):
     if "vcf_sample" not in table:
         table["vcf_sample"] = ""
     table["vcf_sample"] = table["vcf_sample"].where(table["vcf_sample"] != "", table["sample"])
+    if "edits" not in table:
+        table["edits"] = ""
     for lineno, row in enumerate(table.itertuples(), 2):
         _require_file(row.vcf, f"{path}:{lineno}: column 'vcf'")
+        if row.edits:
+            _require_file(row.edits, f"{path}:{lineno}: column 'edits'")
     return table.set_index("sample", drop=False)
 
 
@@ -80,6 +86,34 @@ def _preset(config, section):
     return dict(presets[name])
 
 
+def variant_policy(config):
+    """The personal-genome policy of config section ``variants`` (:class:`hicmodels.variants.Policy`).
+
+    ``filters`` is a list of FILTER values or the string ``any``.
+    """
+    from .variants.policy import Policy
+
+    settings = dict(config["variants"])
+    filters = settings.pop("filters")
+    if filters != "any":
+        odd = [f for f in filters if not f or any(c in f for c in ",; \t")]
+        if odd:
+            raise InputError(f"config variants.filters: {odd} are not FILTER names")
+    try:
+        return Policy(filters=None if filters == "any" else tuple(filters), **settings)
+    except ValueError as err:
+        raise InputError(f"config variants: {err}") from None
+
+
+def policy_arguments(config):
+    """Command-line flags of ``hicmodels personal-genome`` for config section ``variants``."""
+    policy = variant_policy(config)
+    flags = [f"--filters={'any' if policy.filters is None else ','.join(policy.filters)}"]
+    for name in ("unphased", "filter_missing", "ref_mismatch", "overlap", "unknown_contig"):
+        flags.append(f"--{name.replace('_', '-')}={getattr(policy, name)}")
+    return " ".join(shlex.quote(f) for f in flags)
+
+
 def check_config(config):
     """Cross-key and file checks of a schema-valid config."""
     for key in ("reference.fasta", "reference.chrom_aliases", "hic.cool", "samples"):
@@ -88,6 +122,7 @@ def check_config(config):
         _require_file(value.split("::")[0], f"config {key}")
     if config["reference"]["exclude"]["centromeres"]:
         _require_file(config["reference"]["exclude"]["centromeres"], "config reference.exclude.centromeres")
+    variant_policy(config)
     windows, model = window_preset(config), model_preset(config)
     bin_size = math.prod(model["pools"])
     if windows["size"] != windows["bins"] * bin_size:

@@ -37,3 +37,13 @@ def atomic_output(path, suffix=""):
             shutil.rmtree(tmp, ignore_errors=True)
         elif os.path.lexists(tmp):
             os.unlink(tmp)
+
+
+def write_tsv(table, path, index=False, **options):
+    """Write a DataFrame (or Series) as tab-separated text through :func:`atomic_output`.
+
+    ``options`` go to ``to_csv`` (``header=False`` for BED and sizes files,
+    ``float_format``...).
+    """
+    with atomic_output(path) as tmp:
+        table.to_csv(tmp, sep="\t", index=index, **options)

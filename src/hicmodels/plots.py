@@ -95,6 +95,41 @@ def structural_variants(reference, haplotypes, svs, path, flank=150_000):
     _save(fig, path)
 
 
+def personal_summary(summary, sample, path):
+    """Tables of what became of a sample's records: counts per class and haplotype, and skip reasons.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        ``summary.tsv`` of the personal-genome step
+        (:data:`hicmodels.variants.ledger.SUMMARY_COLUMNS`).
+    """
+    from .variants.ledger import summary_by_class
+
+    counts = summary_by_class(summary)
+    skipped = summary[summary["outcome"] == "skipped"].sort_values(["haplotype", "class", "reason"])
+    reasons = [[f"hap{h}", c, r, f"{n:,}"] for h, c, r, n in skipped[["haplotype", "class", "reason", "count"]].values]
+    heights = [len(counts) + 2, max(len(reasons), 1) + 2]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 0.22 * sum(heights)), gridspec_kw={"height_ratios": heights})
+    for ax in (top, bottom):
+        ax.axis("off")
+    cells = [[f"{v:,}" for v in row] for row in counts.to_numpy()]
+    table = top.table(cellText=cells, rowLabels=counts.index.tolist(),
+                      colLabels=[c.replace("_", " ") for c in counts.columns], loc="upper center", cellLoc="right")
+    table.auto_set_font_size(False)
+    table.set_fontsize(8)
+    top.set_title(f"{sample}: records per class and haplotype", fontsize=9)
+    if reasons:
+        table = bottom.table(cellText=reasons, colLabels=["haplotype", "class", "reason", "records"], loc="upper center",
+                             cellLoc="left")
+        table.auto_set_font_size(False)
+        table.set_fontsize(8)
+        bottom.set_title("skipped records by reason (rows of rejects.tsv)", fontsize=9)
+    else:
+        bottom.text(0.5, 0.5, "no record was skipped", ha="center", va="center", fontsize=9)
+    _save(fig, path)
+
+
 def metrics_bars(table, path):
     """Bars of each metric per predictor (mean over scored chromosomes)."""
     names = ["pearson_log1p", "spearman_log1p", "pearson_oe", "scc", "pearson_insulation"]

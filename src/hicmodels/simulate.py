@@ -1,7 +1,18 @@
-"""Known-truth variant sets: random SNVs/indels with planted SVs, written as VCF.
+"""Known-truth generators: random genomes, variant sets and the demo VCF.
 
-Used to make the bundled demo VCF and the test fixtures; what was planted is
-returned as a table so tests can compare against it.
+Everything is drawn from a seeded ``numpy`` generator, so a seed gives the same
+genome and VCF on every machine; tests and benchmarks build their inputs here
+instead of committing large files.
+
+Variant sets are *truth tables* (:data:`TRUTH_COLUMNS`, one row per record, VCF
+1-based ``pos``; an optional ``insseq`` column holds the bases of symbolic
+``<INS>``) with genotypes in a separate table, one column per sample;
+:func:`write_vcf` writes them. Two small-variant generators place records
+differently: :func:`random_small_variants` draws exact numbers of SNVs and
+indels one by one, keeping clear of given intervals (hundreds of records, the
+demo); :func:`spaced_small_variants` draws positions in bulk and drops those too
+close to the previous one (hundreds of thousands, benchmarks and agreement
+tests).
 """
 
 import os
@@ -13,6 +24,22 @@ import pysam
 from .files import atomic_output
 
 TRUTH_COLUMNS = ["id", "chrom", "pos", "ref", "alt", "type", "end", "svlen"]
+BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
+
+
+def random_sequence(length, rng):
+    """``length`` uniform random bases (``bytes``)."""
+    return BASES[rng.integers(0, 4, length, dtype=np.uint8)].tobytes()
+
+
+def random_genotypes(n, rng, p=(0.4, 0.4, 0.2)):
+    """``n`` phased genotypes ``1|0``, ``0|1``, ``1|1`` drawn with probabilities ``p``."""
+    return np.array(["1|0", "0|1", "1|1"])[rng.choice(3, size=n, p=p)]
+
+
+def _names(genome):
+    """Sequence names of a ``pysam.FastaFile`` or a name -> sequence/length mapping, in order."""
+    return list(genome.references) if hasattr(genome, "references") else list(genome)
 
 
 def random_small_variants(fasta, n_snv, n_indel, rng, avoid=None, chromosomes=None, max_indel=10):
@@ -64,6 +91,57 @@ def random_small_variants(fasta, n_snv, n_indel, rng, avoid=None, chromosomes=No
     return _sorted_with_ids(table, list(fasta.references))
 
 
+def spaced_small_variants(genome, n, rng, indel_fraction=0.2, max_indel=10):
+    """SNVs and indels drawn in bulk, no two REF spans within reach.
+
+    Positions are drawn uniformly; a position closer than ``max_indel + 2``
+    bases to the previous one is dropped, so REF spans never overlap (or
+    touch) and ``bcftools consensus`` applies every record. Indels are
+    left-anchored: half insertions, half deletions, lengths 1..``max_indel``.
+
+    Parameters
+    ----------
+    genome : dict
+        Chromosome -> sequence (``bytes``), in order.
+    n : int
+        Positions drawn before spacing (a few percent are dropped).
+    rng : numpy.random.Generator
+    indel_fraction : float
+    max_indel : int
+
+    Returns
+    -------
+    DataFrame
+        :data:`TRUTH_COLUMNS`, sorted.
+    """
+    names = list(genome)
+    sizes = np.array([len(genome[c]) for c in names], dtype=np.int64)
+    offsets = np.r_[0, np.cumsum(sizes)]
+    flat = np.sort(rng.choice(offsets[-1], size=n, replace=False))
+    chrom_idx = np.searchsorted(offsets, flat, side="right") - 1
+    pos0 = flat - offsets[chrom_idx]
+    keep = (pos0 + max_indel + 1 < sizes[chrom_idx]) & (pos0 > 0)
+    gaps = np.diff(flat, prepend=-(10**12))
+    same = np.r_[False, chrom_idx[1:] == chrom_idx[:-1]]
+    keep &= ~(same & (gaps < max_indel + 2))
+    chrom_idx, pos0 = chrom_idx[keep], pos0[keep]
+    kind = rng.random(len(pos0))
+    lengths = rng.integers(1, max_indel + 1, len(pos0))
+    shifts = rng.integers(1, 4, len(pos0))  # SNV ALT = REF moved 1-3 steps along ACGT
+    rows = []
+    for c, p, k, length, shift in zip(chrom_idx.tolist(), pos0.tolist(), kind.tolist(), lengths.tolist(), shifts.tolist()):
+        seq = genome[names[c]]
+        anchor = chr(seq[p])
+        if k >= indel_fraction:
+            ref, alt, what = anchor, "ACGT"[("ACGT".index(anchor.upper()) + shift) % 4], "SNV"
+        elif k < indel_fraction / 2:
+            ref, alt, what = anchor, anchor + random_sequence(length, rng).decode(), "INS"
+        else:
+            ref, alt, what = seq[p : p + 1 + length].decode(), anchor, "DEL"
+        rows.append((names[c], p + 1, ref, alt, what, p + len(ref), len(alt) - len(ref)))
+    return _sorted_with_ids(pd.DataFrame(rows, columns=TRUTH_COLUMNS[1:]), names)
+
+
 def structural_variant(fasta, svtype, chrom, start, end):
     """A symbolic SV record (``<DEL>``, ``<INV>`` or ``<DUP>``) over ``chrom:start-end`` (0-based).
 
@@ -75,58 +153,129 @@ def structural_variant(fasta, svtype, chrom, start, end):
             "end": end, "svlen": svlen}
 
 
+def spaced_structural_variants(genome, n, rng, min_size=1_000, max_size=100_000):
+    """Symbolic ``<DEL>``, ``<INV>``, ``<DUP>`` and ``<INS>`` (with ``insseq``), spaced apart.
+
+    SVs are placed on a grid so that no two overlap; each is drawn from the
+    four types in turn with a log-uniform size (insertions: at most 500 bp).
+
+    Parameters
+    ----------
+    genome : dict
+        Chromosome -> sequence (``bytes``), in order.
+
+    Returns
+    -------
+    DataFrame
+        :data:`TRUTH_COLUMNS` plus ``insseq`` (``""`` but for insertions), sorted.
+    """
+    names = list(genome)
+    total = sum(len(s) for s in genome.values())
+    slot = total // max(n, 1)
+    rows = []
+    for i in range(n):
+        flat = i * slot + int(rng.integers(0, max(1, slot - max_size - 2)))
+        for name in names:
+            if flat < len(genome[name]):
+                break
+            flat -= len(genome[name])
+        size = int(np.exp(rng.uniform(np.log(min_size), np.log(max_size))))
+        size = min(size, len(genome[name]) - flat - 2)
+        if size < 1:
+            continue
+        kind = ("DEL", "INV", "DUP", "INS")[i % 4]
+        if kind == "INS":
+            inserted = random_sequence(min(size, 500), rng).decode()
+            rows.append((name, flat + 1, chr(genome[name][flat]), "<INS>", "INS", flat + 1, len(inserted), inserted))
+        else:
+            sv = structural_variant(_Sequences(genome), kind, name, flat + 1, flat + 1 + size)
+            rows.append((*sv.values(), ""))
+    table = pd.DataFrame(rows, columns=TRUTH_COLUMNS[1:] + ["insseq"])
+    return _sorted_with_ids(table, names)
+
+
+class _Sequences:
+    """The ``fetch`` of a ``pysam.FastaFile`` over a name -> ``bytes`` mapping."""
+
+    def __init__(self, genome):
+        self.genome = genome
+
+    def fetch(self, chrom, start, end):
+        return self.genome[chrom][start:end].decode()
+
+
 def _sorted_with_ids(table, order):
     rank = {c: i for i, c in enumerate(order)}
     table = table.assign(_rank=table["chrom"].map(rank)).sort_values(["_rank", "pos"]).drop(columns="_rank")
     table = table.reset_index(drop=True)
     prefix = np.where(table["alt"].str.startswith("<"), "sv_", "")
     table.insert(0, "id", [f"{p}{t.lower()}{i + 1}" for i, (p, t) in enumerate(zip(prefix, table["type"]))])
-    return table[TRUTH_COLUMNS]
+    return table[TRUTH_COLUMNS + [c for c in table.columns if c not in TRUTH_COLUMNS]]
 
 
-def merge_variants(fasta, *tables):
-    """One sorted table (fresh ids) from several."""
+def merge_variants(genome, *tables):
+    """One sorted table (fresh ids) from several; columns beyond :data:`TRUTH_COLUMNS` are kept.
+
+    ``genome`` (a ``pysam.FastaFile`` or a name -> sequence mapping) gives the
+    chromosome order.
+    """
     table = pd.concat([t.drop(columns="id", errors="ignore") for t in tables], ignore_index=True)
-    return _sorted_with_ids(table, list(fasta.references))
+    if "insseq" in table.columns:
+        table["insseq"] = table["insseq"].fillna("")
+    return _sorted_with_ids(table, _names(genome))
 
 
-def write_vcf(variants, genotypes, fasta, path, source="hicmodels.simulate"):
+def _info(variants):
+    """The INFO column: SVTYPE/END/SVLEN (and SVINSSEQ) for symbolic records, ``.`` otherwise."""
+    symbolic = variants["alt"].str.startswith("<").to_numpy()
+    info = ("SVTYPE=" + variants["type"] + ";END=" + variants["end"].astype(str)
+            + ";SVLEN=" + variants["svlen"].astype(str))
+    if "insseq" in variants.columns:
+        info = info.where(variants["insseq"].fillna("") == "", info + ";SVINSSEQ=" + variants["insseq"].fillna(""))
+    return info.where(symbolic, ".")
+
+
+def write_vcf(variants, genotypes, genome, path, source="hicmodels.simulate"):
     """Write variants with per-sample genotypes as a bgzipped, indexed VCF.
 
     Parameters
     ----------
     variants : DataFrame
-        :data:`TRUTH_COLUMNS`.
+        :data:`TRUTH_COLUMNS` (plus ``insseq``), sorted as by :func:`merge_variants`.
     genotypes : DataFrame
         One column per sample, one GT string (``0|1``, ``1/1``...) per variant row.
-    fasta : pysam.FastaFile
-        The reference (contig header lines).
+    genome : pysam.FastaFile or dict
+        The reference, or chromosome -> length (the ``##contig`` lines).
     path : str
         ``.vcf.gz`` output; a ``.tbi`` index is written beside it.
     """
+    if hasattr(genome, "references"):
+        contigs = dict(zip(genome.references, genome.lengths))
+    else:
+        contigs = {name: len(value) if isinstance(value, (bytes, str)) else int(value) for name, value in genome.items()}
+    insertions = "insseq" in variants.columns and bool((variants["insseq"].fillna("") != "").any())
     header = ["##fileformat=VCFv4.2", f"##source={source}"]
-    header += [f"##contig=<ID={c},length={n}>" for c, n in zip(fasta.references, fasta.lengths)]
+    header += [f"##contig=<ID={c},length={n}>" for c, n in contigs.items()]
     header += [
         '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of structural variant">',
         '##INFO=<ID=END,Number=1,Type=Integer,Description="End position of the variant">',
         '##INFO=<ID=SVLEN,Number=1,Type=Integer,Description="Length difference (DEL < 0) or span (INV, DUP)">',
+        *(['##INFO=<ID=SVINSSEQ,Number=1,Type=String,Description="Inserted sequence">'] if insertions else []),
         '##ALT=<ID=DEL,Description="Deletion">',
         '##ALT=<ID=INV,Description="Inversion">',
         '##ALT=<ID=DUP,Description="Tandem duplication">',
+        *(['##ALT=<ID=INS,Description="Insertion">'] if insertions else []),
         '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
         "#" + "\t".join(["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *genotypes.columns]),
     ]
-    lines = []
-    for (_, v), (_, gt) in zip(variants.iterrows(), genotypes.iterrows()):
-        info = "."
-        if v["alt"].startswith("<"):
-            info = f"SVTYPE={v['type']};END={v['end']};SVLEN={v['svlen']}"
-        lines.append("\t".join(map(str, [v["chrom"], v["pos"], v["id"], v["ref"], v["alt"], ".", "PASS", info,
-                                         "GT", *gt.to_numpy()])))
+    lines = (variants["chrom"] + "\t" + variants["pos"].astype(str) + "\t" + variants["id"] + "\t" + variants["ref"]
+             + "\t" + variants["alt"] + "\t.\tPASS\t" + _info(variants) + "\tGT")
+    for sample in genotypes.columns:
+        lines = lines + "\t" + genotypes[sample].astype(str).to_numpy()
     with atomic_output(path) as tmp:
         plain = f"{tmp}.vcf"
         with open(plain, "w") as out:
-            out.write("\n".join(header + lines) + "\n")
+            out.write("\n".join(header + lines.tolist()) + "\n")
         pysam.tabix_compress(plain, str(tmp), force=True)
         pysam.tabix_index(str(tmp), preset="vcf", force=True)
         os.unlink(plain)

@@ -5,7 +5,10 @@ rule assemble_cool:
         fasta="results/reference/genome.fa.gz",
         chain=genome_chain,
     output:
-        "results/maps/{genome}.cool",
+        cool="results/maps/{genome}.cool",
+        # a haplotype's inserted bases and extra copies, with the predicted window bins on them
+        # (inserted bases are not in the reference-coordinate map); header only for the reference
+        personal_sequence="results/maps/{genome}.personal_sequence.tsv",
     log:
         "logs/assemble_cool/{genome}.log",
     benchmark:
@@ -22,7 +25,8 @@ rule assemble_cool:
     shell:
         "python -m hicmodels assemble --predictions {input.predictions} --windows {input.windows}"
         " --fasta {input.fasta} {params.chain} --bin-size {params.bin_size}"
-        " --min-coverage {params.min_coverage} --out {output} 2> {log}"
+        " --min-coverage {params.min_coverage} --out {output.cool}"
+        " --personal-sequence {output.personal_sequence} 2> {log}"
 
 
 rule zoomify:

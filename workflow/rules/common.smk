@@ -20,6 +20,7 @@ from hicmodels.config import (  # noqa: E402
     check_config,
     load_schema,
     model_preset,
+    policy_arguments,
     read_samples,
     window_preset,
 )
@@ -62,6 +63,11 @@ def haplotype_genomes():
     return [f"{s}.hap{h}" for s in samples.index for h in HAPLOTYPES]
 
 
+def sample_edits(wildcards):
+    """The sample's trans-duplication edits file, or no input."""
+    return samples.loc[wildcards.sample, "edits"] or []
+
+
 def genome_fasta(wildcards):
     if wildcards.genome == "reference":
         return "results/reference/genome.fa.gz"
@@ -94,4 +100,5 @@ def all_targets():
         + expand(
             "results/figures/structural_variants/{sample}.png", sample=samples.index
         )
+        + expand("results/figures/personal/{sample}.png", sample=samples.index)
     )

@@ -56,6 +56,7 @@ rule figure_structural_variants:
         vcf=lambda w: samples.loc[w.sample, "vcf"],
         reference="results/maps/reference.cool",
         haplotypes=expand("results/maps/{{sample}}.hap{hap}.cool", hap=HAPLOTYPES),
+        aliases=config["reference"]["chrom_aliases"],
     output:
         report(
             "results/figures/structural_variants/{sample}.png",
@@ -78,4 +79,28 @@ rule figure_structural_variants:
     shell:
         "python -m hicmodels plot-structural-variants --vcf {input.vcf} --sample {params.vcf_sample}"
         " --reference {input.reference} --haplotypes {input.haplotypes} --min-size {params.min_size}"
+        " --aliases {input.aliases} --out {output} 2> {log}"
+
+
+rule figure_personal_summary:
+    input:
+        "results/personal/{sample}/summary.tsv",
+    output:
+        report(
+            "results/figures/personal/{sample}.png",
+            caption="../report/personal_summary.rst",
+            category="Personal genomes",
+            subcategory="{sample}",
+        ),
+    log:
+        "logs/figures/personal/{sample}.log",
+    benchmark:
+        "results/benchmarks/figures/personal/{sample}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    shell:
+        "python -m hicmodels plot-personal-summary --summary {input} --sample {wildcards.sample}"
         " --out {output} 2> {log}"

@@ -1,34 +1,39 @@
-# Personal haplotype genomes. For now bcftools consensus, which applies SNVs, indels and
-# symbolic <DEL>; other symbolic SVs are filtered out (and counted in the log).
+# Personal haplotype genomes: the sample's VCF (and optional edits file) applied to the reference
+# by hicmodels' variant engine, both haplotypes in one job. SNVs, indels, <DEL>, <INS>, <DUP>, <INV>,
+# breakends and trans-duplications are applied; records the policies of config `variants` skip are
+# listed in rejects.tsv and counted in summary.tsv (src/hicmodels/variants/__init__.py).
 rule personal_genome:
     input:
         fasta="results/reference/genome.fa.gz",
+        fai="results/reference/genome.fa.gz.fai",
+        gzi="results/reference/genome.fa.gz.gzi",
         vcf=lambda w: samples.loc[w.sample, "vcf"],
+        aliases=config["reference"]["chrom_aliases"],
+        edits=sample_edits,
     output:
-        fasta="results/personal/{sample}/hap{hap}.fa.gz",
-        fai="results/personal/{sample}/hap{hap}.fa.gz.fai",
-        gzi="results/personal/{sample}/hap{hap}.fa.gz.gzi",
-        chain="results/personal/{sample}/hap{hap}.chain",
+        fasta=expand("results/personal/{{sample}}/hap{hap}.fa.gz", hap=HAPLOTYPES),
+        fai=expand("results/personal/{{sample}}/hap{hap}.fa.gz.fai", hap=HAPLOTYPES),
+        gzi=expand("results/personal/{{sample}}/hap{hap}.fa.gz.gzi", hap=HAPLOTYPES),
+        chain=expand("results/personal/{{sample}}/hap{hap}.chain", hap=HAPLOTYPES),
+        rejects="results/personal/{sample}/rejects.tsv",
+        summary="results/personal/{sample}/summary.tsv",
     log:
-        "logs/personal_genome/{sample}.hap{hap}.log",
+        "logs/personal_genome/{sample}.log",
     benchmark:
-        "results/benchmarks/personal_genome/{sample}.hap{hap}.tsv"
+        "results/benchmarks/personal_genome/{sample}.tsv"
     conda:
-        "../envs/bcftools.yaml"
+        "../envs/hicmodels.yaml"
+    # the build runs beside bgzip compressing the haplotype built before
+    threads: 2
     resources:
         mem_mb=4000,
         runtime=60,
     params:
         vcf_sample=lambda w: samples.loc[w.sample, "vcf_sample"],
-        unsupported='\'ALT~"<.*>" && ALT!="<DEL>"\'',
+        edits=lambda w, input: f"--edits {input.edits}" if input.edits else "",
+        out_dir=lambda w, output: os.path.dirname(output.summary),
+        policy=policy_arguments(config),
     shell:
-        "(set -euo pipefail; tmp=$(mktemp -d {output.fasta}.XXXXXX); trap 'rm -rf $tmp' EXIT;"
-        " echo skipped symbolic SVs other than DEL: $(bcftools view -H -s {params.vcf_sample}"
-        " -i {params.unsupported} {input.vcf} | wc -l) >&2;"
-        " bcftools view -s {params.vcf_sample} -e {params.unsupported} -Oz -o $tmp/sample.vcf.gz {input.vcf};"
-        " bcftools index $tmp/sample.vcf.gz;"
-        " bcftools consensus -f {input.fasta} -s {params.vcf_sample} -H {wildcards.hap}"
-        " --chain $tmp/hap.chain $tmp/sample.vcf.gz | bgzip > $tmp/hap.fa.gz;"
-        " samtools faidx $tmp/hap.fa.gz;"
-        " mv $tmp/hap.fa.gz.fai {output.fai}; mv $tmp/hap.fa.gz.gzi {output.gzi};"
-        " mv $tmp/hap.chain {output.chain}; mv $tmp/hap.fa.gz {output.fasta}) 2> {log}"
+        "python -m hicmodels personal-genome --fasta {input.fasta} --vcf {input.vcf}"
+        " --sample {params.vcf_sample} --aliases {input.aliases} {params.edits}"
+        " {params.policy} --out-dir {params.out_dir} 2> {log}"

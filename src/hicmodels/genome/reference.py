@@ -1,11 +1,10 @@
-"""Reference preparation: bgzipped + indexed FASTA, chromosome sizes, excluded regions."""
+"""Reference preparation: chromosome sizes, excluded regions, BED files.
 
-import gzip
+The reference FASTA itself is recompressed and indexed by
+:func:`hicmodels.genome.fasta.write_bgzip_fasta`.
+"""
+
 import logging
-import os
-import shutil
-import tempfile
-from pathlib import Path
 
 import bioframe
 import numpy as np
@@ -13,38 +12,11 @@ import pandas as pd
 import pysam
 
 from ..errors import InputError
-from ..files import atomic_output
+from ..files import write_tsv
 
 log = logging.getLogger(__name__)
 
 BED_COLUMNS = ["chrom", "start", "end", "name"]
-
-
-def _open_text(path):
-    with open(path, "rb") as probe:
-        gzipped = probe.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if gzipped else open(path, "rb")
-
-
-def write_bgzip_fasta(fasta_in, fasta_out):
-    """Recompress a FASTA (plain, gzip or bgzip) with bgzip and index it (.fai, .gzi).
-
-    The three files appear together: they are written in a temporary directory
-    and moved into place, the FASTA itself last.
-    """
-    fasta_out = Path(fasta_out)
-    fasta_out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=fasta_out.parent, prefix=".tmp.") as tmpdir:
-        tmp = Path(tmpdir) / fasta_out.name
-        with _open_text(fasta_in) as src, pysam.BGZFile(str(tmp), "wb") as dst:
-            shutil.copyfileobj(src, dst, length=1 << 22)
-        try:
-            pysam.faidx(str(tmp))
-        except pysam.utils.SamtoolsError as err:
-            raise InputError(f"not a valid FASTA: {err}", fasta_in) from err
-        for ext in (".fai", ".gzi"):
-            os.replace(f"{tmp}{ext}", f"{fasta_out}{ext}")
-        os.replace(tmp, fasta_out)
 
 
 def chromsizes(fasta):
@@ -54,8 +26,7 @@ def chromsizes(fasta):
 
 
 def write_chromsizes(sizes, path):
-    with atomic_output(path) as tmp:
-        sizes.to_csv(tmp, sep="\t", header=False)
+    write_tsv(sizes, path, index=True, header=False)
 
 
 def read_chromsizes(path):
@@ -152,5 +123,4 @@ def read_bed(path, columns=3):
 
 
 def write_bed(regions, path):
-    with atomic_output(path) as tmp:
-        regions.to_csv(tmp, sep="\t", header=False, index=False)
+    write_tsv(regions, path, header=False)

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..files import atomic_output
-from .liftover import lift_intervals
+from ..files import write_tsv
+from .liftover import lift_intervals, mark_copies
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +101,20 @@ def reference_windows(chromsizes, chromosomes, size, step, binsize, excluded, sp
 def haplotype_windows(windows, blocks, personal_sizes):
     """Carry reference windows into a haplotype through its mapping.
 
-    The covering interval spans every personal base that maps into the
-    reference window, on the personal chromosome receiving most of them. The
-    model window keeps the reference window's length and is centred on the
-    covering interval, shifted inwards at chromosome ends.
+    The covering interval spans the primary copies of the window's reference
+    bases (:func:`~hicmodels.genome.liftover.mark_copies`) on the personal
+    chromosome holding most of them: inserted bases and extra copies between
+    them are inside it (a tandem duplication within the window), copies
+    elsewhere are not (a trans-duplication's pasted copy, a copy past the
+    window's end). Across a translocation the chromosome with the larger part
+    of the window wins; the window's sequence then runs into the partner
+    chromosome. The model window keeps the reference window's length and is
+    centred on the covering interval, shifted inwards at chromosome ends.
     """
     size = windows["end"] - windows["start"]
+    blocks = blocks if "copy" in blocks.columns else mark_copies(blocks)
     pieces = lift_intervals(blocks, windows[["chrom", "start", "end", "window_id"]])
+    pieces = pieces[pieces["copy"] == 0]
     pieces = pieces.assign(bp=pieces["pend"] - pieces["pstart"])
     main = pieces.groupby(["window_id", "pchrom"], sort=False)["bp"].sum().reset_index()
     main = main.sort_values("bp", ascending=False, kind="stable").drop_duplicates("window_id")
@@ -135,8 +142,7 @@ def haplotype_windows(windows, blocks, personal_sizes):
 
 
 def write_windows(windows, path):
-    with atomic_output(path) as tmp:
-        windows.to_csv(tmp, sep="\t", index=False)
+    write_tsv(windows, path)
 
 
 def read_windows(path):

@@ -43,8 +43,8 @@ def split_at_bins(index, start, end, binsize):
     return bins, index[rep], hi - lo
 
 
-def window_to_reference(to_reference, seq_chrom, seq_start, seq_end, nbins, chrom, binsize):
-    """Overlaps between a window's bins and the reference bins of ``chrom``.
+def lift_window_bins(to_reference, seq_chrom, seq_start, seq_end, nbins):
+    """Where the bins of a window's map lie in the reference.
 
     Parameters
     ----------
@@ -56,27 +56,65 @@ def window_to_reference(to_reference, seq_chrom, seq_start, seq_end, nbins, chro
         The window in the coordinates of the sequence the model saw.
     nbins : int
         Bins of the model's output.
+
+    Returns
+    -------
+    DataFrame
+        One row per piece of a window bin that has a reference origin:
+        ``wbin`` (the window bin), ``pchrom``, ``pstart``, ``pend`` (the
+        reference stretch; any chromosome), ``strand``, plus the lifted
+        columns of :func:`~hicmodels.genome.liftover.lift_intervals`. Bases
+        of the window in no piece are novel (inserted).
+    """
+    edges = np.linspace(seq_start, seq_end, nbins + 1).round().astype(np.int64)
+    window_bins = pd.DataFrame({"chrom": seq_chrom, "start": edges[:-1], "end": edges[1:], "wbin": np.arange(nbins)})
+    return lift_intervals(to_reference, window_bins)
+
+
+def bin_weights(pieces, nbins, binsize):
+    """Overlaps between a window's bins and reference bins, from :func:`lift_window_bins` pieces on one chromosome.
+
+    Returns
+    -------
+    ref_bins : ndarray of int64
+        The reference bin indices touched, sorted.
+    weights : scipy.sparse.csr_matrix, shape (len(ref_bins), nbins)
+        Bases shared by each (reference bin, window bin) pair.
+    """
+    dst, src, bp = split_at_bins(pieces["wbin"], pieces["pstart"], pieces["pend"], binsize)
+    ref_bins, row = np.unique(dst, return_inverse=True)
+    weights = sparse.csr_matrix((bp.astype(float), (row, src)), shape=(len(ref_bins), nbins))
+    return ref_bins, weights
+
+
+def window_to_reference(to_reference, seq_chrom, seq_start, seq_end, nbins, chrom, binsize):
+    """Overlaps between a window's bins and the reference bins of ``chrom``.
+
+    Window bins are lifted to the reference (:func:`lift_window_bins`) and
+    cut at the reference bin edges; an inverted stretch lands in reverse bin
+    order. Pieces that map to another chromosome (the far side of a
+    translocation, a trans-duplicated copy) are left out; so are inserted
+    bases, which have no reference bin. A reference bin with several personal
+    copies (a duplication) receives each of them, so :func:`resample` gives
+    its pixels the overlap-weighted mean over the copies, contacts between
+    copies included.
+
+    Parameters
+    ----------
+    to_reference, seq_chrom, seq_start, seq_end, nbins
+        As for :func:`lift_window_bins`.
     chrom : str
-        Reference chromosome to land on; pieces that map elsewhere (the far
-        side of a translocation) are left out.
+        Reference chromosome to land on.
     binsize : int
         Reference bin size.
 
     Returns
     -------
-    ref_bins : ndarray of int64
-        The reference bin indices (on ``chrom``) touched, sorted.
-    weights : scipy.sparse.csr_matrix, shape (len(ref_bins), nbins)
-        Bases shared by each (reference bin, window bin) pair.
+    ref_bins, weights
+        As for :func:`bin_weights`.
     """
-    edges = np.linspace(seq_start, seq_end, nbins + 1).round().astype(np.int64)
-    window_bins = pd.DataFrame({"chrom": seq_chrom, "start": edges[:-1], "end": edges[1:], "wbin": np.arange(nbins)})
-    pieces = lift_intervals(to_reference, window_bins)
-    pieces = pieces[pieces["pchrom"] == chrom]
-    dst, src, bp = split_at_bins(pieces["wbin"], pieces["pstart"], pieces["pend"], binsize)
-    ref_bins, row = np.unique(dst, return_inverse=True)
-    weights = sparse.csr_matrix((bp.astype(float), (row, src)), shape=(len(ref_bins), nbins))
-    return ref_bins, weights
+    pieces = lift_window_bins(to_reference, seq_chrom, seq_start, seq_end, nbins)
+    return bin_weights(pieces[pieces["pchrom"] == chrom], nbins, binsize)
 
 
 def resample(matrix, weights, dst_lengths=None, min_coverage=0.0):

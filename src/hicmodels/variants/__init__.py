@@ -1,0 +1,62 @@
+"""Reading, checking and applying VCF variants to build haplotype genomes.
+
+Entry points: :func:`build_haplotypes` (Python) and
+:func:`build_haplotypes_command` (plain-string settings, for the CLI).
+
+Outputs in ``out_dir`` (:func:`output_paths`)
+---------------------------------------------
+``hap1.fa.gz``, ``hap2.fa.gz``
+    Haplotype genomes, bgzip (deflate level 1), 60 bases a line, each with
+    ``.fai`` and ``.gzi`` indexes.
+``hap1.chain``, ``hap2.chain``
+    UCSC chains, reference = target, haplotype = query; ``-`` strand chains
+    for inverted pieces. Chains holding the primary copy of their reference
+    bases come first (:func:`hicmodels.genome.liftover.mark_copies`).
+``rejects.tsv``
+    One row per (record, haplotype) not applied: ``record`` (``CHROM:POS ID``,
+    or ``file:line name`` for the edits file), ``chrom``, ``pos`` (as written
+    in the input: VCF POS, or the 0-based target start of an edits line),
+    ``id``, ``ref``, ``alt``, ``class``, ``haplotype``, ``reason`` (a key of
+    :data:`.ledger.REASONS`), ``detail``.
+``summary.tsv``
+    ``haplotype``, ``class``, ``outcome`` (``applied``, ``skipped``,
+    ``not_carried``), ``reason`` (the skip reason; for applied records
+    ``unphased`` where the ``unphased`` policy placed them, else ``.``),
+    ``count``.
+
+Classes
+-------
+``snv``, ``mnv``, ``insertion``, ``deletion``, ``complex`` (sequence-resolved
+REF/ALT, :mod:`.alleles`), ``sv_del``, ``sv_ins`` (``<DEL>``, ``<INS>`` with
+INFO/SVINSSEQ or INFO/INSSEQ), ``sv_dup`` (``<DUP>``, ``<DUP:TANDEM>``: tandem),
+``sv_inv`` (``<INV>``), ``bnd`` (breakends), ``trans_dup`` (trans-duplications,
+from a breakend pair or the edits file, :mod:`.editsfile`). Anything else is
+rejected with its reason, never dropped silently.
+
+Breakend semantics (:mod:`.breakends`, :mod:`.layout`)
+-------------------------------------------------------
+A junction cuts both chromosomes at its breakends and joins the two sides it
+names; haplotype chromosomes are the resulting walks through reference
+pieces. A walk from the start to the end of one reference chromosome keeps its
+name; other walks are derivative chromosomes named ``der_`` + the chromosomes
+they run through (``der_chrIV+chrII`` for chrIV's left arm joined to chrII's
+right arm), so a reciprocal translocation yields ``der_chrA+chrB`` and
+``der_chrB+chrA``. Walks with no chromosome end at either side are dropped
+(logged). A junction from the end of an interval back to its start is a tandem
+duplication; a junction pair that leaves chromosome T, runs through a source
+interval and returns to T is a trans-duplication (the source is copied over
+``T[t1, t2)`` and keeps its own sequence).
+
+Policies
+--------
+:class:`.policy.Policy`: unphased heterozygous genotypes (default ``hap1``),
+FILTER (default ``PASS``, ``.`` accepted), REF mismatch (default error),
+overlaps (default: keep the first, reject later ones), unknown chromosomes
+(default error). Inputs: :mod:`.records` (VCF contract: bgzip, sorted,
+indexed), :mod:`.checks` (record checks), :mod:`.overlaps` (collisions).
+"""
+
+from .build import build_haplotypes, build_haplotypes_command, output_paths
+from .policy import CHOICES, Policy
+
+__all__ = ["build_haplotypes", "build_haplotypes_command", "output_paths", "Policy", "CHOICES"]

@@ -1,0 +1,75 @@
+"""What to do with records that cannot be applied as they stand.
+
+Every choice has a default that keeps the haplotypes faithful to the VCF; each
+one is logged at the start of a run and its effect counted in the summary.
+
+=============== ========== ====================================================
+setting         default    choices
+=============== ========== ====================================================
+unphased        ``hap1``   ``hap1``: an unphased heterozygous ALT (``0/1``)
+                           goes to haplotype 1 only, which keeps the ALT
+                           dosage (one copy); ``both``: to both haplotypes;
+                           ``skip``: to neither (rejected on both, reason
+                           ``unphased``). Under ``hap1`` the missing allele
+                           of ``./1`` is counted on haplotype 2.
+filters         ``PASS``   FILTER values accepted; ``None`` accepts any FILTER
+filter_missing  ``accept`` FILTER ``.`` means no filter was run, so nothing
+                           failed: ``accept`` applies the record, ``reject``
+                           skips it (reason ``filter``)
+ref_mismatch    ``error``  REF differs from the reference: ``error`` stops,
+                           ``skip`` rejects the record (reason
+                           ``ref_mismatch``)
+overlap         ``skip``   a record overlapping one already applied to the
+                           same haplotype: ``skip`` keeps the first and
+                           rejects the later one (reason ``overlap``), as
+                           ``bcftools consensus`` does; ``error`` stops
+unknown_contig  ``error``  a chromosome in neither the reference nor the alias
+                           table: ``error`` stops, ``skip`` rejects the record
+                           (reason ``unknown_contig``)
+=============== ========== ====================================================
+"""
+
+import dataclasses
+
+CHOICES = {
+    "unphased": ("hap1", "both", "skip"),
+    "filter_missing": ("accept", "reject"),
+    "ref_mismatch": ("error", "skip"),
+    "overlap": ("skip", "error"),
+    "unknown_contig": ("error", "skip"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Policy:
+    """The settings of the table above (module docstring)."""
+
+    unphased: str = "hap1"
+    filters: tuple | None = ("PASS",)
+    filter_missing: str = "accept"
+    ref_mismatch: str = "error"
+    overlap: str = "skip"
+    unknown_contig: str = "error"
+
+    def __post_init__(self):
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"policy {name}={getattr(self, name)!r}: choose one of {', '.join(allowed)}")
+        if self.filters is not None:
+            object.__setattr__(self, "filters", tuple(self.filters))
+
+    @classmethod
+    def from_strings(cls, filters="PASS", **settings):
+        """Build a policy from command-line strings.
+
+        ``filters`` is a comma-separated list of FILTER values, or ``any`` to
+        accept every FILTER; the other settings are passed as they are.
+        """
+        accepted = None if filters == "any" else tuple(f for f in filters.split(",") if f)
+        return cls(filters=accepted, **settings)
+
+    def describe(self):
+        """One line per setting, for the log."""
+        filters = "any" if self.filters is None else ",".join(self.filters)
+        settings = {**dataclasses.asdict(self), "filters": filters}
+        return [f"{name}={value}" for name, value in settings.items()]
