@@ -7,7 +7,6 @@ from hicmodels.errors import InputError
 from hicmodels.hic.band import band_from_cooler, band_from_dense
 from hicmodels.hic.cool import ExperimentalMap, write_cool, zoomify
 
-from conftest import YEAST
 
 
 def test_experimental_map_renames_and_drops(yeast_map):

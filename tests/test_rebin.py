@@ -32,11 +32,8 @@ def test_resample_to_coarser_bins_is_a_nan_aware_mean():
     assert got[1, 1] == np.mean([10, 11, 14, 15])
 
 
-def _window_on_reference(mapping, seq_start, nbins, chrom_len, binsize):
-    ref_bins, weights = window_to_reference(invert(mapping), "a", seq_start, seq_start + nbins * binsize, nbins, "a",
-                                            binsize)
-    lengths = np.minimum((ref_bins + 1) * binsize, chrom_len) - ref_bins * binsize
-    return ref_bins, weights
+def _window_on_reference(mapping, seq_start, nbins, binsize):
+    return window_to_reference(invert(mapping), "a", seq_start, seq_start + nbins * binsize, nbins, "a", binsize)
 
 
 def test_deleted_and_inverted_bins_on_the_reference_grid():
@@ -48,7 +45,7 @@ def test_deleted_and_inverted_bins_on_the_reference_grid():
         ("a", 60, 80, "a", 40, 60, "-"),
         ("a", 80, 120, "a", 60, 100, "+"),
     ], columns=BLOCK_COLUMNS)
-    ref_bins, weights = _window_on_reference(mapping, 0, 10, 120, b)
+    ref_bins, weights = _window_on_reference(mapping, 0, 10, b)
     # personal bins 0..9 come from reference bins 0,1,2,5,7,6,8,9,10,11
     assert ref_bins.tolist() == [0, 1, 2, 5, 6, 7, 8, 9, 10, 11]
     dense = weights.toarray() / b
@@ -62,7 +59,7 @@ def test_deleted_and_inverted_bins_on_the_reference_grid():
 def test_partially_deleted_bin_is_masked_below_min_coverage():
     b = 10
     mapping = pd.DataFrame([("a", 0, 13, "a", 0, 13, "+"), ("a", 20, 60, "a", 13, 53, "+")], columns=BLOCK_COLUMNS)
-    ref_bins, weights = _window_on_reference(mapping, 0, 5, 60, b)
+    ref_bins, weights = _window_on_reference(mapping, 0, 5, b)
     assert ref_bins.tolist() == [0, 1, 2, 3, 4, 5]
     got = resample(np.ones((5, 5)), weights, np.full(6, b), min_coverage=0.5)
     assert np.isnan(got[1]).all()  # reference bin 1 keeps 3 of 10 bases

@@ -10,8 +10,6 @@ masked map.
 """
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import cooler

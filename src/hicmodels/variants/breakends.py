@@ -77,7 +77,7 @@ def pair_mates(joins, carried):
 
 def _tandem(join):
     """The tandem duplication a junction writes, or ``None``."""
-    (ca, xa, ea), (cb, xb, eb) = join.side_a, join.side_b
+    (ca, _, ea), (cb, _, eb) = join.side_a, join.side_b
     if ca != cb or {ea, eb} != {"L", "R"}:
         return None
     end_side, start_side = (join.side_a, join.side_b) if ea == "L" else (join.side_b, join.side_a)
