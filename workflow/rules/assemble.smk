@@ -6,10 +6,6 @@ rule assemble_cool:
         chain=genome_chain,
     output:
         "results/maps/{genome}.cool",
-    params:
-        chain=lambda w, input: f"--chain {input.chain}" if input.chain else "",
-        bin_size=config["assemble"]["bin_size"],
-        min_coverage=config["assemble"]["min_coverage"],
     log:
         "logs/assemble_cool/{genome}.log",
     benchmark:
@@ -19,6 +15,10 @@ rule assemble_cool:
     resources:
         mem_mb=8000,
         runtime=60,
+    params:
+        chain=lambda w, input: f"--chain {input.chain}" if input.chain else "",
+        bin_size=config["assemble"]["bin_size"],
+        min_coverage=config["assemble"]["min_coverage"],
     shell:
         "python -m hicmodels assemble --predictions {input.predictions} --windows {input.windows}"
         " --fasta {input.fasta} {params.chain} --bin-size {params.bin_size}"
@@ -30,8 +30,6 @@ rule zoomify:
         "results/maps/{genome}.cool",
     output:
         "results/maps/{genome}.mcool",
-    params:
-        resolutions=config["assemble"]["resolutions"],
     log:
         "logs/zoomify/{genome}.log",
     benchmark:
@@ -41,6 +39,8 @@ rule zoomify:
     resources:
         mem_mb=8000,
         runtime=60,
+    params:
+        resolutions=config["assemble"]["resolutions"],
     shell:
         "python -m hicmodels zoomify --cool {input} --resolutions {params.resolutions}"
         " --out {output} 2> {log}"

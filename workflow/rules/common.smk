@@ -11,7 +11,9 @@ from snakemake.utils import validate
 # pip-installed, including inside per-rule conda envs and on cluster nodes.
 SRC = os.path.join(workflow.basedir, "src")
 sys.path.insert(0, SRC)
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [SRC, os.environ.get("PYTHONPATH")])
+)
 
 from hicmodels.config import (  # noqa: E402
     check_config,
@@ -82,5 +84,7 @@ def all_targets():
             "results/figures/test_windows.png",
             "results/figures/metrics.png",
         ]
-        + expand("results/figures/structural_variants/{sample}.png", sample=samples.index)
+        + expand(
+            "results/figures/structural_variants/{sample}.png", sample=samples.index
+        )
     )

@@ -12,8 +12,6 @@ rule figure_test_windows:
             caption="../report/test_windows.rst",
             category="Model",
         ),
-    params:
-        cool=config["hic"]["cool"],
     log:
         "logs/figures/test_windows.log",
     benchmark:
@@ -23,6 +21,8 @@ rule figure_test_windows:
     resources:
         mem_mb=4000,
         runtime=20,
+    params:
+        cool=config["hic"]["cool"],
     shell:
         "python -m hicmodels plot-test-windows --fasta {input.fasta} --cool {params.cool}"
         " --aliases {input.aliases} --windows {input.windows} --checkpoint {input.checkpoint}"
@@ -63,9 +63,6 @@ rule figure_structural_variants:
             category="Structural variants",
             subcategory="{sample}",
         ),
-    params:
-        vcf_sample=lambda w: samples.loc[w.sample, "vcf_sample"],
-        min_size=config["figures"]["min_sv_bp"],
     log:
         "logs/figures/structural_variants/{sample}.log",
     benchmark:
@@ -75,6 +72,9 @@ rule figure_structural_variants:
     resources:
         mem_mb=4000,
         runtime=20,
+    params:
+        vcf_sample=lambda w: samples.loc[w.sample, "vcf_sample"],
+        min_size=config["figures"]["min_sv_bp"],
     shell:
         "python -m hicmodels plot-structural-variants --vcf {input.vcf} --sample {params.vcf_sample}"
         " --reference {input.reference} --haplotypes {input.haplotypes} --min-size {params.min_size}"

@@ -8,9 +8,6 @@ rule metrics:
         aliases=config["reference"]["chrom_aliases"],
     output:
         "results/metrics/test_metrics.tsv",
-    params:
-        cool=config["hic"]["cool"],
-        settings=as_json(config["metrics"]),
     log:
         "logs/metrics.log",
     benchmark:
@@ -20,6 +17,9 @@ rule metrics:
     resources:
         mem_mb=8000,
         runtime=60,
+    params:
+        cool=config["hic"]["cool"],
+        settings=as_json(config["metrics"]),
     shell:
         "python -m hicmodels evaluate --fasta {input.fasta} --cool {params.cool} --aliases {input.aliases}"
         " --windows {input.windows} --checkpoint {input.checkpoint} --predicted {input.predicted}"

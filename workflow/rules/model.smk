@@ -9,20 +9,20 @@ rule train_model:
     output:
         checkpoint="results/model/model.pt",
         log_table="results/model/training_log.tsv",
-    params:
-        cool=config["hic"]["cool"],
-        model=as_json(MODEL),
-        training=as_json(config["training"]),
-    threads: 8
     log:
         "logs/train_model.log",
     benchmark:
         "results/benchmarks/train_model.tsv"
     conda:
         "../envs/hicmodels.yaml"
+    threads: 8
     resources:
         mem_mb=16000,
         runtime=720,
+    params:
+        cool=config["hic"]["cool"],
+        model=as_json(MODEL),
+        training=as_json(config["training"]),
     shell:
         "python -m hicmodels train --fasta {input.fasta} --cool {params.cool} --aliases {input.aliases}"
         " --windows {input.windows} --model {params.model} --training {params.training}"
@@ -36,18 +36,18 @@ rule predict_reference:
         windows="results/windows/reference.tsv",
     output:
         "results/predictions/reference.h5",
-    params:
-        batch_size=config["prediction"]["batch_size"],
-    threads: 8
     log:
         "logs/predict/reference.log",
     benchmark:
         "results/benchmarks/predict/reference.tsv"
     conda:
         "../envs/hicmodels.yaml"
+    threads: 8
     resources:
         mem_mb=16000,
         runtime=240,
+    params:
+        batch_size=config["prediction"]["batch_size"],
     shell:
         "python -m hicmodels predict --checkpoint {input.checkpoint} --fasta {input.fasta}"
         " --windows {input.windows} --out {output} --batch-size {params.batch_size}"
@@ -62,18 +62,18 @@ rule predict_haplotype:
         windows="results/windows/{sample}.hap{hap}.tsv",
     output:
         "results/predictions/{sample}.hap{hap}.h5",
-    params:
-        batch_size=config["prediction"]["batch_size"],
-    threads: 8
     log:
         "logs/predict/{sample}.hap{hap}.log",
     benchmark:
         "results/benchmarks/predict/{sample}.hap{hap}.tsv"
     conda:
         "../envs/hicmodels.yaml"
+    threads: 8
     resources:
         mem_mb=16000,
         runtime=240,
+    params:
+        batch_size=config["prediction"]["batch_size"],
     shell:
         "python -m hicmodels predict --checkpoint {input.checkpoint} --fasta {input.fasta}"
         " --windows {input.windows} --out {output} --batch-size {params.batch_size}"

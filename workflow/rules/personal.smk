@@ -9,9 +9,6 @@ rule personal_genome:
         fai="results/personal/{sample}/hap{hap}.fa.gz.fai",
         gzi="results/personal/{sample}/hap{hap}.fa.gz.gzi",
         chain="results/personal/{sample}/hap{hap}.chain",
-    params:
-        vcf_sample=lambda w: samples.loc[w.sample, "vcf_sample"],
-        unsupported="'ALT~\"<.*>\" && ALT!=\"<DEL>\"'",
     log:
         "logs/personal_genome/{sample}.hap{hap}.log",
     benchmark:
@@ -21,6 +18,9 @@ rule personal_genome:
     resources:
         mem_mb=4000,
         runtime=60,
+    params:
+        vcf_sample=lambda w: samples.loc[w.sample, "vcf_sample"],
+        unsupported='\'ALT~"<.*>" && ALT!="<DEL>"\'',
     shell:
         "(set -euo pipefail; tmp=$(mktemp -d {output.fasta}.XXXXXX); trap 'rm -rf $tmp' EXIT;"
         " echo skipped symbolic SVs other than DEL: $(bcftools view -H -s {params.vcf_sample}"

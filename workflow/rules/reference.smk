@@ -8,11 +8,6 @@ rule prepare_reference:
         gzi="results/reference/genome.fa.gz.gzi",
         chromsizes="results/reference/genome.chrom.sizes",
         excluded="results/reference/excluded.bed",
-    params:
-        exclude=config["reference"]["exclude"],
-        centromeres=lambda w, input: (
-            f"--centromeres {input.centromeres}" if input.centromeres else ""
-        ),
     log:
         "logs/prepare_reference.log",
     benchmark:
@@ -22,6 +17,11 @@ rule prepare_reference:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        exclude=config["reference"]["exclude"],
+        centromeres=lambda w, input: (
+            f"--centromeres {input.centromeres}" if input.centromeres else ""
+        ),
     shell:
         "python -m hicmodels prepare-reference --input {input.fasta} --fasta {output.fasta}"
         " --chromsizes {output.chromsizes} --excluded {output.excluded}"

@@ -4,13 +4,6 @@ rule windows_reference:
         excluded="results/reference/excluded.bed",
     output:
         "results/windows/reference.tsv",
-    params:
-        chromosomes=config["reference"]["chromosomes"],
-        test=config["hic"]["test_chromosomes"],
-        validation=config["hic"]["validation_chromosomes"],
-        size=WINDOWS["size"],
-        step=WINDOWS["step"],
-        bin_size=WINDOWS["size"] // WINDOWS["bins"],
     log:
         "logs/windows_reference.log",
     benchmark:
@@ -20,6 +13,13 @@ rule windows_reference:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        chromosomes=config["reference"]["chromosomes"],
+        test=config["hic"]["test_chromosomes"],
+        validation=config["hic"]["validation_chromosomes"],
+        size=WINDOWS["size"],
+        step=WINDOWS["step"],
+        bin_size=WINDOWS["size"] // WINDOWS["bins"],
     shell:
         "python -m hicmodels windows --fasta {input.fasta} --excluded {input.excluded}"
         " --chromosomes {params.chromosomes} --size {params.size} --step {params.step}"
