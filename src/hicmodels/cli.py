@@ -156,6 +156,22 @@ def cmd_demo_vcf(args):
     log.info("%d variants: %s", len(truth), truth["type"].value_counts().to_dict())
 
 
+def cmd_simulate_sample(args):
+    import numpy as np
+    import pysam
+
+    from .simulate import SIMULATED_SVS, random_structural_variants, simulated_sample
+
+    svs = SIMULATED_SVS
+    if args.random_svs:
+        with pysam.FastaFile(args.fasta) as fasta:
+            svs = random_structural_variants(fasta, args.random_svs, np.random.default_rng(args.seed),
+                                             args.chromosomes)
+    truth = simulated_sample(args.fasta, args.out_dir, args.name, depth=args.depth, seed=args.seed,
+                             n_snv=args.snvs, n_indel=args.indels, svs=svs, chromosomes=args.chromosomes)
+    log.info("%d variants planted: %s", len(truth), truth["type"].value_counts().to_dict())
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="hicmodels", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -246,6 +262,19 @@ def build_parser():
     p = command("plot-metrics", cmd_plot_metrics, "figure: metrics of model vs baseline")
     p.add_argument("--metrics", required=True)
     p.add_argument("--out", required=True)
+
+    p = command("simulate-sample", cmd_simulate_sample,
+                "plant known variants into a genome and simulate paired reads from its two haplotypes")
+    p.add_argument("--fasta", required=True, help="indexed reference FASTA")
+    p.add_argument("--out-dir", required=True, help="receives NAME_1.fq.gz, NAME_2.fq.gz, NAME.truth.vcf.gz")
+    p.add_argument("--name", required=True, help="sample name")
+    p.add_argument("--depth", type=float, default=20)
+    p.add_argument("--snvs", type=int, default=1000)
+    p.add_argument("--indels", type=int, default=200)
+    p.add_argument("--chromosomes", nargs="+", help="where variants go (default: all)")
+    p.add_argument("--random-svs", type=int, default=0, metavar="N",
+                   help="plant N random SVs of each type (DEL, INV, DUP; 5-50 kb) instead of the fixed three")
+    p.add_argument("--seed", type=int, default=1)
 
     p = command("demo-vcf", cmd_demo_vcf, "write the two-sample demo VCF and its truth table")
     p.add_argument("--fasta", required=True)
