@@ -172,6 +172,40 @@ def cmd_simulate_sample(args):
     log.info("%d variants planted: %s", len(truth), truth["type"].value_counts().to_dict())
 
 
+def cmd_coverage(args):
+    from .alignments import check_contigs, check_header
+    from .calling.coverage import coverage_table, open_alignments
+    from .files import atomic_output
+
+    contigs = check_header(args.bam)["contigs"]
+    check_contigs(args.bam, contigs, _reference_sizes(args.reference), args.chromosomes)
+    with open_alignments(args.bam, args.reference) as bam:
+        table = coverage_table(bam, args.chromosomes, args.min_mapq, args.thresholds)
+    with atomic_output(args.out) as tmp:
+        table.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
+    log.info("\n%s", table.to_string(index=False))
+
+
+def cmd_filter_svs(args):
+    from .calling.structural import filter_sv_calls
+
+    counts = filter_sv_calls(args.vcf, args.out, args.sample, args.min_size, args.junction_bp)
+    log.info("records per FILTER: %s", counts.to_dict())
+
+
+def cmd_evaluate_calls(args):
+    from .calling.evaluate import evaluate, read_variants
+    from .files import atomic_output
+
+    truth = read_variants(args.truth, args.calls_sample, args.chromosomes, fallback=True)
+    calls = read_variants(args.calls, args.calls_sample, args.chromosomes)
+    summary, recovery = evaluate(truth, calls, args.tolerance, args.min_overlap)
+    for table, path in ((summary, args.summary), (recovery, args.sv_recovery)):
+        with atomic_output(path) as tmp:
+            table.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
+    log.info("\n%s\n%s", summary.to_string(index=False), recovery.to_string(index=False))
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="hicmodels", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -275,6 +309,32 @@ def build_parser():
     p.add_argument("--random-svs", type=int, default=0, metavar="N",
                    help="plant N random SVs of each type (DEL, INV, DUP; 5-50 kb) instead of the fixed three")
     p.add_argument("--seed", type=int, default=1)
+
+    p = command("coverage", cmd_coverage, "coverage QC of alignments: depth and fraction of bases covered")
+    p.add_argument("--bam", required=True, help="indexed BAM or CRAM")
+    p.add_argument("--reference", required=True, help="reference FASTA (lengths; decodes a CRAM)")
+    p.add_argument("--chromosomes", nargs="+", required=True)
+    p.add_argument("--min-mapq", type=int, default=20)
+    p.add_argument("--thresholds", type=int, nargs="+", default=[1, 10, 20])
+    p.add_argument("--out", required=True)
+
+    p = command("filter-svs", cmd_filter_svs, "add FILTER values to delly's SV calls")
+    p.add_argument("--vcf", required=True, help="delly call output (BCF/VCF)")
+    p.add_argument("--sample", help="sample column (default: the only one)")
+    p.add_argument("--min-size", type=int, default=50)
+    p.add_argument("--junction-bp", type=int, default=1000)
+    p.add_argument("--out", required=True, help="bgzipped VCF, indexed")
+
+    p = command("evaluate-calls", cmd_evaluate_calls, "recall and precision of calls against a truth VCF")
+    p.add_argument("--truth", required=True, help="normalised truth VCF")
+    p.add_argument("--calls", required=True, help="normalised calls VCF")
+    p.add_argument("--calls-sample", required=True,
+                   help="sample column of the calls (also read from the truth if it has it, else its only one)")
+    p.add_argument("--chromosomes", nargs="+", help="score only these")
+    p.add_argument("--tolerance", type=int, default=100, help="SV breakpoint tolerance (bp)")
+    p.add_argument("--min-overlap", type=float, default=0.5, help="SV reciprocal overlap")
+    p.add_argument("--summary", required=True, help="per-class TSV written")
+    p.add_argument("--sv-recovery", required=True, help="per-truth-SV TSV written")
 
     p = command("demo-vcf", cmd_demo_vcf, "write the two-sample demo VCF and its truth table")
     p.add_argument("--fasta", required=True)
