@@ -122,6 +122,9 @@ def check_config(config):
         _require_file(value.split("::")[0], f"config {key}")
     if config["reference"]["exclude"]["centromeres"]:
         _require_file(config["reference"]["exclude"]["centromeres"], "config reference.exclude.centromeres")
+    if config["calling"]["structural_variants"]["exclude"]:
+        _require_file(config["calling"]["structural_variants"]["exclude"],
+                      "config calling.structural_variants.exclude")
     windows, model = window_preset(config), model_preset(config)
     bin_size = math.prod(model["pools"])
     if windows["size"] != windows["bins"] * bin_size:

@@ -53,7 +53,7 @@ rule figure_metrics:
 
 rule figure_structural_variants:
     input:
-        vcf=lambda w: samples.loc[w.sample, "vcf"],
+        vcf=sample_vcf,
         reference="results/maps/reference.cool",
         haplotypes=expand("results/maps/{{sample}}.hap{hap}.cool", hap=HAPLOTYPES),
     output:

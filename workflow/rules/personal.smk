@@ -4,7 +4,7 @@
 rule personal_genome:
     input:
         fasta="results/reference/genome.fa.gz",
-        vcf=lambda w: samples.loc[w.sample, "vcf"],
+        vcf=sample_vcf,
     output:
         fasta="results/personal/{sample}/hap{hap}.fa.gz",
         fai="results/personal/{sample}/hap{hap}.fa.gz.fai",
