@@ -105,7 +105,8 @@ def test_contigs_against_the_reference(tmp_path):
     import pandas as pd
 
     path = bam(tmp_path / "a.bam", contigs=(("chrI", 1000), ("chrII", 500)))
-    contigs = check_header(path)["contigs"]
+    contigs = check_header(path)
+    assert contigs == {"chrI": 1000, "chrII": 500}
     sizes = pd.Series({"chrI": 1000, "chrII": 500, "chrIII": 10})
     check_contigs(path, contigs, sizes, ["chrI", "chrII"])
     with pytest.raises(InputError, match="'chrIII' of the reference is not in the alignment header"):

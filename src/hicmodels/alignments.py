@@ -41,7 +41,7 @@ def check_header(path):
     Returns
     -------
     dict
-        ``contigs`` (name -> length) and ``sample`` (the read groups' SM, or None).
+        Contig name -> length (``@SQ`` lines).
     """
     try:
         with pysam.AlignmentFile(str(path), "r", check_sq=False) as bam:
@@ -56,8 +56,7 @@ def check_header(path):
     if len(samples) > 1:
         raise InputError(f"read groups of more than one sample (SM: {', '.join(samples)}); give one sample per file",
                          path)
-    contigs = {sq["SN"]: int(sq["LN"]) for sq in header.get("SQ", [])}
-    return {"contigs": contigs, "sample": samples[0] if samples else None}
+    return {sq["SN"]: int(sq["LN"]) for sq in header.get("SQ", [])}
 
 
 def check_contigs(path, contigs, reference_sizes, chromosomes):

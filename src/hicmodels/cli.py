@@ -177,8 +177,7 @@ def cmd_coverage(args):
     from .calling.coverage import coverage_table, open_alignments
     from .files import atomic_output
 
-    contigs = check_header(args.bam)["contigs"]
-    check_contigs(args.bam, contigs, _reference_sizes(args.reference), args.chromosomes)
+    check_contigs(args.bam, check_header(args.bam), _reference_sizes(args.reference), args.chromosomes)
     with open_alignments(args.bam, args.reference) as bam:
         table = coverage_table(bam, args.chromosomes, args.min_mapq, args.thresholds)
     with atomic_output(args.out) as tmp:
