@@ -117,6 +117,9 @@ def random_structural_variants(fasta, n_per_type, rng, chromosomes=None, sizes=(
     return sorted(placed, key=lambda sv: (rank[sv[1]], sv[2]))
 
 
+_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
+
+
 def explicit_structural_variant(fasta, sv):
     """The sequence-resolved form of a symbolic SV row, which ``bcftools consensus`` applies.
 
@@ -140,9 +143,6 @@ def explicit_structural_variant(fasta, sv):
         "DUP": (anchor, anchor + seq),
     }[sv["type"]]
     return {**dict(sv), "ref": ref, "alt": alt, "end": start + len(ref) - 1}
-
-
-_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 
 
 def _sorted_with_ids(table, order):
