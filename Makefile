@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Command-line tools the workflow and tests call (Debian 12 versions match workflow/envs/*.yaml).
-APT_PACKAGES := bcftools samtools tabix bwa minimap2 delly bedtools dwgsim
+APT_PACKAGES := bcftools samtools tabix bwa minimap2 delly
 
 .PHONY: install system-packages run report test
 

@@ -155,10 +155,12 @@ def cmd_plot_structural_variants(args):
 
     from .genome.aliases import read_aliases
     from .plots import structural_variants
+    from .variants.policy import Policy
     from .variants.records import structural_variants_of
 
     aliases = read_aliases(args.aliases) if args.aliases else None
-    svs = structural_variants_of(args.vcf, args.sample, args.min_size, aliases)
+    policy = Policy.from_strings(filters=args.filters, filter_missing=args.filter_missing)
+    svs = structural_variants_of(args.vcf, args.sample, args.min_size, aliases, policy)
     haplotypes = {f"hap{i}": cooler.Cooler(path) for i, path in enumerate(args.haplotypes, 1)}
     structural_variants(cooler.Cooler(args.reference), haplotypes, svs, args.out)
 
@@ -180,6 +182,55 @@ def cmd_demo_vcf(args):
 
     truth = demo_vcf(args.fasta, args.out, args.truth, args.seed)
     log.info("%d variants: %s", len(truth), truth["type"].value_counts().to_dict())
+
+
+def cmd_simulate_sample(args):
+    import numpy as np
+    import pysam
+
+    from .simulate import SIMULATED_SVS, random_structural_variants, simulated_sample
+
+    svs = SIMULATED_SVS
+    if args.random_svs:
+        with pysam.FastaFile(args.fasta) as fasta:
+            svs = random_structural_variants(fasta, args.random_svs, np.random.default_rng(args.seed),
+                                             args.chromosomes)
+    truth = simulated_sample(args.fasta, args.out_dir, args.name, depth=args.depth, seed=args.seed,
+                             n_snv=args.snvs, n_indel=args.indels, svs=svs, chromosomes=args.chromosomes)
+    log.info("%d variants planted: %s", len(truth), truth["type"].value_counts().to_dict())
+
+
+def cmd_coverage(args):
+    from .alignments import check_contigs, check_header
+    from .calling.coverage import coverage_table, open_alignments
+    from .files import atomic_output
+
+    check_contigs(args.bam, check_header(args.bam), _reference_sizes(args.reference), args.chromosomes)
+    with open_alignments(args.bam, args.reference) as bam:
+        table = coverage_table(bam, args.chromosomes, args.min_mapq, args.thresholds)
+    with atomic_output(args.out) as tmp:
+        table.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
+    log.info("\n%s", table.to_string(index=False))
+
+
+def cmd_filter_svs(args):
+    from .calling.structural import filter_sv_calls
+
+    counts = filter_sv_calls(args.vcf, args.out, args.sample, args.min_size, args.junction_bp)
+    log.info("records per FILTER: %s", counts.to_dict())
+
+
+def cmd_evaluate_calls(args):
+    from .calling.evaluate import evaluate, read_variants
+    from .files import atomic_output
+
+    truth = read_variants(args.truth, args.calls_sample, args.chromosomes, fallback=True)
+    calls = read_variants(args.calls, args.calls_sample, args.chromosomes)
+    summary, recovery = evaluate(truth, calls, args.tolerance, args.min_overlap)
+    for table, path in ((summary, args.summary), (recovery, args.sv_recovery)):
+        with atomic_output(path) as tmp:
+            table.to_csv(tmp, sep="\t", index=False, float_format="%.4f")
+    log.info("\n%s\n%s", summary.to_string(index=False), recovery.to_string(index=False))
 
 
 def build_parser():
@@ -294,6 +345,8 @@ def build_parser():
     p.add_argument("--haplotypes", nargs="+", required=True, help="predicted haplotype .cool files")
     p.add_argument("--min-size", type=int, default=20_000)
     p.add_argument("--aliases", help="chromosome alias table (VCF names -> reference names)")
+    p.add_argument("--filters", default="PASS", help="FILTER values of the records drawn, comma-separated, or 'any'")
+    p.add_argument("--filter-missing", choices=CHOICES["filter_missing"], default="accept", help="FILTER '.'")
     p.add_argument("--out", required=True)
 
     p = command("plot-personal-summary", cmd_plot_personal_summary,
@@ -305,6 +358,45 @@ def build_parser():
     p = command("plot-metrics", cmd_plot_metrics, "figure: metrics of model vs baseline")
     p.add_argument("--metrics", required=True)
     p.add_argument("--out", required=True)
+
+    p = command("simulate-sample", cmd_simulate_sample,
+                "plant known variants into a genome and simulate paired reads from its two haplotypes")
+    p.add_argument("--fasta", required=True, help="indexed reference FASTA")
+    p.add_argument("--out-dir", required=True, help="receives NAME_1.fq.gz, NAME_2.fq.gz, NAME.truth.vcf.gz")
+    p.add_argument("--name", required=True, help="sample name")
+    p.add_argument("--depth", type=float, default=20)
+    p.add_argument("--snvs", type=int, default=1000)
+    p.add_argument("--indels", type=int, default=200)
+    p.add_argument("--chromosomes", nargs="+", help="where variants go (default: all)")
+    p.add_argument("--random-svs", type=int, default=0, metavar="N",
+                   help="plant N random SVs of each type (DEL, INV, DUP; 5-50 kb) instead of the fixed three")
+    p.add_argument("--seed", type=int, default=1)
+
+    p = command("coverage", cmd_coverage, "coverage QC of alignments: depth and fraction of bases covered")
+    p.add_argument("--bam", required=True, help="indexed BAM or CRAM")
+    p.add_argument("--reference", required=True, help="reference FASTA (lengths; decodes a CRAM)")
+    p.add_argument("--chromosomes", nargs="+", required=True)
+    p.add_argument("--min-mapq", type=int, default=20)
+    p.add_argument("--thresholds", type=int, nargs="+", default=[1, 10, 20])
+    p.add_argument("--out", required=True)
+
+    p = command("filter-svs", cmd_filter_svs, "add FILTER values to delly's SV calls")
+    p.add_argument("--vcf", required=True, help="delly call output (BCF/VCF)")
+    p.add_argument("--sample", help="sample column (default: the only one)")
+    p.add_argument("--min-size", type=int, default=50)
+    p.add_argument("--junction-bp", type=int, default=1000)
+    p.add_argument("--out", required=True, help="bgzipped VCF, indexed")
+
+    p = command("evaluate-calls", cmd_evaluate_calls, "recall and precision of calls against a truth VCF")
+    p.add_argument("--truth", required=True, help="normalised truth VCF")
+    p.add_argument("--calls", required=True, help="normalised calls VCF")
+    p.add_argument("--calls-sample", required=True,
+                   help="sample column of the calls (also read from the truth if it has it, else its only one)")
+    p.add_argument("--chromosomes", nargs="+", help="score only these")
+    p.add_argument("--tolerance", type=int, default=100, help="SV breakpoint tolerance (bp)")
+    p.add_argument("--min-overlap", type=float, default=0.5, help="SV reciprocal overlap")
+    p.add_argument("--summary", required=True, help="per-class TSV written")
+    p.add_argument("--sv-recovery", required=True, help="per-truth-SV TSV written")
 
     p = command("demo-vcf", cmd_demo_vcf, "write the two-sample demo VCF and its truth table")
     p.add_argument("--fasta", required=True)

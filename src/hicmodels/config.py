@@ -14,6 +14,7 @@ import jsonschema
 import pandas as pd
 import yaml
 
+from .alignments import alignment_index, check_header
 from .errors import InputError
 
 
@@ -22,8 +23,17 @@ def load_schema(path):
         return yaml.safe_load(handle)
 
 
+INPUT_KINDS = {"reads": ("fastq1", "fastq2"), "alignments": ("bam",), "variants": ("vcf",)}
+SAMPLE_COLUMNS = ["sample", "fastq1", "fastq2", "bam", "vcf", "vcf_sample", "truth", "edits"]
+
+
 def read_samples(path, schema):
     """Read and check the sample sheet.
+
+    Each row gives exactly one kind of input (:data:`INPUT_KINDS`): paired
+    reads (``fastq1`` + ``fastq2``), alignments (``bam``: a coordinate-sorted,
+    indexed BAM or CRAM of one sample) or variants (``vcf``). Files must exist;
+    a ``truth`` VCF, if given, must be indexed.
 
     Parameters
     ----------
@@ -35,33 +45,53 @@ def read_samples(path, schema):
     Returns
     -------
     DataFrame
-        Indexed by ``sample``; ``vcf_sample`` filled with the sample name where
-        empty; ``edits`` (optional trans-duplication BEDPE) ``""`` where not given.
+        Indexed by ``sample``, every column of :data:`SAMPLE_COLUMNS` (empty
+        string where not given), ``kind`` (a key of :data:`INPUT_KINDS`) and
+        ``vcf_sample`` filled with the sample name where empty. ``edits`` is an
+        optional trans-duplication BEDPE applied with the sample's variants.
     """
     if not os.path.exists(path):
         raise InputError("sample sheet not found", path)
     table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment=None)
     table.columns = table.columns.str.strip()
+    unknown = [c for c in table.columns if c not in SAMPLE_COLUMNS]
+    if unknown:
+        raise InputError(f"unknown column(s) {unknown}; the columns are {SAMPLE_COLUMNS}", path, 1)
+    table = table.apply(lambda column: column.str.strip()).reindex(columns=SAMPLE_COLUMNS, fill_value="")
     validator = jsonschema.Draft202012Validator(schema)
+    kinds = []
     for lineno, row in enumerate(table.to_dict("records"), 2):
-        row = {k: v.strip() for k, v in row.items() if v.strip() != ""}
+        row = {k: v for k, v in row.items() if v != ""}
+        given = [kind for kind, columns in INPUT_KINDS.items() if any(c in row for c in columns)]
+        if len(given) != 1:
+            found = ", ".join(c for columns in INPUT_KINDS.values() for c in columns if c in row) or "none"
+            raise InputError(f"give exactly one input: fastq1 + fastq2 (reads), bam (BAM/CRAM) or vcf"
+                             f" (found: {found})", path, lineno)
+        kinds.append(given[0])
         errors = sorted(validator.iter_errors(row), key=lambda e: list(e.path))
         if errors:
             err = errors[0]
             field = f"column {err.path[0]!r}: " if err.path else ""
             raise InputError(f"{field}{err.message}", path, lineno)
+    table["kind"] = kinds
     duplicated = table["sample"][table["sample"].duplicated()].tolist()
     if duplicated:
         raise InputError(f"sample names must be unique; repeated: {duplicated}", path)
-    if "vcf_sample" not in table:
-        table["vcf_sample"] = ""
     table["vcf_sample"] = table["vcf_sample"].where(table["vcf_sample"] != "", table["sample"])
-    if "edits" not in table:
-        table["edits"] = ""
     for lineno, row in enumerate(table.itertuples(), 2):
-        _require_file(row.vcf, f"{path}:{lineno}: column 'vcf'")
-        if row.edits:
-            _require_file(row.edits, f"{path}:{lineno}: column 'edits'")
+        for column in (*INPUT_KINDS[row.kind], "truth", "edits"):
+            value = getattr(row, column)
+            if value:
+                _require_file(value, f"{path}:{lineno}: column {column!r}")
+        where = f"{path}:{lineno}: column 'bam': "
+        if row.kind == "alignments":
+            try:
+                alignment_index(row.bam)
+                check_header(row.bam)
+            except InputError as err:
+                raise InputError(f"{where}{err}") from None
+        if row.truth and not any(os.path.exists(row.truth + ext) for ext in (".tbi", ".csi")):
+            raise InputError(f"{path}:{lineno}: column 'truth': no index (.tbi or .csi) beside {row.truth}")
     return table.set_index("sample", drop=False)
 
 
@@ -105,13 +135,15 @@ def variant_policy(config):
         raise InputError(f"config variants: {err}") from None
 
 
-def policy_arguments(config):
-    """Command-line flags of ``hicmodels personal-genome`` for config section ``variants``."""
+def policy_arguments(config, names=("filters", "unphased", "filter_missing", "ref_mismatch", "overlap",
+                                      "unknown_contig")):
+    """Command-line flags of ``hicmodels personal-genome`` for config section ``variants``.
+
+    ``names`` picks the settings: the SV figure takes only the FILTER ones.
+    """
     policy = variant_policy(config)
-    flags = [f"--filters={'any' if policy.filters is None else ','.join(policy.filters)}"]
-    for name in ("unphased", "filter_missing", "ref_mismatch", "overlap", "unknown_contig"):
-        flags.append(f"--{name.replace('_', '-')}={getattr(policy, name)}")
-    return " ".join(shlex.quote(f) for f in flags)
+    values = {**{n: getattr(policy, n) for n in names}, "filters": "any" if policy.filters is None else ",".join(policy.filters)}
+    return " ".join(shlex.quote(f"--{name.replace('_', '-')}={values[name]}") for name in names)
 
 
 def check_config(config):
@@ -123,6 +155,9 @@ def check_config(config):
     if config["reference"]["exclude"]["centromeres"]:
         _require_file(config["reference"]["exclude"]["centromeres"], "config reference.exclude.centromeres")
     variant_policy(config)
+    if config["calling"]["structural_variants"]["exclude"]:
+        _require_file(config["calling"]["structural_variants"]["exclude"],
+                      "config calling.structural_variants.exclude")
     windows, model = window_preset(config), model_preset(config)
     bin_size = math.prod(model["pools"])
     if windows["size"] != windows["bins"] * bin_size:

@@ -16,6 +16,9 @@ tests).
 """
 
 import os
+import subprocess
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -204,6 +207,73 @@ class _Sequences:
         return self.genome[chrom][start:end].decode()
 
 
+def random_structural_variants(fasta, n_per_type, rng, chromosomes=None, sizes=(5_000, 50_000), spacing=250_000,
+                               margin=50_000):
+    """Random DEL, INV and DUP intervals for :func:`simulated_sample`.
+
+    Sizes are log-uniform in ``sizes``; events keep ``margin`` bp from the
+    chromosome ends, ``spacing`` bp from each other (so that each one's
+    effect on predicted maps can be told apart) and contain no N. Genotypes are
+    ``1|1``, ``0|1`` or ``1|0`` with equal probability.
+
+    Returns
+    -------
+    list of (type, chrom, start, end, genotype)
+        Sorted by chromosome order and start.
+
+    Raises
+    ------
+    ValueError
+        If the genome has no room for them.
+    """
+    chromosomes = list(fasta.references) if chromosomes is None else list(chromosomes)
+    lengths = np.array([fasta.get_reference_length(c) for c in chromosomes], dtype=float)
+    placed = []
+    for svtype in ["DEL", "INV", "DUP"] * n_per_type:
+        for _ in range(10_000):
+            chrom = chromosomes[rng.choice(len(chromosomes), p=lengths / lengths.sum())]
+            size = int(np.exp(rng.uniform(np.log(sizes[0]), np.log(sizes[1]))))
+            start = int(rng.integers(margin, max(margin + 1, fasta.get_reference_length(chrom) - margin - size)))
+            end = start + size
+            if end > fasta.get_reference_length(chrom) - margin or "N" in fasta.fetch(chrom, start - 1, end).upper():
+                continue
+            if all(c != chrom or end + spacing < s or start - spacing > e for _, c, s, e, _ in placed):
+                break
+        else:
+            raise ValueError(f"no room for {3 * n_per_type} SVs {spacing} bp apart in {chromosomes}")
+        placed.append((svtype, chrom, start, end, str(rng.choice(["1|1", "0|1", "1|0"]))))
+    rank = {c: i for i, c in enumerate(fasta.references)}
+    return sorted(placed, key=lambda sv: (rank[sv[1]], sv[2]))
+
+
+_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
+
+
+def explicit_structural_variant(fasta, sv):
+    """The sequence-resolved form of a symbolic SV row, which ``bcftools consensus`` applies.
+
+    DEL: REF is the anchor and the deleted bases, ALT the anchor. INV: REF is
+    the anchor and the inverted bases, ALT the anchor and their reverse
+    complement. DUP (tandem): REF is the anchor, ALT the anchor and a copy of
+    the duplicated bases, so the copies lie head to tail.
+
+    Parameters
+    ----------
+    fasta : pysam.FastaFile
+    sv : Mapping
+        A row made by :func:`structural_variant`.
+    """
+    start, end = sv["pos"], sv["end"]  # 0-based [start, end) is affected; start - 1 is the anchor
+    anchor = fasta.fetch(sv["chrom"], start - 1, start).upper()
+    seq = fasta.fetch(sv["chrom"], start, end).upper()
+    ref, alt = {
+        "DEL": (anchor + seq, anchor),
+        "INV": (anchor + seq, anchor + seq[::-1].translate(_COMPLEMENT)),
+        "DUP": (anchor, anchor + seq),
+    }[sv["type"]]
+    return {**dict(sv), "ref": ref, "alt": alt, "end": start + len(ref) - 1}
+
+
 def _sorted_with_ids(table, order):
     rank = {c: i for i, c in enumerate(order)}
     table = table.assign(_rank=table["chrom"].map(rank)).sort_values(["_rank", "pos"]).drop(columns="_rank")
@@ -310,3 +380,90 @@ def demo_vcf(fasta_path, vcf_path, truth_path, seed=7, n_snv=300, n_indel=60):
     with atomic_output(truth_path) as tmp:
         truth.to_csv(tmp, sep="\t", index=False)
     return truth
+
+
+# Planted in the simulated read sample by default: (type, chrom, 0-based start, end, genotype).
+# One of each class on two chromosomes, over 250 kb apart so that each one's effect on predicted
+# maps (200 kb windows) can be told apart, and larger than a 10 kb map bin.
+SIMULATED_SVS = (
+    ("DEL", "chrV", 100_000, 120_000, "1|1"),
+    ("DUP", "chrV", 400_000, 415_000, "0|1"),
+    ("INV", "chrIX", 200_000, 230_000, "1|1"),
+)
+
+
+def simulated_sample(fasta_path, out_dir, name, depth=20, seed=1, n_snv=1000, n_indel=200, svs=SIMULATED_SVS,
+                     hom_fraction=0.4, chromosomes=None, **read_options):
+    """A diploid sample with planted variants: truth VCF and simulated paired reads.
+
+    Small variants are random (:func:`random_small_variants`, kept 20 bp away
+    from the SVs), homozygous with probability ``hom_fraction``, otherwise on
+    a random haplotype. The two haplotype genomes are made by ``bcftools
+    consensus`` from the sequence-resolved form of every variant
+    (:func:`explicit_structural_variant`); reads come from both
+    (:func:`hicmodels.readsim.write_fastq_pair`), ``depth / 2`` each.
+
+    Parameters
+    ----------
+    fasta_path : str
+        Indexed reference FASTA (plain or bgzip).
+    out_dir : str
+        Receives ``{name}_1.fq.gz``, ``{name}_2.fq.gz`` and ``{name}.truth.vcf.gz`` (+ ``.tbi``): the
+        planted variants with SVs in symbolic form, small variants normalised
+        (``bcftools norm``: left-aligned, as callers report them), sample ``name``.
+    name : str
+    depth : float
+    seed : int
+    n_snv, n_indel : int
+    svs : sequence of (type, chrom, start, end, genotype)
+        E.g. :data:`SIMULATED_SVS` or :func:`random_structural_variants`.
+    hom_fraction : float
+    chromosomes : list of str, optional
+        Where small variants go (default: every sequence of the FASTA).
+    **read_options
+        Passed to :func:`hicmodels.readsim.write_fastq_pair`.
+
+    Returns
+    -------
+    DataFrame
+        The planted variants (:data:`TRUTH_COLUMNS` + ``gt``), before normalisation.
+    """
+    from .readsim import write_fastq_pair
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    with pysam.FastaFile(str(fasta_path)) as fasta:
+        planted = pd.DataFrame([{**structural_variant(fasta, *sv[:4]), "gt": sv[4]} for sv in svs],
+                               columns=TRUTH_COLUMNS[1:] + ["gt"])
+        avoid = planted.assign(start=planted["pos"] - 1)[["chrom", "start", "end"]]
+        small = random_small_variants(fasta, n_snv, n_indel, rng, avoid=avoid, chromosomes=chromosomes)
+        hom = rng.random(len(small)) < hom_fraction
+        small["gt"] = np.where(hom, "1|1", rng.choice(["0|1", "1|0"], len(small)))
+        truth = merge_variants(fasta, small, planted)
+        explicit = pd.DataFrame([explicit_structural_variant(fasta, v) if v["alt"].startswith("<") else dict(v)
+                                 for _, v in truth.iterrows()])
+        with tempfile.TemporaryDirectory(dir=out_dir, prefix=".tmp.") as tmp:
+            tmp = Path(tmp)
+            write_vcf(truth[TRUTH_COLUMNS], truth[["gt"]].set_axis([name], axis=1), fasta, tmp / "truth.vcf.gz")
+            write_vcf(explicit[TRUTH_COLUMNS], explicit[["gt"]].set_axis([name], axis=1), fasta,
+                      tmp / "explicit.vcf.gz")
+            haplotypes = [tmp / f"hap{hap}.fa" for hap in (1, 2)]
+            for hap, path in enumerate(haplotypes, 1):
+                _bcftools("consensus", "-f", fasta_path, "-s", name, "-H", str(hap), "-o", path,
+                          tmp / "explicit.vcf.gz")
+                pysam.faidx(str(path))
+            write_fastq_pair(haplotypes, depth, out_dir / f"{name}_1.fq.gz", out_dir / f"{name}_2.fq.gz",
+                             seed, **read_options)
+            truth_vcf = out_dir / f"{name}.truth.vcf.gz"
+            with atomic_output(truth_vcf) as normalised:
+                _bcftools("norm", "-f", fasta_path, "-Oz", "-o", normalised, tmp / "truth.vcf.gz")
+                _bcftools("index", "-t", "-o", f"{truth_vcf}.tbi", normalised)
+    return truth
+
+
+def _bcftools(*args):
+    """Run bcftools; its message becomes the exception's if it fails."""
+    result = subprocess.run(["bcftools", *map(str, args)], capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError(f"bcftools {args[0]} failed: {result.stderr.strip()}")

@@ -16,6 +16,7 @@ shell.prefix(
     f"set -euo pipefail; export PYTHONPATH={SRC}${{{{PYTHONPATH:+:$PYTHONPATH}}}}; "
 )
 
+from hicmodels.alignments import alignment_index  # noqa: E402
 from hicmodels.config import (  # noqa: E402
     check_config,
     load_schema,
@@ -40,12 +41,15 @@ except InputError as err:
 WINDOWS = window_preset(config)
 MODEL = model_preset(config)
 HAPLOTYPES = ["1", "2"]
+# Variants are called on the modelled chromosomes; other sequences keep the reference.
+CALLED_CHROMOSOMES = config["reference"]["chromosomes"]
 
 
 wildcard_constraints:
     sample="|".join(map(re.escape, samples.index)) if len(samples) else "(?!)",
     hap="[12]",
     genome=r"reference|[A-Za-z0-9_.-]+\.hap[12]",
+    chrom="|".join(map(re.escape, CALLED_CHROMOSOMES)),
 
 
 def as_json(value):
@@ -57,6 +61,37 @@ def cool_uri(path):
     """The experimental map's URI for a rule's input file (keeps an .mcool's ::/resolutions/N)."""
     _, sep, group = config["hic"]["cool"].partition("::")
     return f"{path}{sep}{group}"
+
+
+def samples_with(kinds=("reads", "alignments", "variants"), truth=False):
+    """Samples whose input is one of ``kinds`` (and that have a truth VCF, if asked)."""
+    chosen = samples[samples["kind"].isin(kinds)]
+    return list(chosen.index[chosen["truth"] != ""] if truth else chosen.index)
+
+
+def read_group(wildcards):
+    """Read group of a sample's reads (bwa/minimap2 -R); \\t is expanded by the aligner."""
+    return f"@RG\\tID:{wildcards.sample}\\tSM:{wildcards.sample}\\tPL:ILLUMINA"
+
+
+def sample_alignments(wildcards):
+    """The sample's BAM/CRAM as given, or the one aligned from its reads."""
+    if samples.loc[wildcards.sample, "kind"] == "alignments":
+        return samples.loc[wildcards.sample, "bam"]
+    return f"results/alignments/{wildcards.sample}.bam"
+
+
+def sample_alignment_index(wildcards):
+    if samples.loc[wildcards.sample, "kind"] == "alignments":
+        return alignment_index(samples.loc[wildcards.sample, "bam"])
+    return f"results/alignments/{wildcards.sample}.bam.bai"
+
+
+def sample_vcf(wildcards):
+    """The sample's VCF as given, or the one called from its reads or alignments."""
+    if samples.loc[wildcards.sample, "kind"] == "variants":
+        return samples.loc[wildcards.sample, "vcf"]
+    return f"results/calls/{wildcards.sample}.vcf.gz"
 
 
 def haplotype_genomes():
@@ -101,4 +136,13 @@ def all_targets():
             "results/figures/structural_variants/{sample}.png", sample=samples.index
         )
         + expand("results/figures/personal/{sample}.png", sample=samples.index)
+        + expand(
+            "results/qc/{sample}.coverage.tsv",
+            sample=samples_with(("reads", "alignments")),
+        )
+        + expand(
+            "results/qc/{sample}.{table}.tsv",
+            sample=samples_with(truth=True),
+            table=["call_accuracy", "sv_recovery"],
+        )
     )

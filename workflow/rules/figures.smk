@@ -53,7 +53,7 @@ rule figure_metrics:
 
 rule figure_structural_variants:
     input:
-        vcf=lambda w: samples.loc[w.sample, "vcf"],
+        vcf=sample_vcf,
         reference="results/maps/reference.cool",
         haplotypes=expand("results/maps/{{sample}}.hap{hap}.cool", hap=HAPLOTYPES),
         aliases=config["reference"]["chrom_aliases"],
@@ -76,10 +76,11 @@ rule figure_structural_variants:
     params:
         vcf_sample=lambda w: samples.loc[w.sample, "vcf_sample"],
         min_size=config["figures"]["min_sv_bp"],
+        filters=policy_arguments(config, ("filters", "filter_missing")),
     shell:
         "python -m hicmodels plot-structural-variants --vcf {input.vcf} --sample {params.vcf_sample}"
         " --reference {input.reference} --haplotypes {input.haplotypes} --min-size {params.min_size}"
-        " --aliases {input.aliases} --out {output} 2> {log}"
+        " --aliases {input.aliases} {params.filters} --out {output} 2> {log}"
 
 
 rule figure_personal_summary:

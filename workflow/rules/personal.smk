@@ -7,7 +7,7 @@ rule personal_genome:
         fasta="results/reference/genome.fa.gz",
         fai="results/reference/genome.fa.gz.fai",
         gzi="results/reference/genome.fa.gz.gzi",
-        vcf=lambda w: samples.loc[w.sample, "vcf"],
+        vcf=sample_vcf,
         aliases=config["reference"]["chrom_aliases"],
         edits=sample_edits,
     output:

@@ -176,10 +176,7 @@ class RecordChecks:
         """Reject the records in ``live`` whose FILTER is not accepted."""
         policy = self.policy
         values = self.records["filter"].to_numpy()
-        if policy.filters is None:
-            return
-        accepted = set(policy.filters)
-        verdict = {v: (policy.filter_missing == "accept") if v == "." else set(v.split(";")) <= accepted for v in set(values[live])}
+        verdict = {v: policy.accepts_filter(v) for v in set(values[live])}
         ok = np.ones(len(values), dtype=bool)
         ok[live] = [verdict[v] for v in values[live]]
         self._reject(live & ~ok, "filter", lambda rows: [f"FILTER={v}" for v in values[rows]])

@@ -68,6 +68,14 @@ class Policy:
         accepted = None if filters == "any" else tuple(f for f in filters.split(",") if f)
         return cls(filters=accepted, **settings)
 
+    def accepts_filter(self, value):
+        """Whether a record with FILTER ``value`` (``;``-separated; ``.``: none run) is applied."""
+        if self.filters is None:
+            return True
+        if value == ".":
+            return self.filter_missing == "accept"
+        return set(value.split(";")) <= set(self.filters)
+
     def describe(self):
         """One line per setting, for the log."""
         filters = "any" if self.filters is None else ",".join(self.filters)

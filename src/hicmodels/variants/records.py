@@ -255,7 +255,7 @@ def check_sorted(table, path):
 SV_CLASSES = ("sv_del", "sv_dup", "sv_inv", "sv_ins")
 
 
-def structural_variants_of(path, sample, min_size, aliases=None):
+def structural_variants_of(path, sample, min_size, aliases=None, policy=None):
     """The structural variants a sample carries, as reference intervals (figures, summaries).
 
     Parameters
@@ -267,6 +267,9 @@ def structural_variants_of(path, sample, min_size, aliases=None):
         Shortest event kept: bases deleted, inserted, duplicated or inverted.
     aliases : dict, optional
         alias -> reference name (:func:`hicmodels.genome.aliases.read_aliases`).
+    policy : hicmodels.variants.policy.Policy, optional
+        Records whose FILTER the policy does not accept are left out, as the
+        personal-genome stage leaves them out.
 
     Returns
     -------
@@ -280,6 +283,8 @@ def structural_variants_of(path, sample, min_size, aliases=None):
     """
     records = read_records(path, sample)
     records = records[(records["allele1"] == 1) | (records["allele2"] == 1)]
+    if policy is not None:
+        records = records[[policy.accepts_filter(v) for v in records["filter"]]]
     columns = ("label", "vcf_chrom", "pos0", "id", "ref", "alt", "class", "end", "svlen", "insseq", "gt")
     rows = []
     for label, chrom, pos0, vid, ref, alt, cls, end, svlen, insseq, gt in zip(*(records[c] for c in columns)):
