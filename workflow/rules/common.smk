@@ -15,6 +15,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PY
 
 from hicmodels.config import (  # noqa: E402
     check_config,
+    chromosome_splits,
     load_schema,
     model_preset,
     read_samples,
@@ -35,6 +36,7 @@ except InputError as err:
 
 WINDOWS = window_preset(config)
 MODEL = model_preset(config)
+SPLITS = chromosome_splits(config)
 HAPLOTYPES = ["1", "2"]
 
 

@@ -6,8 +6,8 @@ rule windows_reference:
         "results/windows/reference.tsv",
     params:
         chromosomes=config["reference"]["chromosomes"],
-        test=config["hic"]["test_chromosomes"],
-        validation=config["hic"]["validation_chromosomes"],
+        test=SPLITS["test"],
+        validation=SPLITS["validation"],
         size=WINDOWS["size"],
         step=WINDOWS["step"],
         bin_size=WINDOWS["size"] // WINDOWS["bins"],
