@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from hicmodels import models
-from hicmodels.models.diffusion import denoise_step, mirror, sigmoid_beta_schedule
+from hicmodels.models.diffusion import denoise_step, mirror, sigmoid_beta_schedule, split_v
 
 TINY = {"architecture": "encoder_decoder", "channels": [5, 4, 8], "pools": [4, 4], "transformer_layers": 1,
         "heads": 2, "feedforward": 16, "dilations": [1, 2], "dropout": 0.0,
@@ -35,10 +35,20 @@ def test_full_chain_step_is_the_ddpm_posterior():
         (1 - ac[t - 1]) * (1 - betas[t]).sqrt() / (1 - ac[t])) * x_t
     variance = betas[t] * (1 - ac[t - 1]) / (1 - ac[t])
     zeros, ones = torch.zeros(4, 4, dtype=torch.float64), torch.ones(4, 4, dtype=torch.float64)
-    assert torch.allclose(denoise_step(ac, x_t, eps, t, t - 1, zeros), mean, atol=1e-10)
-    assert torch.allclose(denoise_step(ac, x_t, eps, t, t - 1, ones) - mean, variance.sqrt().expand(4, 4), atol=1e-10)
-    eps = (x_t - ac[0].sqrt() * x_start) / (1 - ac[0]).sqrt()
-    assert torch.allclose(denoise_step(ac, x_t, eps, 0, -1, None), x_start, atol=1e-10)
+    assert torch.allclose(denoise_step(ac, x_start, eps, t, t - 1, zeros), mean, atol=1e-10)
+    assert torch.allclose(denoise_step(ac, x_start, eps, t, t - 1, ones) - mean, variance.sqrt().expand(4, 4),
+                          atol=1e-10)
+    assert torch.equal(denoise_step(ac, x_start, eps, 0, -1, None), x_start)
+
+
+def test_v_splits_into_residual_and_noise():
+    ac = torch.cumprod(1 - sigmoid_beta_schedule(10), 0).double()
+    x_start, noise = torch.randn(3, 3, dtype=torch.float64), torch.randn(3, 3, dtype=torch.float64)
+    for t in (0, 5, 9):
+        x_t = ac[t].sqrt() * x_start + (1 - ac[t]).sqrt() * noise
+        v = ac[t].sqrt() * noise - (1 - ac[t]).sqrt() * x_start
+        got_start, got_noise = split_v(ac, x_t, v, t)
+        assert torch.allclose(got_start, x_start, atol=1e-10) and torch.allclose(got_noise, noise, atol=1e-10)
 
 
 def test_mirrored_noise_is_symmetric_with_unit_variance():
@@ -49,7 +59,7 @@ def test_mirrored_noise_is_symmetric_with_unit_variance():
 
 @pytest.mark.parametrize("steps", [10, 3, 1])
 def test_sampling_with_an_oracle_returns_the_residual(model, steps):
-    """If the U-Net knew the noise exactly, every chain (DDPM or strided) must end at the residual."""
+    """If the U-Net knew v exactly, every chain (DDPM or strided) must end at the residual."""
     x = torch.randn(2, 5, 16 * 8)
     _, base = model.condition(x)
     residual = mirror(torch.randn(2, 1, 8, 8))
@@ -57,9 +67,10 @@ def test_sampling_with_an_oracle_returns_the_residual(model, steps):
 
     def oracle(noised, t, _):
         a = ac[t].view(-1, 1, 1, 1)
-        return (noised - a.sqrt() * residual) / (1 - a).sqrt()
+        noise = (noised - a.sqrt() * residual) / (1 - a).sqrt()
+        return a.sqrt() * noise - (1 - a).sqrt() * residual
 
-    model.predict_noise = oracle
+    model.predict_v = oracle
     sample = model(x, steps=steps)
     assert torch.allclose(sample, base + residual.squeeze(1), atol=1e-4)
 
