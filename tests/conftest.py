@@ -1,6 +1,12 @@
-import pathlib
+import os
 
-import pytest
+# Before torch loads OpenMP: idle threads sleep instead of spinning, so tests stay fast on
+# shared cores (see workflow/rules/model.smk).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import pathlib  # noqa: E402
+
+import pytest  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 YEAST = REPO / "resources" / "yeast"

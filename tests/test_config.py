@@ -70,7 +70,7 @@ def test_window_and_model_presets_must_agree(config):
     (lambda c: c["hic"].update(cool="missing.cool"), "config hic.cool: file not found: missing.cool"),
     (lambda c: c["hic"].update(test_chromosomes=["chrM"]), r"hic.test_chromosomes: \['chrM'\] not in reference.chromosomes"),
     (lambda c: c["hic"].update(validation_chromosomes=["chrXIII"]), r"\['chrXIII'\] are both test and validation"),
-    (lambda c: c["windows"].update(preset="mouse"), r"windows.preset: 'mouse' is not one of \['human', 'yeast'\]"),
+    (lambda c: c["windows"].update(preset="mouse"), r"windows.preset: 'mouse' is not one of \['human', 'synthetic', 'yeast'\]"),
     (lambda c: c["assemble"].update(resolutions=[10000, 25000]), r"\[25000\] are not multiples of bin_size 10000"),
 ])
 def test_config_cross_checks(config, edit, message):

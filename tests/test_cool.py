@@ -87,7 +87,7 @@ def test_write_cool_and_zoomify(tmp_path):
 
 
 def test_band_from_cooler_matches_dense(yeast_map):
-    dense = yeast_map.balanced("chrIII")
+    dense = yeast_map.contacts("chrIII")
     band = band_from_cooler(yeast_map.clr, "chrIII", 6, rows_per_chunk=7)
     np.testing.assert_array_equal(band, band_from_dense(dense, 6))
 

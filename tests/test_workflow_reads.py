@@ -113,7 +113,7 @@ def simulated_run(tmp_path_factory):
     simulated_sample(workdir / "genome.fa", workdir / "reads", "sim", depth=20, seed=1, n_snv=1500, n_indel=300)
     (workdir / "config").mkdir()
     (workdir / "config" / "samples.tsv").write_text(
-        f"sample\tfastq1\tfastq2\ttruth\nsim\treads/sim_1.fq.gz\treads/sim_2.fq.gz\treads/sim.truth.vcf.gz\n")
+        "sample\tfastq1\tfastq2\ttruth\nsim\treads/sim_1.fq.gz\treads/sim_2.fq.gz\treads/sim.truth.vcf.gz\n")
     write_config(workdir, **{"reference.fasta": "genome.fa", "reference.chromosomes": CHROMOSOMES,
                              "hic.test_chromosomes": ["chrI"], "hic.validation_chromosomes": ["chrVI"],
                              "training.epochs": 1, "figures.min_sv_bp": 5000})

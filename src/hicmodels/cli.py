@@ -26,11 +26,19 @@ def _reference_sizes(fasta):
     return chromsizes(fasta)
 
 
-def _experimental(args):
+def _experimental(args, balance=True):
     from .genome.aliases import read_aliases
     from .hic.cool import ExperimentalMap
 
-    return ExperimentalMap(args.cool, read_aliases(args.aliases), _reference_sizes(args.fasta))
+    return ExperimentalMap(args.cool, read_aliases(args.aliases), _reference_sizes(args.fasta), balance)
+
+
+def _tracks(args):
+    """Track bigWigs (``--tracks NAME=PATH``) and the alias table to read them with."""
+    from .genome.aliases import read_aliases
+    from .tracks import parse_tracks
+
+    return parse_tracks(args.tracks), read_aliases(args.aliases) if args.aliases else None
 
 
 def cmd_prepare_reference(args):
@@ -82,15 +90,28 @@ def cmd_train(args):
     from .genome.windows import read_windows
     from .training import train
 
-    train(args.fasta, _experimental(args), read_windows(args.windows), args.model, args.training,
-          args.checkpoint, args.log_table, args.threads)
+    track_paths, aliases = _tracks(args)
+    train(args.fasta, _experimental(args, args.training["balance"]), read_windows(args.windows), args.model,
+          args.training, args.checkpoint, args.log_table, args.threads, track_paths, aliases)
+
+
+def cmd_train_diffusion(args):
+    from .genome.windows import read_windows
+    from .training import train_diffusion
+
+    track_paths, aliases = _tracks(args)
+    train_diffusion(args.fasta, _experimental(args, args.training["balance"]), read_windows(args.windows),
+                    args.encoder_decoder, args.training, args.checkpoint, args.log_table, args.threads, track_paths,
+                    aliases)
 
 
 def cmd_predict(args):
     from .genome.windows import read_windows
     from .prediction import predict
 
-    predict(args.checkpoint, args.fasta, read_windows(args.windows), args.out, args.batch_size, args.threads)
+    track_paths, aliases = _tracks(args)
+    predict(args.checkpoint, args.fasta, read_windows(args.windows), args.out, args.batch_size, args.threads,
+            track_paths, aliases, args.compile, args.sampling_steps, args.seed)
 
 
 def cmd_assemble(args):
@@ -175,6 +196,13 @@ def cmd_plot_metrics(args):
     from .plots import metrics_bars
 
     metrics_bars(pd.read_csv(args.metrics, sep="\t"), args.out)
+
+
+def cmd_synthetic_genome(args):
+    from .synthetic import make_genome, write_genome
+
+    genome = make_genome(args.chromosomes, args.bins, args.bin_size, args.seed)
+    write_genome(genome, args.bin_size, args.out_dir, args.seed)
 
 
 def cmd_demo_vcf(args):
@@ -293,6 +321,8 @@ def build_parser():
     p.add_argument("--out", required=True)
 
     for name, func, help in (("train", cmd_train, "train a model on reference windows"),
+                             ("train-diffusion", cmd_train_diffusion,
+                              "train the diffusion stage on a trained encoder-decoder's residual"),
                              ("evaluate", cmd_evaluate, "metrics of the predicted reference map vs experiment"),
                              ("plot-test-windows", cmd_plot_test_windows, "figure: held-out windows")):
         p = command(name, func, help)
@@ -300,12 +330,16 @@ def build_parser():
         p.add_argument("--cool", required=True, help="experimental cooler")
         p.add_argument("--aliases", required=True, help="chromosome alias table")
         p.add_argument("--windows", required=True)
-        if name == "train":
-            p.add_argument("--model", type=_json, required=True, help="model config (JSON)")
+        if name.startswith("train"):
+            if name == "train":
+                p.add_argument("--model", type=_json, required=True, help="model config (JSON)")
+            else:
+                p.add_argument("--encoder-decoder", required=True, help="trained encoder-decoder checkpoint")
             p.add_argument("--training", type=_json, required=True, help="training config (JSON)")
             p.add_argument("--checkpoint", required=True)
             p.add_argument("--log-table", required=True)
             p.add_argument("--threads", type=int)
+            p.add_argument("--tracks", nargs="*", default=[], metavar="NAME=PATH", help="bigWig of each model track")
         else:
             p.add_argument("--checkpoint", required=True)
             p.add_argument("--predicted", required=True, help="predicted reference .cool")
@@ -320,6 +354,11 @@ def build_parser():
     p.add_argument("--out", required=True)
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--threads", type=int)
+    p.add_argument("--tracks", nargs="*", default=[], metavar="NAME=PATH", help="bigWig of each model track")
+    p.add_argument("--aliases", help="chromosome alias table for the track bigWigs")
+    p.add_argument("--compile", action="store_true", help="run the model through torch.compile")
+    p.add_argument("--sampling-steps", type=int, help="diffusion sampling steps (default: the training chain)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the diffusion noise")
 
     p = command("assemble", cmd_assemble, "stitch window predictions into a reference-coordinate .cool")
     p.add_argument("--predictions", required=True)
@@ -397,6 +436,14 @@ def build_parser():
     p.add_argument("--min-overlap", type=float, default=0.5, help="SV reciprocal overlap")
     p.add_argument("--summary", required=True, help="per-class TSV written")
     p.add_argument("--sv-recovery", required=True, help="per-truth-SV TSV written")
+
+    p = command("synthetic-genome", cmd_synthetic_genome,
+                "write a known-truth synthetic genome: FASTA, .cool maps, motifs, CTCF and ATAC bigWigs")
+    p.add_argument("--out-dir", required=True)
+    p.add_argument("--chromosomes", type=int, default=6)
+    p.add_argument("--bins", type=int, default=400, help="bins per chromosome")
+    p.add_argument("--bin-size", type=int, default=128)
+    p.add_argument("--seed", type=int, default=0)
 
     p = command("demo-vcf", cmd_demo_vcf, "write the two-sample demo VCF and its truth table")
     p.add_argument("--fasta", required=True)

@@ -104,6 +104,28 @@ def window_preset(config):
     return _preset(config, "windows")
 
 
+def leave_one_out(chromosomes, fold):
+    """The paper's chromosome folds: test chromosome ``fold``, validation the next one (cyclic).
+
+    Parameters
+    ----------
+    chromosomes : list of str
+        Modelled chromosomes in order.
+    fold : int
+        0-based index of the test chromosome.
+    """
+    if not 0 <= fold < len(chromosomes):
+        raise InputError(f"config training.fold: {fold} is outside 0..{len(chromosomes) - 1} (reference.chromosomes)")
+    return {"test": [chromosomes[fold]], "validation": [chromosomes[(fold + 1) % len(chromosomes)]]}
+
+
+def chromosome_splits(config):
+    """``{"test": [...], "validation": [...]}``: from ``training.fold`` if set, else the ``hic`` section."""
+    if config["training"]["fold"] is not None:
+        return leave_one_out(config["reference"]["chromosomes"], config["training"]["fold"])
+    return {"test": config["hic"]["test_chromosomes"], "validation": config["hic"]["validation_chromosomes"]}
+
+
 def model_preset(config):
     return _preset(config, "model")
 
@@ -166,15 +188,14 @@ def check_config(config):
             f"bins, but model preset {config['model']['preset']!r} pools to {bin_size} bp per bin "
             f"({windows['bins']} x {bin_size} = {windows['bins'] * bin_size})"
         )
-    if len(model["pools"]) != len(model["channels"]) - 1:
-        raise InputError(f"config model preset {config['model']['preset']!r}: "
-                         f"{len(model['channels']) - 1} encoder blocks need as many pools, got {len(model['pools'])}")
+    _check_model(config, model, windows)
     assemble = config["assemble"]
     odd = [r for r in assemble["resolutions"] if r % assemble["bin_size"]]
     if odd:
         raise InputError(f"config assemble.resolutions: {odd} are not multiples of bin_size {assemble['bin_size']}")
     modelled = set(config["reference"]["chromosomes"])
-    test, validation = config["hic"]["test_chromosomes"], config["hic"]["validation_chromosomes"]
+    splits = chromosome_splits(config)
+    test, validation = splits["test"], splits["validation"]
     for key, chroms in (("test_chromosomes", test), ("validation_chromosomes", validation)):
         outside = sorted(set(chroms) - modelled)
         if outside:
@@ -184,3 +205,34 @@ def check_config(config):
         raise InputError(f"config hic: {both} are both test and validation chromosomes")
     if not modelled - set(test) - set(validation):
         raise InputError("config: no chromosome left for training")
+
+
+def _check_model(config, model, windows):
+    """The selected model preset against itself, the windows and the prediction settings."""
+    where = f"config model preset {config['model']['preset']!r}"
+    if len(model["pools"]) != len(model["channels"]) - 1:
+        raise InputError(f"{where}: {len(model['channels']) - 1} encoder blocks need as many pools, "
+                         f"got {len(model['pools'])}")
+    tracks = model.get("tracks", [])
+    if model["channels"][0] != 5 + len(tracks):
+        raise InputError(f"{where}: channels[0] must be 5 (one-hot ACGTN) + {len(tracks)} tracks, "
+                         f"got {model['channels'][0]}")
+    if tracks:
+        if "track_bin" not in model:
+            raise InputError(f"{where}: a preset with tracks needs track_bin")
+        if windows["size"] % model["track_bin"]:
+            raise InputError(f"{where}: window size {windows['size']} is not a multiple of track_bin "
+                             f"{model['track_bin']}")
+        for name in tracks:
+            if name not in config["model"]["tracks"]:
+                raise InputError(f"{where} reads track {name!r}: add its bigWig to model.tracks")
+            _require_file(config["model"]["tracks"][name], f"config model.tracks.{name}")
+    diffusion = model["diffusion"]
+    divisor = 2 ** (len(diffusion["dim_mults"]) - 1)
+    if config["model"]["diffusion"] and windows["bins"] % divisor:
+        raise InputError(f"{where}: the diffusion U-Net halves the map {len(diffusion['dim_mults']) - 1} times, "
+                         f"so bins ({windows['bins']}) must be a multiple of {divisor}")
+    steps = config["prediction"]["sampling_steps"]
+    if steps is not None and steps > diffusion["timesteps"]:
+        raise InputError(f"config prediction.sampling_steps: {steps} is more than the {diffusion['timesteps']} "
+                         f"timesteps of {where}")

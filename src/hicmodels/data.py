@@ -1,21 +1,23 @@
-"""Training examples: window sequences paired with experimental maps.
+"""Model examples: window sequences (and tracks) paired with experimental maps.
 
-Targets are ``log1p`` of scaled balanced contacts (see :mod:`hicmodels.hic.cool`);
-NaN marks masked pixels, which the loss ignores.
+Targets are ``log1p`` of scaled contacts, balanced or raw (see
+:mod:`hicmodels.hic.cool`), on the model's bin grid: when the cooler's
+resolution differs from the model's bins, the map is resampled by base-pair
+overlap (:meth:`hicmodels.hic.cool.ExperimentalMap.window`). NaN marks masked
+pixels, which the losses ignore.
 """
 
 import numpy as np
 import torch
 
-from .genome.sequence import fetch_codes, one_hot, reverse_complement
+from .genome.sequence import one_hot, reverse_complement
 
 
-def load_examples(fasta, experimental, windows, nbins, scale):
-    """Sequence codes and log1p targets for each window.
+def load_targets(experimental, windows, nbins, scale):
+    """``log1p`` targets of reference windows, shape (n, nbins, nbins), float32.
 
     Parameters
     ----------
-    fasta : pysam.FastaFile
     experimental : hicmodels.hic.cool.ExperimentalMap
     windows : DataFrame
         Reference window rows (``chrom``, ``start``, ``end``).
@@ -23,51 +25,68 @@ def load_examples(fasta, experimental, windows, nbins, scale):
         Bins per window on the model's grid.
     scale : float
         Contact scale of the experimental map.
-
-    Returns
-    -------
-    codes : ndarray of uint8, shape (n, length)
-    targets : ndarray of float32, shape (n, nbins, nbins)
     """
-    codes = np.stack([fetch_codes(fasta, w.chrom, w.start, w.end) for w in windows.itertuples()])
-    targets = np.stack([
-        np.log1p(experimental.window(w.chrom, w.start, w.end, nbins, scale)) for w in windows.itertuples()
-    ]).astype(np.float32)
-    return codes, targets
+    maps = [np.log1p(experimental.window(w.chrom, w.start, w.end, nbins, scale)) for w in windows.itertuples()]
+    return np.stack(maps).astype(np.float32) if maps else np.empty((0, nbins, nbins), np.float32)
 
 
 class WindowDataset(torch.utils.data.Dataset):
-    """One-hot windows and targets, with optional augmentation.
+    """Window inputs (uint8 codes, binned tracks) and optional targets.
 
     Parameters
     ----------
-    codes, targets : ndarray
-        From :func:`load_examples`.
+    genome : hicmodels.genome.sequence.GenomeCodes
+        The genome the windows' ``seq_*`` columns refer to.
+    windows : DataFrame
+        Window table rows; sequence from ``seq_chrom/seq_start/seq_end``,
+        tracks (reference coordinates) from ``chrom/start/end``.
+    targets : ndarray, optional
+        From :func:`load_targets`, one per window.
+    tracks : hicmodels.tracks.TrackSet, optional
     reverse_complement : bool
-        Randomly reverse-complement the sequence and flip the map on both axes.
+        Reverse-complement half of the windows at random, flipping tracks along
+        the sequence and the map on both axes.
     shift : int
-        Randomly roll the sequence by up to this many bases (padding with N),
-        well below a bin, so the target stays valid.
-    seed : int
+        Move each window by a random offset of up to this many bases (less than
+        a bin, so the target stays valid); sequence past a chromosome end is N.
+
+    Notes
+    -----
+    Random draws use torch's generator, which DataLoader seeds per worker.
     """
 
-    def __init__(self, codes, targets, reverse_complement=False, shift=0, seed=0):
-        self.codes, self.targets = codes, targets
+    def __init__(self, genome, windows, targets=None, tracks=None, reverse_complement=False, shift=0):
+        self.genome, self.targets, self.tracks = genome, targets, tracks
+        self.rows = list(windows[["seq_chrom", "seq_start", "seq_end", "chrom", "start", "end"]].itertuples(index=False))
         self.reverse_complement, self.shift = reverse_complement, shift
-        self.rng = np.random.default_rng(seed)
 
     def __len__(self):
-        return len(self.codes)
+        return len(self.rows)
 
     def __getitem__(self, index):
-        codes, target = self.codes[index], self.targets[index]
-        if self.shift:
-            offset = int(self.rng.integers(-self.shift, self.shift + 1))
-            codes = np.roll(codes, offset)
-            if offset > 0:
-                codes[:offset] = 4
-            elif offset < 0:
-                codes[offset:] = 4
-        if self.reverse_complement and self.rng.random() < 0.5:
-            codes, target = reverse_complement(codes), target[::-1, ::-1]
-        return torch.from_numpy(one_hot(codes)), torch.from_numpy(np.ascontiguousarray(target))
+        seq_chrom, seq_start, seq_end, chrom, start, end = self.rows[index]
+        offset = int(torch.randint(-self.shift, self.shift + 1, ())) if self.shift else 0
+        codes = self.genome.fetch(seq_chrom, seq_start + offset, seq_end + offset)
+        tracks = self.tracks.window(chrom, start + offset, end + offset) if self.tracks else np.zeros((0, 0), np.float32)
+        target = self.targets[index] if self.targets is not None else None
+        if self.reverse_complement and torch.rand(()) < 0.5:
+            codes, tracks = reverse_complement(codes), tracks[:, ::-1]
+            target = target[::-1, ::-1] if target is not None else None
+        item = {"codes": torch.from_numpy(codes), "tracks": torch.from_numpy(np.ascontiguousarray(tracks)),
+                "index": index}
+        if target is not None:
+            item["target"] = torch.from_numpy(np.ascontiguousarray(target))
+        return item
+
+
+def model_input(batch, track_bin=1):
+    """A batch as the model's input (batch, 5 + tracks, length), built on the batch's device.
+
+    The one-hot sequence is followed by the tracks, each value repeated over
+    the ``track_bin`` bases of its bin.
+    """
+    x = one_hot(batch["codes"])
+    tracks = batch["tracks"]
+    if tracks.shape[1]:
+        x = torch.cat([x, tracks.float().repeat_interleave(track_bin, dim=-1)], dim=1)
+    return x

@@ -1,27 +1,58 @@
-"""Predicting window maps with a trained model.
+"""Predicting window maps with a trained model (encoder-decoder or diffusion stage).
 
 Predictions are stored per window in HDF5 (``window_id``, ``maps``), as
-contacts on the scaled balanced scale (``expm1`` of the model output), in the
-coordinates of the sequence the model read; :mod:`hicmodels.assemble` puts
+contacts on the checkpoint's contact scale (``expm1`` of the model output), in
+the coordinates of the sequence the model read; :mod:`hicmodels.assemble` puts
 them on the reference grid.
+
+Inference is batched under ``torch.inference_mode``; on a GPU it runs in bf16
+autocast with channels-last 2D layers, and ``compile`` wraps the model in
+``torch.compile``. The diffusion stage draws its noise per window from
+``(seed, window_id)``, so a window gets the same draws in every genome and
+run: reference and haplotype maps differ by their sequence, not their noise.
 """
 
 import logging
+import tempfile
+import zlib
+from pathlib import Path
 
 import h5py
 import numpy as np
 import torch
 
 from . import models
+from .data import WindowDataset, model_input
 from .files import atomic_output
-from .genome.sequence import fetch_codes, one_hot, open_fasta
-from .runtime import select_device
+from .genome.sequence import GenomeCodes
+from .runtime import autocast, select_device
+from .tracks import TrackSet
 from .training import load_checkpoint
 
 log = logging.getLogger(__name__)
 
 
-def predict(checkpoint_path, fasta_path, windows, out_path, batch_size=8, threads=None):
+def window_noise(window_ids, steps, nbins, seed):
+    """Standard normal draws (windows, steps, nbins, nbins), seeded by ``seed`` and each window id."""
+    noise = torch.empty(len(window_ids), steps, nbins, nbins)
+    for i, window_id in enumerate(window_ids):
+        generator = torch.Generator().manual_seed(zlib.crc32(f"{seed}:{window_id}".encode()))
+        noise[i] = torch.randn(steps, nbins, nbins, generator=generator)
+    return noise
+
+
+def load_model(checkpoint, device, compile=False):
+    """The checkpoint's model in eval mode on ``device`` (channels-last on a GPU), optionally compiled."""
+    model = models.build(checkpoint["model_config"])
+    model.load_state_dict(checkpoint["state_dict"])
+    model.to(device).eval()
+    if device.type == "cuda":
+        model.to(memory_format=torch.channels_last)
+    return torch.compile(model) if compile else model
+
+
+def predict(checkpoint_path, fasta_path, windows, out_path, batch_size=8, threads=None, track_paths=None,
+            aliases=None, compile=False, sampling_steps=None, seed=0):
     """Predict every ``ok`` window of a window table.
 
     Parameters
@@ -33,30 +64,61 @@ def predict(checkpoint_path, fasta_path, windows, out_path, batch_size=8, thread
         Window table (:mod:`hicmodels.genome.windows`).
     out_path : path
         HDF5 file written.
+    batch_size : int
+    threads : int, optional
+    track_paths : dict, optional
+        Track name -> bigWig, for models that read tracks. Tracks are read at
+        the reference window (``chrom``, ``start``, ``end``), also for a
+        haplotype window: an approximation where the haplotype's sequence
+        differs in length.
+    aliases : dict, optional
+        Chromosome aliases for the bigWigs.
+    compile : bool
+        Run the model through ``torch.compile``.
+    sampling_steps : int, optional
+        Diffusion sampling steps (default: the training chain's length).
+    seed : int
+        Seed of the diffusion noise.
     """
     checkpoint = load_checkpoint(checkpoint_path)
+    config = checkpoint["model_config"]
     device = select_device(threads)
-    model = models.build(checkpoint["model_config"])
-    model.load_state_dict(checkpoint["state_dict"])
-    model.to(device).eval()
+    model = load_model(checkpoint, device, compile)
+    diffusion = config["architecture"] == "diffusion"
+    steps = (sampling_steps or config["timesteps"]) if diffusion else None
     todo = windows[windows["status"] == "ok"]
     sizes = (todo["seq_end"] - todo["seq_start"]).unique()
     if len(sizes) and (len(sizes) > 1 or sizes[0] != checkpoint["window_size"]):
         raise ValueError(f"windows of {sorted(sizes)} bp, model trained on {checkpoint['window_size']} bp")
     nbins = checkpoint["window_size"] // checkpoint["bin_size"]
+    names, track_bin = models.tracks(config)
     maps = np.empty((len(todo), nbins, nbins), dtype=np.float32)
-    with open_fasta(fasta_path) as fasta, torch.inference_mode():
-        for lo in range(0, len(todo), batch_size):
-            rows = todo.iloc[lo : lo + batch_size]
-            codes = np.stack([fetch_codes(fasta, w.seq_chrom, w.seq_start, w.seq_end) for w in rows.itertuples()])
-            y = model(torch.from_numpy(one_hot(codes)).to(device))
-            maps[lo : lo + len(rows)] = torch.expm1(y).clamp_min(0).float().cpu().numpy()
-    log.info("predicted %d windows (%d skipped: status not ok)", len(todo), len(windows) - len(todo))
+    if len(todo):
+        with tempfile.TemporaryDirectory() as scratch:
+            genome = GenomeCodes.from_fasta(fasta_path, Path(scratch) / "genome.npy", todo["seq_chrom"].unique())
+            tracks = TrackSet(track_paths or {}, names, list(todo["chrom"].unique()), track_bin, aliases) if names else None
+            loader = torch.utils.data.DataLoader(WindowDataset(genome, todo, tracks=tracks), batch_size=batch_size)
+            ids = todo["window_id"].to_numpy()
+            with torch.inference_mode(), autocast(device):
+                for batch in loader:
+                    index = batch["index"].numpy()
+                    x = model_input({k: v.to(device) for k, v in batch.items() if k != "index"}, track_bin)
+                    if diffusion:
+                        y = model(x, noise=window_noise(ids[index], steps, nbins, seed).to(device))
+                    else:
+                        y = model(x)
+                    maps[index] = torch.expm1(y.float()).clamp_min(0).cpu().numpy()
+    log.info("predicted %d windows with the %s model%s (%d skipped: status not ok)", len(todo), config["architecture"],
+             f", {steps} sampling steps" if diffusion else "", len(windows) - len(todo))
     with atomic_output(out_path) as tmp, h5py.File(tmp, "w") as store:
         store.create_dataset("window_id", data=todo["window_id"].to_numpy().astype("S"))
         store.create_dataset("maps", data=maps, compression="gzip", chunks=(1, nbins, nbins) if len(todo) else None)
         store.attrs["contact_scale"] = checkpoint["contact_scale"]
         store.attrs["bin_size"] = checkpoint["bin_size"]
+        store.attrs["architecture"] = config["architecture"]
+        if diffusion:
+            store.attrs["sampling_steps"] = steps
+            store.attrs["seed"] = seed
 
 
 def read_predictions(path):

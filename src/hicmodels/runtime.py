@@ -1,5 +1,6 @@
-"""Where the model runs: GPU when one is visible, CPU otherwise, said in the log."""
+"""Where the model runs: GPU when one is visible, CPU otherwise, said in the log; its inference precision."""
 
+import contextlib
 import logging
 import os
 
@@ -26,3 +27,10 @@ def select_device(threads=None):
         device = torch.device("cpu")
         log.info("device: cpu, %d threads (no usable GPU; CUDA_VISIBLE_DEVICES=%s)", torch.get_num_threads(), visible)
     return device
+
+
+def autocast(device):
+    """bf16 autocast on a GPU; nothing on the CPU (fp32 there)."""
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()

@@ -19,6 +19,7 @@ shell.prefix(
 from hicmodels.alignments import alignment_index  # noqa: E402
 from hicmodels.config import (  # noqa: E402
     check_config,
+    chromosome_splits,
     load_schema,
     model_preset,
     policy_arguments,
@@ -40,6 +41,7 @@ except InputError as err:
 
 WINDOWS = window_preset(config)
 MODEL = model_preset(config)
+SPLITS = chromosome_splits(config)
 HAPLOTYPES = ["1", "2"]
 # Variants are called on the modelled chromosomes; other sequences keep the reference.
 CALLED_CHROMOSOMES = config["reference"]["chromosomes"]

@@ -15,8 +15,8 @@ rule windows_reference:
         runtime=10,
     params:
         chromosomes=config["reference"]["chromosomes"],
-        test=config["hic"]["test_chromosomes"],
-        validation=config["hic"]["validation_chromosomes"],
+        test=SPLITS["test"],
+        validation=SPLITS["validation"],
         size=WINDOWS["size"],
         step=WINDOWS["step"],
         bin_size=WINDOWS["size"] // WINDOWS["bins"],

@@ -1,10 +1,16 @@
-"""DNA as model input: uint8 base codes and one-hot tensors, without per-base Python.
+"""DNA as model input: a genome encoded once to uint8 base codes, windows sliced from it.
 
 Codes are 0-4 for A, C, G, T, N (either case); every other IUPAC letter is N.
+A genome (the reference or a haplotype) is read once from its indexed FASTA
+into one memory-mapped ``.npy`` array (:class:`GenomeCodes`, 1 byte per base);
+windows are array slices, and one-hot encoding happens on the model's device
+(:func:`one_hot`), so no step runs Python per base.
 """
 
 import numpy as np
+import pandas as pd
 import pysam
+import torch
 
 ALPHABET = "ACGTN"
 N_CODE = 4
@@ -12,6 +18,7 @@ _CODE = np.full(256, N_CODE, dtype=np.uint8)
 for _i, _base in enumerate("ACGT"):
     _CODE[ord(_base)] = _CODE[ord(_base.lower())] = _i
 _COMPLEMENT = np.array([3, 2, 1, 0, N_CODE], dtype=np.uint8)
+_CHUNK = 1 << 24
 
 
 def encode(sequence):
@@ -26,25 +33,72 @@ def reverse_complement(codes):
     return _COMPLEMENT[codes[..., ::-1]]
 
 
-def one_hot(codes, dtype=np.float32):
-    """Codes (..., length) -> one-hot (..., 5, length)."""
-    return np.moveaxis(np.eye(len(ALPHABET), dtype=dtype)[codes], -1, -2)
+def one_hot(codes, dtype=torch.float32):
+    """Codes (batch, length) -> one-hot (batch, 5, length), on the codes' device."""
+    return torch.nn.functional.one_hot(codes.long(), len(ALPHABET)).transpose(1, 2).to(dtype)
 
 
-def fetch_codes(fasta, chrom, start, end):
-    """Codes of ``chrom:start-end``, N-padded where the interval leaves the chromosome.
+class GenomeCodes:
+    """A genome's base codes in one memory-mapped uint8 array.
 
     Parameters
     ----------
-    fasta : pysam.FastaFile
+    path : str or Path
+        ``.npy`` file written by :meth:`from_fasta`.
+    chromsizes : Series
+        Chromosome lengths, in the order they are stored.
+
+    Notes
+    -----
+    Pickling carries only the path and sizes, so DataLoader workers open the
+    same file instead of copying the genome.
     """
-    length = fasta.get_reference_length(chrom)
-    codes = np.full(end - start, N_CODE, dtype=np.uint8)
-    lo, hi = max(start, 0), min(end, length)
-    if hi > lo:
-        codes[lo - start : hi - start] = encode(fasta.fetch(chrom, lo, hi))
-    return codes
 
+    def __init__(self, path, chromsizes):
+        self.path = str(path)
+        self.chromsizes = chromsizes
+        self.offsets = dict(zip(chromsizes.index, np.concatenate([[0], np.cumsum(chromsizes.to_numpy())[:-1]])))
+        self.codes = np.load(self.path, mmap_mode="r")
 
-def open_fasta(path):
-    return pysam.FastaFile(str(path))
+    @classmethod
+    def from_fasta(cls, fasta_path, path, chroms=None):
+        """Encode chromosomes of an indexed FASTA into ``path``.
+
+        Parameters
+        ----------
+        fasta_path : str or Path
+            Indexed FASTA (plain or bgzip).
+        path : str or Path
+            ``.npy`` file to write (a scratch file: it is not a workflow output).
+        chroms : list of str, optional
+            Chromosomes to encode (default all), stored in this order.
+        """
+        with pysam.FastaFile(str(fasta_path)) as fasta:
+            chroms = list(fasta.references) if chroms is None else list(dict.fromkeys(chroms))
+            sizes = pd.Series({c: fasta.get_reference_length(c) for c in chroms}, dtype=np.int64)
+            codes = np.lib.format.open_memmap(str(path), mode="w+", dtype=np.uint8, shape=(int(sizes.sum()),))
+            offset = 0
+            for chrom, length in sizes.items():
+                for lo in range(0, length, _CHUNK):
+                    hi = min(lo + _CHUNK, length)
+                    codes[offset + lo : offset + hi] = encode(fasta.fetch(chrom, lo, hi))
+                offset += length
+            codes.flush()
+            del codes
+        return cls(path, sizes)
+
+    def __getstate__(self):
+        return {"path": self.path, "chromsizes": self.chromsizes}
+
+    def __setstate__(self, state):
+        self.__init__(state["path"], state["chromsizes"])
+
+    def fetch(self, chrom, start, end):
+        """Codes of ``chrom:start-end``, N-padded where the interval leaves the chromosome."""
+        length = int(self.chromsizes[chrom])
+        out = np.full(end - start, N_CODE, dtype=np.uint8)
+        lo, hi = max(start, 0), min(end, length)
+        if hi > lo:
+            offset = self.offsets[chrom]
+            out[lo - start : hi - start] = self.codes[offset + lo : offset + hi]
+        return out

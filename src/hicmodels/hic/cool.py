@@ -2,7 +2,8 @@
 
 Contact values inside the package are balanced contacts rescaled so that the
 genome-wide mean pixel is 1 (:func:`contact_scale`): a depth-free, count-like
-scale on which ``log1p`` behaves as it does on counts. Predicted coolers store
+scale on which ``log1p`` behaves as it does on counts. Models may instead be
+trained on raw counts, rescaled the same way (``ExperimentalMap(balance=False)``). Predicted coolers store
 these values as float ``count`` and carry a ``weight`` column that is 1 for
 bins with predictions and NaN for masked bins (no window, or reference
 sequence absent from the haplotype), so ``matrix(balance=True)`` returns the
@@ -37,16 +38,18 @@ class ExperimentalMap:
     reference_sizes : Series
         Reference chromosome sizes; the cooler's chromosomes are renamed onto
         these, the rest dropped (and logged).
+    balance : bool
+        Balanced contacts (needs the ``weight`` column) or raw counts.
     """
 
-    def __init__(self, path, aliases, reference_sizes):
+    def __init__(self, path, aliases, reference_sizes, balance=True):
         try:
             self.clr = cooler.Cooler(str(path))
         except (OSError, KeyError) as err:
             raise InputError(f"cannot open as a cooler: {err}", path) from err
-        if "weight" not in self.clr.bins().columns:
+        if balance and "weight" not in self.clr.bins().columns:
             raise InputError("the cooler has no 'weight' column: run 'cooler balance' first", path)
-        self.path = str(path)
+        self.path, self.balance = str(path), balance
         self.binsize = int(self.clr.binsize)
         renamed, dropped = canonical_names(self.clr.chromnames, aliases, reference_sizes.index)
         self.cool_name = {ref: name for name, ref in renamed.items()}
@@ -67,17 +70,17 @@ class ExperimentalMap:
         """Global bin index range ``(lo, hi)`` of a reference chromosome."""
         return self.clr.extent(self.cool_name[chrom])
 
-    def balanced(self, chrom, lo=None, hi=None):
-        """Balanced matrix of chromosome bins ``lo:hi`` (NaN for masked bins)."""
+    def contacts(self, chrom, lo=None, hi=None):
+        """Balanced (NaN for masked bins) or raw matrix of chromosome bins ``lo:hi``."""
         first, last = self.chromosome_bins(chrom)
         lo = first if lo is None else first + lo
         hi = last if hi is None else first + hi
-        return self.clr.matrix(balance=True)[lo:hi, lo:hi]
+        return self.clr.matrix(balance=self.balance)[lo:hi, lo:hi]
 
     def contact_scale(self, chroms):
-        """Factor making the mean balanced pixel over ``chroms`` (cis and trans) equal 1."""
+        """Factor making the mean balanced (or raw) pixel over ``chroms`` (cis and trans) equal 1."""
         extents = [self.chromosome_bins(c) for c in chroms]
-        weights = self.clr.bins()["weight"][:].to_numpy()
+        weights = self.clr.bins()["weight"][:].to_numpy() if self.balance else np.ones(len(self.clr.bins()))
         keep = np.zeros(len(weights), bool)
         for lo, hi in extents:
             keep[lo:hi] = True
@@ -89,11 +92,11 @@ class ExperimentalMap:
             value = chunk["count"].to_numpy()[inside] * weights[b1[inside]] * weights[b2[inside]]
             total += 2 * value.sum() - value[b1[inside] == b2[inside]].sum()
         if total <= 0:
-            raise InputError("no balanced contacts on the chosen chromosomes", self.path)
+            raise InputError("no contacts on the chosen chromosomes", self.path)
         return keep.sum() ** 2 / total
 
     def window(self, chrom, start, end, nbins, scale):
-        """Scaled balanced map of ``chrom:start-end`` on ``nbins`` equal bins.
+        """Scaled balanced (or raw) map of ``chrom:start-end`` on ``nbins`` equal bins.
 
         When the window's bins coincide with the cooler's, pixels are copied;
         otherwise the map is resampled by base-pair overlap
@@ -107,7 +110,7 @@ class ExperimentalMap:
         block = np.full((hi_bin - lo_bin, hi_bin - lo_bin), np.nan)
         top = min(hi_bin, available)
         if top > lo_bin:
-            block[: top - lo_bin, : top - lo_bin] = self.balanced(chrom, lo_bin, top)
+            block[: top - lo_bin, : top - lo_bin] = self.contacts(chrom, lo_bin, top)
         block *= scale
         if (end - start) == nbins * self.binsize and start % self.binsize == 0:
             return block

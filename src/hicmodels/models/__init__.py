@@ -1,8 +1,20 @@
-"""Sequence-to-Hi-C models, selected by name from the config's ``model`` section."""
+"""Sequence-to-Hi-C models, selected by name from the config's ``model`` section.
 
+A model config is a dict: ``architecture`` plus the class's keyword
+arguments, and three keys that are not the module's: ``tracks`` (names of the
+bigWig tracks fed beside the sequence, in channel order), ``track_bin`` (bases
+per track value) and ``diffusion`` (the U-Net and chain of the diffusion
+stage). The diffusion stage's config is ``{"architecture": "diffusion",
+"encoder_decoder": <encoder-decoder config>, **diffusion}``.
+"""
+
+import math
+
+from .diffusion import HiCDiffusion
 from .encoder_decoder import EncoderDecoder
 
-ARCHITECTURES = {"encoder_decoder": EncoderDecoder}
+ARCHITECTURES = {"encoder_decoder": EncoderDecoder, "diffusion": HiCDiffusion}
+DATA_KEYS = ("tracks", "track_bin", "diffusion")
 
 
 def build(config):
@@ -12,18 +24,34 @@ def build(config):
     ----------
     config : dict
         ``architecture`` (a key of :data:`ARCHITECTURES`) plus the keyword
-        arguments of that class.
+        arguments of that class (a diffusion config nests its encoder-decoder's).
     """
-    config = dict(config)
+    config = {k: v for k, v in config.items() if k not in DATA_KEYS}
     name = config.pop("architecture")
     if name not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {name!r}; known: {sorted(ARCHITECTURES)}")
+    if name == "diffusion":
+        config["encoder_decoder"] = build(config["encoder_decoder"])
     return ARCHITECTURES[name](**config)
+
+
+def diffusion_config(encoder_decoder_config):
+    """The diffusion stage's config for an encoder-decoder config with a ``diffusion`` entry."""
+    return {"architecture": "diffusion", "encoder_decoder": dict(encoder_decoder_config),
+            **encoder_decoder_config["diffusion"]}
+
+
+def base_config(config):
+    """The encoder-decoder config behind a model config (itself, or a diffusion stage's)."""
+    return config["encoder_decoder"] if config["architecture"] == "diffusion" else config
 
 
 def bin_size(config):
     """Sequence bases per output bin: the product of the encoder's pooling factors."""
-    size = 1
-    for pool in config["pools"]:
-        size *= pool
-    return size
+    return math.prod(base_config(config)["pools"])
+
+
+def tracks(config):
+    """``(names, track_bin)`` of the tracks a model reads (``([], 1)`` for sequence only)."""
+    base = base_config(config)
+    return list(base.get("tracks", [])), int(base.get("track_bin", 1))

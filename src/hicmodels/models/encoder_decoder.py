@@ -1,9 +1,15 @@
-"""The HiCDiffusion encoder-decoder: DNA sequence (one-hot) -> Hi-C map of the window.
+"""The HiCDiffusion encoder-decoder: DNA sequence (one-hot, plus optional tracks) -> Hi-C map.
 
-Residual 1D conv encoder -> transformer encoder with a residual connection ->
-pairwise 2D expansion -> dilated residual 2D decoder -> one output channel.
-All sizes come from the constructor, so the paper model and the small CPU
-presets are the same class.
+Residual 1D conv encoder -> transformer encoder wrapped in a residual
+connection -> pairwise 2D expansion -> dilated residual 2D decoder -> one
+output channel. All sizes come from the constructor, so the paper model, the
+small CPU presets and the sequence + tracks model (C.Origami-style: extra
+input channels for binned epigenome tracks) are the same class.
+
+Two choices differ from the HiCDiffusion code: the transformer attends over
+the sequence positions (the original passes ``(batch, channels, positions)``
+to a sequence-first ``nn.TransformerEncoder``, which attends across the
+batch), and the output map is symmetrised.
 """
 
 import torch
@@ -11,7 +17,7 @@ from torch import nn
 
 
 class EncoderBlock(nn.Module):
-    """conv-BN-ReLU-conv-BN, pooled, plus a pooled k3 projection of the input."""
+    """conv-BN-ReLU-conv-BN, max-pooled, plus a pooled k3 projection of the input; ReLU."""
 
     def __init__(self, dim_in, dim_out, pool=2):
         super().__init__()
@@ -47,7 +53,7 @@ class DecoderBlock(nn.Module):
 
 
 def pairwise(x):
-    """(batch, C, N) -> (batch, 2C, N, N): position i's features concatenated with j's."""
+    """(batch, C, N) -> (batch, 2C, N, N): channel ``c`` of pixel ``(i, j)`` is ``x[c, i]``, then ``x[c, j]``."""
     n = x.shape[-1]
     rows = x.unsqueeze(-1).expand(-1, -1, n, n)
     cols = x.unsqueeze(-2).expand(-1, -1, n, n)
@@ -55,41 +61,47 @@ def pairwise(x):
 
 
 class EncoderDecoder(nn.Module):
-    """Sequence -> contact map.
+    """Sequence (+ tracks) -> contact map (``log1p`` scale).
 
     Parameters
     ----------
     channels : list of int
         Encoder channels, input first: block ``i`` maps ``channels[i]`` to
-        ``channels[i + 1]``; ``channels[0]`` is the number of input tracks
-        (5 for one-hot A, C, G, T, N).
+        ``channels[i + 1]``; ``channels[0]`` is 5 (one-hot A, C, G, T, N) plus
+        the number of tracks.
     pools : list of int
         Max-pool factor of each encoder block; their product is the bin size.
-    transformer_layers, heads : int
-        Transformer encoder depth and attention heads.
+    transformer_layers, heads, feedforward : int
+        Transformer encoder depth, attention heads and feed-forward width.
     dilations : list of int
         One 2D decoder block per dilation.
     dropout : float
         Transformer dropout.
     """
 
-    def __init__(self, channels, pools, transformer_layers=1, heads=8, dilations=(2, 4, 8, 16, 32), dropout=0.1):
+    def __init__(self, channels, pools, transformer_layers=8, heads=8, feedforward=2048, dilations=(2, 4, 8, 16, 32),
+                 dropout=0.1):
         super().__init__()
         if len(pools) != len(channels) - 1:
             raise ValueError(f"{len(channels) - 1} encoder blocks need {len(channels) - 1} pools, got {len(pools)}")
         self.encoder = nn.Sequential(*(EncoderBlock(a, b, p) for a, b, p in zip(channels, channels[1:], pools)))
         dim = channels[-1]
-        layer = nn.TransformerEncoderLayer(dim, heads, dim_feedforward=2 * dim, dropout=dropout, batch_first=True)
+        layer = nn.TransformerEncoderLayer(dim, heads, feedforward, dropout, batch_first=True)
         self.transformer = nn.TransformerEncoder(layer, transformer_layers, enable_nested_tensor=False)
         self.decoder = nn.Sequential(*(DecoderBlock(2 * dim, d) for d in dilations))
         self.head = nn.Conv2d(2 * dim, 1, 3, padding=1)
+        self.latent_channels = 2 * dim
 
     def latent(self, x):
-        """(batch, tracks, length) -> decoder features (batch, 2C, bins, bins)."""
+        """(batch, channels[0], length) -> decoder features (batch, 2 * channels[-1], bins, bins)."""
         h = self.encoder(x)
         h = torch.relu(h + self.transformer(h.transpose(1, 2)).transpose(1, 2))
         return self.decoder(pairwise(h))
 
-    def forward(self, x):
-        y = self.head(self.latent(x)).squeeze(1)
+    def readout(self, latent):
+        """Decoder features -> symmetric map (batch, bins, bins)."""
+        y = self.head(latent).squeeze(1)
         return 0.5 * (y + y.transpose(-1, -2))
+
+    def forward(self, x):
+        return self.readout(self.latent(x))

@@ -1,0 +1,116 @@
+"""Epigenome tracks (CTCF, ATAC...) from bigWig files, binned for the sequence + tracks model.
+
+Each track is read once per chromosome with pyBigWig, bases without data
+count as 0, and the mean over each ``binsize`` bases is stored as
+``log1p(mean)`` (C.Origami's transform). The model sees them as extra input
+channels beside the one-hot sequence, each value repeated over its bin's bases
+(:func:`hicmodels.data.model_input`).
+"""
+
+import logging
+
+import numpy as np
+import pyBigWig
+
+from .errors import InputError
+from .genome.aliases import canonical_names
+
+log = logging.getLogger(__name__)
+
+_CHUNK_BINS = 1 << 16
+
+
+def parse_tracks(items):
+    """``["ctcf=path.bw", ...]`` (command line) -> ``{"ctcf": "path.bw", ...}``."""
+    tracks = {}
+    for item in items or []:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise InputError(f"track {item!r} is not NAME=PATH")
+        tracks[name] = path
+    return tracks
+
+
+def bin_bigwig(path, chrom, binsize):
+    """``log1p`` of the mean signal in each ``binsize`` bin of one bigWig chromosome.
+
+    Parameters
+    ----------
+    path : str
+        bigWig file.
+    chrom : str
+        Chromosome as the bigWig names it.
+    binsize : int
+
+    Returns
+    -------
+    ndarray of float32, shape (ceil(length / binsize),)
+        The last bin may be partial; its mean is over the bases it has.
+    """
+    with pyBigWig.open(str(path)) as bw:
+        length = bw.chroms(chrom)
+        nbins = -(-length // binsize)
+        out = np.empty(nbins, dtype=np.float32)
+        for lo in range(0, nbins, _CHUNK_BINS):
+            hi = min(lo + _CHUNK_BINS, nbins)
+            start, end = lo * binsize, min(hi * binsize, length)
+            values = np.nan_to_num(bw.values(chrom, start, end, numpy=True), nan=0.0)
+            if values.min() < 0:
+                raise InputError(f"negative signal in {chrom}:{start}-{end}; tracks must be >= 0", path)
+            padded = np.zeros((hi - lo) * binsize)
+            padded[: len(values)] = values
+            counts = np.full(hi - lo, binsize, dtype=np.float64)
+            counts[-1] = end - (hi - 1) * binsize
+            out[lo:hi] = np.log1p(padded.reshape(hi - lo, binsize).sum(axis=1) / counts)
+    return out
+
+
+class TrackSet:
+    """Binned tracks of some reference chromosomes, in a fixed track order.
+
+    Parameters
+    ----------
+    paths : dict
+        Track name -> bigWig path.
+    names : list of str
+        The tracks the model reads, in its channel order.
+    chroms : list of str
+        Reference chromosome names to bin (each bigWig's own length is used).
+    binsize : int
+        Bases per track value.
+    aliases : dict, optional
+        alias -> reference name (:func:`hicmodels.genome.aliases.read_aliases`)
+        for bigWigs that name chromosomes differently.
+    """
+
+    def __init__(self, paths, names, chroms, binsize, aliases=None):
+        missing = [n for n in names if n not in paths]
+        if missing:
+            raise InputError(f"the model reads tracks {list(names)}; no bigWig given for {missing}")
+        self.names, self.binsize = list(names), binsize
+        binned = []
+        for name in self.names:
+            with pyBigWig.open(str(paths[name])) as bw:
+                renamed, _ = canonical_names(bw.chroms(), aliases or {}, chroms)
+            own = {ref: bw_name for bw_name, ref in renamed.items()}
+            absent = [c for c in chroms if c not in own]
+            if absent:
+                raise InputError(f"track {name!r} has no chromosomes {absent}", paths[name])
+            binned.append({c: bin_bigwig(paths[name], own[c], binsize) for c in chroms})
+            log.info("track %s: %s, mean log1p signal per %d bp bin", name, paths[name], binsize)
+        self.values = {}
+        for chrom in chroms:
+            values = np.zeros((len(binned), max(len(b[chrom]) for b in binned)), np.float32)
+            for i, b in enumerate(binned):
+                values[i, : len(b[chrom])] = b[chrom]
+            self.values[chrom] = values
+
+    def window(self, chrom, start, end):
+        """Values (tracks, (end - start) // binsize) from ``start`` rounded down to a bin; 0 off the data."""
+        first, count = start // self.binsize, (end - start) // self.binsize
+        values = self.values[chrom]
+        out = np.zeros((len(self.names), count), np.float32)
+        lo, hi = max(first, 0), min(first + count, values.shape[1])
+        if hi > lo:
+            out[:, lo - first : hi - first] = values[:, lo:hi]
+        return out
