@@ -135,7 +135,8 @@ def main():
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     for key in ("fasta", "chrom_aliases"):
         config["reference"][key] = str(REPO / config["reference"][key])
-    config["hic"]["cool"] = str(REPO / config["hic"]["cool"])
+    for cell_line in config["hic"]["cell_lines"].values():
+        cell_line["cool"] = str(REPO / cell_line["cool"])
     (work / "config" / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     truth = work / "reads" / f"{NAME}.truth.vcf.gz"
     simulate_s = None
@@ -152,8 +153,8 @@ def main():
     targets = [f"results/calls/{NAME}.vcf.gz", *(f"results/qc/{NAME}.{t}.tsv"
                                                  for t in ("coverage", "call_accuracy", "sv_recovery"))]
     if args.maps:
-        targets += [f"results/maps/{g}.mcool" for g in ("reference", f"{NAME}.hap1", f"{NAME}.hap2")]
-        targets.append(f"results/figures/structural_variants/{NAME}.png")
+        targets += [f"results/cell_lines/yeast/maps/{g}.mcool" for g in ("reference", f"{NAME}.hap1", f"{NAME}.hap2")]
+        targets.append(f"results/cell_lines/yeast/figures/structural_variants/{NAME}.png")
     workflow_s = snakemake(work, args.cores, *targets)
 
     times = stage_times(work)

@@ -67,7 +67,8 @@ def test_window_and_model_presets_must_agree(config):
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda c: c["hic"].update(cool="missing.cool"), "config hic.cool: file not found: missing.cool"),
+    (lambda c: c["hic"]["cell_lines"]["yeast"].update(cool="missing.cool"),
+     "config hic.cell_lines.yeast.cool: file not found: missing.cool"),
     (lambda c: c["hic"].update(test_chromosomes=["chrM"]), r"hic.test_chromosomes: \['chrM'\] not in reference.chromosomes"),
     (lambda c: c["hic"].update(validation_chromosomes=["chrXIII"]), r"\['chrXIII'\] are both test and validation"),
     (lambda c: c["windows"].update(preset="mouse"), r"windows.preset: 'mouse' is not one of \['human', 'synthetic', 'yeast'\]"),

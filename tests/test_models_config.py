@@ -41,7 +41,7 @@ def test_leave_one_out_folds(config):
      "not a multiple of track_bin 300"),
     (lambda c: c["model"]["presets"]["yeast"].update(tracks=["ctcf"], track_bin=100,
                                                      channels=[6, 8, 16, 16, 32, 32, 32, 32, 32]),
-     "reads track 'ctcf': add its bigWig to model.tracks"),
+     "reads track 'ctcf': add its bigWig to hic.cell_lines.yeast.tracks"),
     (lambda c: (c["model"].update(diffusion=True), c["model"]["presets"]["yeast"]["diffusion"].update(
         dim_mults=[1, 2, 4, 8])), "bins \\(20\\) must be a multiple of 8"),
     (lambda c: c["prediction"].update(sampling_steps=50), "sampling_steps: 50 is more than the 10 timesteps"),

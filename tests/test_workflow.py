@@ -41,7 +41,7 @@ def run(tmp_path_factory):
         "samples": str(workdir / "samples.tsv"),
         "reference": {"fasta": f"{resources}/yeast/sacCer3.fa.gz", "chrom_aliases": f"{resources}/yeast/chrom_aliases.tsv",
                       "chromosomes": CHROMOSOMES},
-        "hic": {"cool": f"{resources}/yeast/yeast.10kb.cool"},
+        "hic": {"cell_lines": {"yeast": {"cool": f"{resources}/yeast/yeast.10kb.cool"}}},
         "windows": {"presets": {"yeast": {"size": 200000, "step": 80000, "bins": 20}}},
         "training": {"epochs": 1},
     }
@@ -56,7 +56,7 @@ def run(tmp_path_factory):
 def test_maps_are_loadable_and_match_the_reference(run):
     fasta = pysam.FastaFile(str(run / "results/reference/genome.fa.gz"))
     for genome in ("reference", "het.hap1", "het.hap2", "hom.hap1", "hom.hap2"):
-        path = run / f"results/maps/{genome}.mcool"
+        path = run / f"results/cell_lines/yeast/maps/{genome}.mcool"
         resolutions = cooler.fileops.list_coolers(str(path))
         assert resolutions == [f"/resolutions/{r}" for r in (10000, 20000, 40000, 80000, 160000)]
         for uri in resolutions:
@@ -71,7 +71,7 @@ def test_deleted_bins_are_masked_on_the_haplotypes_that_carry_the_deletion(run):
     deleted = slice(71, 75)  # chrIV 710-750 kb lie wholly inside the 50 kb deletion at 702,345-752,345
     masked = {}
     for genome in ("reference", "het.hap1", "het.hap2", "hom.hap1", "hom.hap2"):
-        clr = cooler.Cooler(str(run / f"results/maps/{genome}.cool"))
+        clr = cooler.Cooler(str(run / f"results/cell_lines/yeast/maps/{genome}.cool"))
         lo = clr.extent("chrIV")[0]
         weight = clr.bins()["weight"][lo + deleted.start : lo + deleted.stop].to_numpy()
         masked[genome] = np.isnan(weight).all()
@@ -133,17 +133,17 @@ def test_personal_genome_tables_and_the_inserted_sequence_report(run):
     assert rejects.empty
     applied = summary[summary["outcome"] == "applied"].set_index(["haplotype", "class"])["count"]
     assert (applied[(1, "sv_del")], applied[(1, "sv_dup")], applied[(2, "sv_inv")]) == (1, 1, 1)
-    table = pd.read_csv(run / "results/maps/het.hap1.personal_sequence.tsv", sep="\t")
+    table = pd.read_csv(run / "results/cell_lines/yeast/maps/het.hap1.personal_sequence.tsv", sep="\t")
     copies = table[table["kind"] == "extra_copy"]
     assert copies[["chrom", "start", "end"]].values.tolist() == [["chrXV", 503_210, 543_210]]
     assert (copies["pend"] - copies["pstart"]).tolist() == [40_000] and copies["windows"].iloc[0] > 0
     assert (table["kind"] == "novel").sum() > 0  # the small insertions
-    assert pd.read_csv(run / "results/maps/reference.personal_sequence.tsv", sep="\t").empty
+    assert pd.read_csv(run / "results/cell_lines/yeast/maps/reference.personal_sequence.tsv", sep="\t").empty
 
 
 def test_duplicated_and_inverted_bins_are_predicted_not_masked(run):
     for genome in ("hom.hap1", "het.hap2"):
-        clr = cooler.Cooler(str(run / f"results/maps/{genome}.cool"))
+        clr = cooler.Cooler(str(run / f"results/cell_lines/yeast/maps/{genome}.cool"))
         bins = clr.bins()[:]
         for chrom, lo, hi in (("chrXV", 51, 54), ("chrVII", 61, 66)):
             weight = bins[bins["chrom"] == chrom]["weight"].to_numpy()[lo:hi]
@@ -151,7 +151,7 @@ def test_duplicated_and_inverted_bins_are_predicted_not_masked(run):
 
 
 def test_metrics_table_has_model_and_baseline_on_the_test_chromosome(run):
-    table = pd.read_csv(run / "results/metrics/test_metrics.tsv", sep="\t")
+    table = pd.read_csv(run / "results/cell_lines/yeast/metrics/test_metrics.tsv", sep="\t")
     assert table[["predictor", "chrom"]].values.tolist() == [["model", "chrXIII"], ["distance_decay", "chrXIII"]]
     baseline = table.set_index("predictor").loc["distance_decay"]
     assert baseline["pearson_oe"] == pytest.approx(0.0, abs=1e-3)
@@ -160,8 +160,9 @@ def test_metrics_table_has_model_and_baseline_on_the_test_chromosome(run):
 
 
 def test_figures_and_report(run):
-    for name in ("test_windows.png", "metrics.png", "structural_variants/het.png", "structural_variants/hom.png",
-                 "personal/het.png", "personal/hom.png"):
-        assert (run / "results/figures" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    figures = [f"cell_lines/yeast/figures/{name}" for name in (
+        "test_windows.png", "metrics.png", "structural_variants/het.png", "structural_variants/hom.png")]
+    for name in (*figures, "figures/personal/het.png", "figures/personal/hom.png"):
+        assert (run / "results" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     html = (run / "report.html").read_text(errors="replace")
     assert "structural_variants" in html and "test_windows" in html and "Personal genomes" in html

@@ -37,7 +37,8 @@ def write_config(workdir, **changes):
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     for key in ("chrom_aliases", "fasta"):
         config["reference"][key] = str(REPO / config["reference"][key])
-    config["hic"]["cool"] = str(REPO / config["hic"]["cool"])
+    for cell_line in config["hic"]["cell_lines"].values():
+        cell_line["cool"] = str(REPO / cell_line["cool"])
     for key, value in changes.items():
         section, _, name = key.rpartition(".")
         target = config
@@ -117,8 +118,8 @@ def simulated_run(tmp_path_factory):
     write_config(workdir, **{"reference.fasta": "genome.fa", "reference.chromosomes": CHROMOSOMES,
                              "hic.test_chromosomes": ["chrI"], "hic.validation_chromosomes": ["chrVI"],
                              "training.epochs": 1, "figures.min_sv_bp": 5000})
-    targets = [f"results/maps/{g}.mcool" for g in ("reference", "sim.hap1", "sim.hap2")] + [
-        "results/figures/structural_variants/sim.png",
+    targets = [f"results/cell_lines/yeast/maps/{g}.mcool" for g in ("reference", "sim.hap1", "sim.hap2")] + [
+        "results/cell_lines/yeast/figures/structural_variants/sim.png",
         *(f"results/qc/sim.{t}.tsv" for t in ("coverage", "call_accuracy", "sv_recovery"))]
     result = snakemake(workdir, "--cores", "2", *targets)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -170,10 +170,11 @@ def policy_arguments(config, names=("filters", "unphased", "filter_missing", "re
 
 def check_config(config):
     """Cross-key and file checks of a schema-valid config."""
-    for key in ("reference.fasta", "reference.chrom_aliases", "hic.cool", "samples"):
+    for key in ("reference.fasta", "reference.chrom_aliases", "samples"):
         section, _, name = key.rpartition(".")
-        value = config[section][name] if section else config[name]
-        _require_file(value.split("::")[0], f"config {key}")
+        _require_file(config[section][name] if section else config[name], f"config {key}")
+    for name, cell_line in config["hic"]["cell_lines"].items():
+        _require_file(cell_line["cool"].split("::")[0], f"config hic.cell_lines.{name}.cool")
     if config["reference"]["exclude"]["centromeres"]:
         _require_file(config["reference"]["exclude"]["centromeres"], "config reference.exclude.centromeres")
     variant_policy(config)
@@ -223,10 +224,12 @@ def _check_model(config, model, windows):
         if windows["size"] % model["track_bin"]:
             raise InputError(f"{where}: window size {windows['size']} is not a multiple of track_bin "
                              f"{model['track_bin']}")
-        for name in tracks:
-            if name not in config["model"]["tracks"]:
-                raise InputError(f"{where} reads track {name!r}: add its bigWig to model.tracks")
-            _require_file(config["model"]["tracks"][name], f"config model.tracks.{name}")
+        for cell_line, entry in config["hic"]["cell_lines"].items():
+            for name in tracks:
+                key = f"hic.cell_lines.{cell_line}.tracks"
+                if name not in entry.get("tracks", {}):
+                    raise InputError(f"{where} reads track {name!r}: add its bigWig to {key}")
+                _require_file(entry["tracks"][name], f"config {key}.{name}")
     diffusion = model["diffusion"]
     divisor = 2 ** (len(diffusion["dim_mults"]) - 1)
     if config["model"]["diffusion"] and windows["bins"] % divisor:

@@ -1,18 +1,18 @@
 rule assemble_cool:
     input:
-        predictions="results/predictions/{genome}.h5",
+        predictions="results/cell_lines/{cell_line}/predictions/{genome}.h5",
         windows=genome_windows,
         fasta="results/reference/genome.fa.gz",
         chain=genome_chain,
     output:
-        cool="results/maps/{genome}.cool",
+        cool="results/cell_lines/{cell_line}/maps/{genome}.cool",
         # a haplotype's inserted bases and extra copies, with the predicted window bins on them
         # (inserted bases are not in the reference-coordinate map); header only for the reference
-        personal_sequence="results/maps/{genome}.personal_sequence.tsv",
+        personal_sequence="results/cell_lines/{cell_line}/maps/{genome}.personal_sequence.tsv",
     log:
-        "logs/assemble_cool/{genome}.log",
+        "logs/assemble_cool/{cell_line}/{genome}.log",
     benchmark:
-        "results/benchmarks/assemble_cool/{genome}.tsv"
+        "results/benchmarks/assemble_cool/{cell_line}/{genome}.tsv"
     conda:
         "../envs/hicmodels.yaml"
     resources:
@@ -31,13 +31,13 @@ rule assemble_cool:
 
 rule zoomify:
     input:
-        "results/maps/{genome}.cool",
+        "results/cell_lines/{cell_line}/maps/{genome}.cool",
     output:
-        "results/maps/{genome}.mcool",
+        "results/cell_lines/{cell_line}/maps/{genome}.mcool",
     log:
-        "logs/zoomify/{genome}.log",
+        "logs/zoomify/{cell_line}/{genome}.log",
     benchmark:
-        "results/benchmarks/zoomify/{genome}.tsv"
+        "results/benchmarks/zoomify/{cell_line}/{genome}.tsv"
     conda:
         "../envs/hicmodels.yaml"
     resources:

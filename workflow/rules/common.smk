@@ -43,6 +43,9 @@ WINDOWS = window_preset(config)
 MODEL = model_preset(config)
 SPLITS = chromosome_splits(config)
 HAPLOTYPES = ["1", "2"]
+CELL_LINES = config["hic"]["cell_lines"]
+# Where a cell line's model, predictions, maps, metrics and figures go.
+CELL_LINE_DIR = "results/cell_lines/{cell_line}"
 # Variants are called on the modelled chromosomes; other sequences keep the reference.
 CALLED_CHROMOSOMES = config["reference"]["chromosomes"]
 
@@ -52,6 +55,7 @@ wildcard_constraints:
     hap="[12]",
     genome=r"reference|[A-Za-z0-9_.-]+\.hap[12]",
     chrom="|".join(map(re.escape, CALLED_CHROMOSOMES)),
+    cell_line="|".join(map(re.escape, CELL_LINES)),
 
 
 def as_json(value):
@@ -59,10 +63,49 @@ def as_json(value):
     return shlex.quote(json.dumps(value))
 
 
-def cool_uri(path):
-    """The experimental map's URI for a rule's input file (keeps an .mcool's ::/resolutions/N)."""
-    _, sep, group = config["hic"]["cool"].partition("::")
-    return f"{path}{sep}{group}"
+def experimental_map(wildcards):
+    """The cell line's experimental map file (an input)."""
+    return CELL_LINES[wildcards.cell_line]["cool"].split("::")[0]
+
+
+def cool_uri(wildcards, input):
+    """The experimental map's URI (a param): the input file plus an .mcool's ::/resolutions/N."""
+    _, sep, group = CELL_LINES[wildcards.cell_line]["cool"].partition("::")
+    return f"{input.cool}{sep}{group}"
+
+
+def cell_line_tracks(wildcards):
+    """The cell line's bigWig for each track the model preset reads, in the preset's order."""
+    tracks = CELL_LINES[wildcards.cell_line].get("tracks", {})
+    return [tracks[name] for name in MODEL.get("tracks", [])]
+
+
+def track_option(wildcards, input):
+    """``--tracks name=bigWig ...`` for presets that read tracks, else nothing."""
+    pairs = [f"{n}={p}" for n, p in zip(MODEL.get("tracks", []), input.tracks)]
+    return f"--tracks {' '.join(pairs)}" if pairs else ""
+
+
+def predictor(wildcards):
+    """The checkpoint that predicts: the diffusion stage when it is switched on."""
+    name = "diffusion" if config["model"]["diffusion"] else "model"
+    return f"results/cell_lines/{wildcards.cell_line}/model/{name}.pt"
+
+
+PREDICT_OPTIONS = " ".join(
+    filter(
+        None,
+        [
+            "--compile" if config["prediction"]["compile"] else "",
+            (
+                f"--sampling-steps {config['prediction']['sampling_steps']}"
+                if config["prediction"]["sampling_steps"]
+                else ""
+            ),
+            f"--seed {config['prediction']['seed']}",
+        ],
+    )
+)
 
 
 def samples_with(kinds=("reads", "alignments", "variants"), truth=False):
@@ -128,14 +171,23 @@ def genome_windows(wildcards):
 def all_targets():
     genomes = ["reference"] + haplotype_genomes()
     return (
-        expand("results/maps/{genome}.mcool", genome=genomes)
-        + [
-            "results/metrics/test_metrics.tsv",
-            "results/figures/test_windows.png",
-            "results/figures/metrics.png",
-        ]
+        expand(
+            f"{CELL_LINE_DIR}/maps/{{genome}}.mcool",
+            cell_line=CELL_LINES,
+            genome=genomes,
+        )
         + expand(
-            "results/figures/structural_variants/{sample}.png", sample=samples.index
+            [
+                f"{CELL_LINE_DIR}/metrics/test_metrics.tsv",
+                f"{CELL_LINE_DIR}/figures/test_windows.png",
+                f"{CELL_LINE_DIR}/figures/metrics.png",
+            ],
+            cell_line=CELL_LINES,
+        )
+        + expand(
+            f"{CELL_LINE_DIR}/figures/structural_variants/{{sample}}.png",
+            cell_line=CELL_LINES,
+            sample=samples.index,
         )
         + expand("results/figures/personal/{sample}.png", sample=samples.index)
         + expand(

@@ -1,28 +1,29 @@
 rule figure_test_windows:
     input:
-        predicted="results/maps/reference.cool",
-        checkpoint="results/model/model.pt",
+        predicted="results/cell_lines/{cell_line}/maps/reference.cool",
+        checkpoint="results/cell_lines/{cell_line}/model/model.pt",
         windows="results/windows/reference.tsv",
         fasta="results/reference/genome.fa.gz",
-        cool=config["hic"]["cool"].split("::")[0],
+        cool=experimental_map,
         aliases=config["reference"]["chrom_aliases"],
     output:
         report(
-            "results/figures/test_windows.png",
+            "results/cell_lines/{cell_line}/figures/test_windows.png",
             caption="../report/test_windows.rst",
             category="Model",
+            subcategory="{cell_line}",
         ),
     log:
-        "logs/figures/test_windows.log",
+        "logs/figures/test_windows/{cell_line}.log",
     benchmark:
-        "results/benchmarks/figures/test_windows.tsv"
+        "results/benchmarks/figures/test_windows/{cell_line}.tsv"
     conda:
         "../envs/hicmodels.yaml"
     resources:
         mem_mb=4000,
         runtime=20,
     params:
-        cool=lambda w, input: cool_uri(input.cool),
+        cool=cool_uri,
     shell:
         "python -m hicmodels plot-test-windows --fasta {input.fasta} --cool {params.cool}"
         " --aliases {input.aliases} --windows {input.windows} --checkpoint {input.checkpoint}"
@@ -31,17 +32,18 @@ rule figure_test_windows:
 
 rule figure_metrics:
     input:
-        "results/metrics/test_metrics.tsv",
+        "results/cell_lines/{cell_line}/metrics/test_metrics.tsv",
     output:
         report(
-            "results/figures/metrics.png",
+            "results/cell_lines/{cell_line}/figures/metrics.png",
             caption="../report/metrics.rst",
             category="Model",
+            subcategory="{cell_line}",
         ),
     log:
-        "logs/figures/metrics.log",
+        "logs/figures/metrics/{cell_line}.log",
     benchmark:
-        "results/benchmarks/figures/metrics.tsv"
+        "results/benchmarks/figures/metrics/{cell_line}.tsv"
     conda:
         "../envs/hicmodels.yaml"
     resources:
@@ -54,20 +56,23 @@ rule figure_metrics:
 rule figure_structural_variants:
     input:
         vcf=sample_vcf,
-        reference="results/maps/reference.cool",
-        haplotypes=expand("results/maps/{{sample}}.hap{hap}.cool", hap=HAPLOTYPES),
+        reference="results/cell_lines/{cell_line}/maps/reference.cool",
+        haplotypes=expand(
+            "results/cell_lines/{{cell_line}}/maps/{{sample}}.hap{hap}.cool",
+            hap=HAPLOTYPES,
+        ),
         aliases=config["reference"]["chrom_aliases"],
     output:
         report(
-            "results/figures/structural_variants/{sample}.png",
+            "results/cell_lines/{cell_line}/figures/structural_variants/{sample}.png",
             caption="../report/structural_variants.rst",
             category="Structural variants",
-            subcategory="{sample}",
+            subcategory="{sample} ({cell_line})",
         ),
     log:
-        "logs/figures/structural_variants/{sample}.log",
+        "logs/figures/structural_variants/{cell_line}/{sample}.log",
     benchmark:
-        "results/benchmarks/figures/structural_variants/{sample}.tsv"
+        "results/benchmarks/figures/structural_variants/{cell_line}/{sample}.tsv"
     conda:
         "../envs/hicmodels.yaml"
     resources:

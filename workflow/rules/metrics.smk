@@ -1,24 +1,24 @@
 rule metrics:
     input:
-        predicted="results/maps/reference.cool",
-        checkpoint="results/model/model.pt",
+        predicted="results/cell_lines/{cell_line}/maps/reference.cool",
+        checkpoint="results/cell_lines/{cell_line}/model/model.pt",
         windows="results/windows/reference.tsv",
         fasta="results/reference/genome.fa.gz",
-        cool=config["hic"]["cool"].split("::")[0],
+        cool=experimental_map,
         aliases=config["reference"]["chrom_aliases"],
     output:
-        "results/metrics/test_metrics.tsv",
+        "results/cell_lines/{cell_line}/metrics/test_metrics.tsv",
     log:
-        "logs/metrics.log",
+        "logs/metrics/{cell_line}.log",
     benchmark:
-        "results/benchmarks/metrics.tsv"
+        "results/benchmarks/metrics/{cell_line}.tsv"
     conda:
         "../envs/hicmodels.yaml"
     resources:
         mem_mb=8000,
         runtime=60,
     params:
-        cool=lambda w, input: cool_uri(input.cool),
+        cool=cool_uri,
         settings=as_json(config["metrics"]),
     shell:
         "python -m hicmodels evaluate --fasta {input.fasta} --cool {params.cool} --aliases {input.aliases}"

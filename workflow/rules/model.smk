@@ -3,46 +3,21 @@
 # instead of spinning, which keeps CPU runs fast on cores shared with other jobs (measured:
 # docs/benchmarks.md).
 
-# The model predictions come from: the diffusion stage when it is switched on.
-PREDICTOR = (
-    "results/model/diffusion.pt"
-    if config["model"]["diffusion"]
-    else "results/model/model.pt"
-)
-# bigWig of each track the model preset reads (none for sequence-only presets).
-TRACKS = {name: config["model"]["tracks"][name] for name in MODEL.get("tracks", [])}
-TRACK_ARGS = " ".join(f"{name}={path}" for name, path in TRACKS.items())
-PREDICT_OPTIONS = " ".join(
-    filter(
-        None,
-        [
-            f"--tracks {TRACK_ARGS}" if TRACKS else "",
-            "--compile" if config["prediction"]["compile"] else "",
-            (
-                f"--sampling-steps {config['prediction']['sampling_steps']}"
-                if config["prediction"]["sampling_steps"]
-                else ""
-            ),
-            f"--seed {config['prediction']['seed']}",
-        ],
-    )
-)
-
 
 rule train_model:
     input:
         fasta="results/reference/genome.fa.gz",
         windows="results/windows/reference.tsv",
-        cool=config["hic"]["cool"].split("::")[0],
+        cool=experimental_map,
         aliases=config["reference"]["chrom_aliases"],
-        tracks=list(TRACKS.values()),
+        tracks=cell_line_tracks,
     output:
-        checkpoint="results/model/model.pt",
-        log_table="results/model/training_log.tsv",
+        checkpoint="results/cell_lines/{cell_line}/model/model.pt",
+        log_table="results/cell_lines/{cell_line}/model/training_log.tsv",
     log:
-        "logs/train_model.log",
+        "logs/train_model/{cell_line}.log",
     benchmark:
-        "results/benchmarks/train_model.tsv"
+        "results/benchmarks/train_model/{cell_line}.tsv"
     conda:
         "../envs/hicmodels.yaml"
     threads: 8
@@ -50,10 +25,10 @@ rule train_model:
         mem_mb=16000,
         runtime=720,
     params:
-        cool=lambda w, input: cool_uri(input.cool),
+        cool=cool_uri,
         model=as_json(MODEL),
         training=as_json(config["training"]),
-        tracks=f"--tracks {TRACK_ARGS}" if TRACKS else "",
+        tracks=track_option,
     shell:
         "OMP_WAIT_POLICY=PASSIVE python -m hicmodels train --fasta {input.fasta} --cool {params.cool} --aliases {input.aliases}"
         " --windows {input.windows} --model {params.model} --training {params.training}"
@@ -64,19 +39,19 @@ rule train_model:
 # The diffusion stage: a denoising U-Net on the residual of the frozen encoder-decoder.
 rule train_diffusion:
     input:
-        encoder_decoder="results/model/model.pt",
+        encoder_decoder="results/cell_lines/{cell_line}/model/model.pt",
         fasta="results/reference/genome.fa.gz",
         windows="results/windows/reference.tsv",
-        cool=config["hic"]["cool"].split("::")[0],
+        cool=experimental_map,
         aliases=config["reference"]["chrom_aliases"],
-        tracks=list(TRACKS.values()),
+        tracks=cell_line_tracks,
     output:
-        checkpoint="results/model/diffusion.pt",
-        log_table="results/model/diffusion_log.tsv",
+        checkpoint="results/cell_lines/{cell_line}/model/diffusion.pt",
+        log_table="results/cell_lines/{cell_line}/model/diffusion_log.tsv",
     log:
-        "logs/train_diffusion.log",
+        "logs/train_diffusion/{cell_line}.log",
     benchmark:
-        "results/benchmarks/train_diffusion.tsv"
+        "results/benchmarks/train_diffusion/{cell_line}.tsv"
     conda:
         "../envs/hicmodels.yaml"
     threads: 8
@@ -84,9 +59,9 @@ rule train_diffusion:
         mem_mb=16000,
         runtime=720,
     params:
-        cool=lambda w, input: cool_uri(input.cool),
+        cool=cool_uri,
         training=as_json(config["training"]),
-        tracks=f"--tracks {TRACK_ARGS}" if TRACKS else "",
+        tracks=track_option,
     shell:
         "OMP_WAIT_POLICY=PASSIVE python -m hicmodels train-diffusion --fasta {input.fasta} --cool {params.cool}"
         " --aliases {input.aliases} --windows {input.windows}"
@@ -97,17 +72,17 @@ rule train_diffusion:
 
 rule predict_reference:
     input:
-        checkpoint=PREDICTOR,
+        checkpoint=predictor,
         fasta="results/reference/genome.fa.gz",
         windows="results/windows/reference.tsv",
         aliases=config["reference"]["chrom_aliases"],
-        tracks=list(TRACKS.values()),
+        tracks=cell_line_tracks,
     output:
-        "results/predictions/reference.h5",
+        "results/cell_lines/{cell_line}/predictions/reference.h5",
     log:
-        "logs/predict/reference.log",
+        "logs/predict/{cell_line}/reference.log",
     benchmark:
-        "results/benchmarks/predict/reference.tsv"
+        "results/benchmarks/predict/{cell_line}/reference.tsv"
     conda:
         "../envs/hicmodels.yaml"
     threads: 8
@@ -117,26 +92,27 @@ rule predict_reference:
     params:
         batch_size=config["prediction"]["batch_size"],
         options=PREDICT_OPTIONS,
+        tracks=track_option,
     shell:
         "OMP_WAIT_POLICY=PASSIVE python -m hicmodels predict --checkpoint {input.checkpoint} --fasta {input.fasta}"
         " --windows {input.windows} --out {output} --batch-size {params.batch_size}"
-        " --aliases {input.aliases} {params.options} --threads {threads} 2> {log}"
+        " --aliases {input.aliases} {params.options} {params.tracks} --threads {threads} 2> {log}"
 
 
 # One job predicts every window of a haplotype.
 rule predict_haplotype:
     input:
-        checkpoint=PREDICTOR,
+        checkpoint=predictor,
         fasta="results/personal/{sample}/hap{hap}.fa.gz",
         windows="results/windows/{sample}.hap{hap}.tsv",
         aliases=config["reference"]["chrom_aliases"],
-        tracks=list(TRACKS.values()),
+        tracks=cell_line_tracks,
     output:
-        "results/predictions/{sample}.hap{hap}.h5",
+        "results/cell_lines/{cell_line}/predictions/{sample}.hap{hap}.h5",
     log:
-        "logs/predict/{sample}.hap{hap}.log",
+        "logs/predict/{cell_line}/{sample}.hap{hap}.log",
     benchmark:
-        "results/benchmarks/predict/{sample}.hap{hap}.tsv"
+        "results/benchmarks/predict/{cell_line}/{sample}.hap{hap}.tsv"
     conda:
         "../envs/hicmodels.yaml"
     threads: 8
@@ -146,7 +122,8 @@ rule predict_haplotype:
     params:
         batch_size=config["prediction"]["batch_size"],
         options=PREDICT_OPTIONS,
+        tracks=track_option,
     shell:
         "OMP_WAIT_POLICY=PASSIVE python -m hicmodels predict --checkpoint {input.checkpoint} --fasta {input.fasta}"
         " --windows {input.windows} --out {output} --batch-size {params.batch_size}"
-        " --aliases {input.aliases} {params.options} --threads {threads} 2> {log}"
+        " --aliases {input.aliases} {params.options} {params.tracks} --threads {threads} 2> {log}"
