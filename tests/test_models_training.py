@@ -55,6 +55,7 @@ def test_checkpoint_is_plain_and_training_is_deterministic(genome):
             "validation_loss", "training_config"} <= set(a)
     assert (a["bin_size"], a["window_size"], a["targets"]) == (128, 2048, "balanced")
     assert all(torch.equal(a["state_dict"][k], b["state_dict"][k]) for k in a["state_dict"])
+    assert first.read_bytes() == second.read_bytes()  # reruns leave the workflow's outputs unchanged
     log = pd.read_csv(f"{first}.tsv", sep="\t")
     assert log["epoch"].tolist() == [1, 2]
     assert a["validation_loss"] == pytest.approx(log["validation_loss"].min(), rel=1e-5)

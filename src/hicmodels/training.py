@@ -173,8 +173,10 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
 
 
 def _save(checkpoint, checkpoint_path, rows, log_path, work_dir):
-    with atomic_output(checkpoint_path) as tmp:
-        torch.save(checkpoint, tmp)
+    # through a file object: given a path, torch.save names the archive's records after the
+    # (random) temporary file, and identical checkpoints would differ byte for byte
+    with atomic_output(checkpoint_path) as tmp, open(tmp, "wb") as out:
+        torch.save(checkpoint, out)
     with atomic_output(log_path) as tmp, open(tmp, "w") as out:
         out.write("epoch\ttrain_loss\tvalidation_loss\tseconds\n")
         out.writelines(f"{e}\t{t:.6f}\t{v:.6f}\t{s:.1f}\n" for e, t, v, s in rows)
