@@ -4,7 +4,7 @@ Reads a finished default workflow run (``results/``): both checkpoints, the
 reference window table and the experimental map from the config. Each model
 predicts the test chromosome's windows, the predictions are stitched into a
 ``.cool`` and scored with :func:`hicmodels.evaluation.evaluate`, exactly as the
-workflow's ``metrics`` rule scores ``results/maps/reference.cool``.
+workflow's ``metrics`` rule scores ``results/cell_lines/<cell line>/maps/reference.cool``.
 
     PYTHONPATH=src python benchmarks/yeast_stages.py --results results --threads 2
 
@@ -39,6 +39,7 @@ def main():
     parser.add_argument("--results", default="results")
     parser.add_argument("--config", default="config/config.yaml")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--cell-line", help="default: the first of hic.cell_lines")
     args = parser.parse_args()
     config = read_config(args.config)
     results = Path(args.results)
@@ -47,11 +48,13 @@ def main():
     windows = read_windows(results / "windows" / "reference.tsv")
     test = windows[windows["split"] == "test"]
     train_chroms = list(dict.fromkeys(windows.loc[windows["split"] == "train", "chrom"]))
-    experimental = ExperimentalMap(config["hic"]["cool"], read_aliases(config["reference"]["chrom_aliases"]), sizes)
+    cell_line = args.cell_line or next(iter(config["hic"]["cell_lines"]))
+    model_dir = results / "cell_lines" / cell_line / "model"
+    experimental = ExperimentalMap(config["hic"]["cell_lines"][cell_line]["cool"],
+                                   read_aliases(config["reference"]["chrom_aliases"]), sizes)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, path in (("encoder_decoder", results / "model" / "model.pt"),
-                           ("diffusion", results / "model" / "diffusion.pt")):
+        for name, path in (("encoder_decoder", model_dir / "model.pt"), ("diffusion", model_dir / "diffusion.pt")):
             checkpoint = load_checkpoint(path)
             start = time.perf_counter()
             predict(path, fasta, test, Path(tmp) / f"{name}.h5", config["prediction"]["batch_size"], args.threads,

@@ -153,7 +153,7 @@ def test_coverage_is_the_simulated_depth(simulated_run):
 @pytest.mark.parametrize("sv", SIMULATED_SVS, ids=[sv[0] for sv in SIMULATED_SVS])
 def test_predicted_maps_differ_at_the_planted_sv(simulated_run, sv):
     svtype, chrom, start, end, _ = sv
-    maps = simulated_run / "results" / "maps"
+    maps = simulated_run / "results" / "cell_lines" / "yeast" / "maps"
     reference = cooler.Cooler(str(maps / "reference.cool"))
     haplotypes = [cooler.Cooler(str(maps / f"sim.hap{h}.cool")) for h in (1, 2)]
     span = end - start + 100_000
