@@ -7,13 +7,15 @@ import yaml
 from hicmodels import models
 from hicmodels.models.encoder_decoder import EncoderBlock, EncoderDecoder, pairwise
 
+from conftest import REPO
+
 PAPER_IN = [5, 32, 32, 32, 64, 64, 64, 128, 128, 256, 256, 256, 256]
 PAPER_OUT = [32, 32, 32, 64, 64, 64, 128, 128, 256, 256, 256, 256, 256]
 
 
 @pytest.fixture(scope="module")
 def presets():
-    with open("config/config.yaml") as handle:
+    with open(REPO / "config" / "config.yaml") as handle:
         return yaml.safe_load(handle)["model"]["presets"]
 
 

@@ -8,10 +8,13 @@ import yaml
 from hicmodels.config import check_config, chromosome_splits, leave_one_out, model_preset
 from hicmodels.errors import InputError
 
+from conftest import REPO
+
 
 @pytest.fixture
-def config():
-    with open("config/config.yaml") as handle:
+def config(monkeypatch):
+    monkeypatch.chdir(REPO)  # the config's paths are relative to the repository
+    with open(REPO / "config" / "config.yaml") as handle:
         return yaml.safe_load(handle)
 
 

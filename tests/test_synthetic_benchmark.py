@@ -29,6 +29,8 @@ from hicmodels.metrics import compare, insulation
 from hicmodels.prediction import predict, read_predictions
 from hicmodels.training import train
 
+from conftest import REPO
+
 pytestmark = pytest.mark.slow
 
 BINSIZE, BINS, WIDTH, STEP = 128, 400, 32, 8  # 51 kb chromosomes, windows of 32 bins every 8 bins
@@ -60,7 +62,7 @@ def trained(tmp_path_factory):
     windows = reference_windows(sizes, list(sizes.index), WIDTH * BINSIZE, STEP * BINSIZE, BINSIZE, no_exclusions,
                                 {"test": [TEST], "validation": [VALIDATION]})
     experimental = ExperimentalMap(paths["observed"], {}, sizes)
-    with open("config/config.yaml") as handle:
+    with open(REPO / "config" / "config.yaml") as handle:
         preset = yaml.safe_load(handle)["model"]["presets"]["synthetic"]
     checkpoint = train(paths["fasta"], experimental, windows, preset, TRAINING, out / "model.pt", out / "log.tsv")
     test_windows = reference_windows(sizes, [TEST], WIDTH * BINSIZE, 4 * BINSIZE, BINSIZE, no_exclusions, {})
