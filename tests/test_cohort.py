@@ -15,10 +15,10 @@ import yaml
 
 from conftest import REPO
 
-GPU_RULES = ("train_model", "predict_reference", "predict_haplotype")
+GPU_RULES = ("train_model", "train_diffusion", "predict_reference", "predict_haplotype")
 
 
-def dry_run(workdir, n_samples, n_cell_lines):
+def dry_run(workdir, n_samples, n_cell_lines, diffusion=False):
     demo = REPO / "resources" / "demo" / "demo.vcf.gz"
     rows = [f"s{i}\t{demo}\tdemo_{'het' if i % 2 else 'hom'}" for i in range(n_samples)]
     (workdir / "samples.tsv").write_text("sample\tvcf\tvcf_sample\n" + "\n".join(rows) + "\n")
@@ -33,6 +33,7 @@ def dry_run(workdir, n_samples, n_cell_lines):
     # config files are merged key by key: without this, the default cell line would stay
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     config["hic"]["cell_lines"] = {}
+    config["model"]["diffusion"] = diffusion
     (workdir / "base.yaml").write_text(yaml.safe_dump(config))
     env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"}
     env.pop("DNA2HIC_SLURM_PARTITION", None)
@@ -60,6 +61,14 @@ def test_slurm_jobs_of_a_cohort(tmp_path, n_samples, n_cell_lines):
     # reference maps group, and per sample 2 predictions, 2 maps groups and 1 SV figure
     assert jobs == 1 + 2 * n_samples + n_cell_lines * (5 + 5 * n_samples)
     assert gpu_jobs == n_cell_lines * (2 + 2 * n_samples)
+
+
+def test_diffusion_stage_adds_one_gpu_job_per_cell_line(tmp_path):
+    log = dry_run(tmp_path, 1, 2, diffusion=True)
+    jobs, gpu_jobs = slurm_jobs(log)
+    assert (jobs, gpu_jobs) == (1 + 2 + 2 * (5 + 5) + 2, 2 * (2 + 2) + 2)
+    requests = re.findall(r"^rule train_diffusion:\n(?:    .*\n)*?    resources: (.*)$", log, flags=re.M)
+    assert len(requests) == 2 and all("gpu=1" in r.split(", ") for r in requests)
 
 
 def test_cell_line_names_are_checked(tmp_path):
