@@ -45,7 +45,7 @@ def predicted_band(checkpoint, fasta, windows, sizes, out, blocks=None):
     """Predict windows, stitch them on the reference grid, return the test chromosome's band."""
     predict(checkpoint, fasta, windows, out, batch_size=16)
     ids, maps, _ = read_predictions(out)
-    pixels, _ = stitch_windows(windows, ids, maps, sizes, BINSIZE, blocks)
+    pixels, _, _ = stitch_windows(windows, ids, maps, sizes, BINSIZE, blocks)
     rows, cols, values = pixels[TEST]
     dense = np.full((BINS, BINS), np.nan)
     dense[rows, cols] = dense[cols, rows] = values
