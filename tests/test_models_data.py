@@ -11,7 +11,9 @@ import torch
 
 from hicmodels.data import WindowDataset, model_input
 from hicmodels.errors import InputError
+from hicmodels.genome.liftover import BLOCK_COLUMNS
 from hicmodels.genome.sequence import GenomeCodes, encode, one_hot, reverse_complement
+from hicmodels.prediction import window_tracks
 from hicmodels.tracks import TrackSet, bin_bigwig, parse_tracks
 
 
@@ -108,6 +110,34 @@ def test_track_set_uses_aliases_and_pads_outside(bigwig):
         TrackSet({"ctcf": str(bigwig)}, ["ctcf"], ["chr9"], 100)
     with pytest.raises(InputError, match="no bigWig given for \\['atac'\\]"):
         TrackSet({"ctcf": str(bigwig)}, ["ctcf", "atac"], ["chrB"], 100)
+
+
+def test_tracks_follow_the_sequence_through_a_haplotype_chain(tmp_path):
+    """Reference bins 0-9 carry 1..10. The haplotype keeps ref 0-300, inserts 200 bp, keeps 300-500,
+    deletes 500-700, inverts 700-900 and keeps 900-1000: each personal bin must carry the value of
+    the reference bin its sequence came from, and 0 on inserted sequence."""
+    path = tmp_path / "steps.bw"
+    with pyBigWig.open(str(path), "w") as bw:
+        bw.addHeader([("chrA", 1000)])
+        bw.addEntries("chrA", 0, values=[float(i + 1) for i in range(10)], span=100, step=100)
+    blocks = pd.DataFrame([("chrA", 0, 300, "chrA", 0, 300, "+"), ("chrA", 300, 500, "chrA", 500, 700, "+"),
+                           ("chrA", 700, 900, "chrA", 700, 900, "-"), ("chrA", 900, 1000, "chrA", 900, 1000, "+")],
+                          columns=BLOCK_COLUMNS)
+    reference = TrackSet({"ctcf": str(path)}, ["ctcf"], ["chrA"], 100)
+    lifted = reference.lifted(blocks, {"chrA": 1000})
+    source_bin = [0, 1, 2, None, None, 3, 4, 8, 7, 9]
+    expected = [0.0 if b is None else np.log1p(b + 1) for b in source_bin]
+    assert np.allclose(lifted.window("chrA", 0, 1000), [expected])
+    assert np.allclose(reference.window("chrA", 0, 1000), [np.log1p(np.arange(1, 11))])
+
+
+def test_haplotype_windows_need_their_chain_for_tracks(bigwig):
+    windows = pd.DataFrame({"chrom": ["chrA"], "start": [0], "end": [200], "seq_chrom": ["chrA"],
+                            "seq_start": [50], "seq_end": [250]})
+    with pytest.raises(InputError, match="give the haplotype's chain"):
+        window_tracks({"ctcf": str(bigwig)}, ["ctcf"], 100, None, windows, chain=None)
+    reference = windows.assign(seq_start=0, seq_end=200)
+    assert window_tracks({"ctcf": str(bigwig)}, ["ctcf"], 100, None, reference, None).values["chrA"].shape == (1, 3)
 
 
 def test_parse_tracks():

@@ -10,7 +10,8 @@ import torch
 
 from hicmodels import cli, synthetic, training
 from hicmodels.genome.reference import chromsizes
-from hicmodels.genome.windows import reference_windows, write_windows
+from hicmodels.genome import liftover
+from hicmodels.genome.windows import haplotype_windows, reference_windows, write_windows
 
 BINSIZE = 128
 TINY = {"architecture": "encoder_decoder", "channels": [5, 4, 8, 8], "pools": [4, 4, 8], "transformer_layers": 1,
@@ -122,5 +123,16 @@ def test_track_model_reads_bigwigs(genome):
         genome["out"] / "windows.tsv", "--out", out, "--tracks", *tracks, "--aliases", genome["aliases"])
     with h5py.File(out) as store:
         assert store["maps"].shape == (len(genome["windows"]), 16, 16)
+        reference_maps = store["maps"][:]
+    # a haplotype identical to the reference reads its tracks through its chain: same maps
+    sizes = chromsizes(genome["paths"]["fasta"])
+    blocks = liftover.identity_blocks(sizes)
+    liftover.write_chain(blocks, sizes, sizes, genome["out"] / "same.chain")
+    write_windows(haplotype_windows(genome["windows"], blocks, sizes), genome["out"] / "same.tsv")
+    run("predict", "--checkpoint", checkpoint, "--fasta", genome["paths"]["fasta"], "--windows",
+        genome["out"] / "same.tsv", "--out", genome["out"] / "same.h5", "--tracks", *tracks, "--aliases",
+        genome["aliases"], "--chain", genome["out"] / "same.chain")
+    with h5py.File(genome["out"] / "same.h5") as store:
+        assert np.array_equal(store["maps"][:], reference_maps)
     assert cli.main(["predict", "--checkpoint", str(checkpoint), "--fasta", str(genome["paths"]["fasta"]),
                      "--windows", str(genome["out"] / "windows.tsv"), "--out", str(out)]) == 2  # no bigWigs

@@ -111,7 +111,7 @@ def cmd_predict(args):
 
     track_paths, aliases = _tracks(args)
     predict(args.checkpoint, args.fasta, read_windows(args.windows), args.out, args.batch_size, args.threads,
-            track_paths, aliases, args.compile, args.sampling_steps, args.seed)
+            track_paths, aliases, args.compile, args.sampling_steps, args.seed, args.chain)
 
 
 def cmd_assemble(args):
@@ -359,6 +359,7 @@ def build_parser():
     p.add_argument("--compile", action="store_true", help="run the model through torch.compile")
     p.add_argument("--sampling-steps", type=int, help="diffusion sampling steps (default: the training chain)")
     p.add_argument("--seed", type=int, default=0, help="seed of the diffusion noise")
+    p.add_argument("--chain", help="reference -> haplotype chain, for a haplotype (lifts the tracks)")
 
     p = command("assemble", cmd_assemble, "stitch window predictions into a reference-coordinate .cool")
     p.add_argument("--predictions", required=True)

@@ -38,11 +38,11 @@ class WindowDataset(torch.utils.data.Dataset):
     genome : hicmodels.genome.sequence.GenomeCodes
         The genome the windows' ``seq_*`` columns refer to.
     windows : DataFrame
-        Window table rows; sequence from ``seq_chrom/seq_start/seq_end``,
-        tracks (reference coordinates) from ``chrom/start/end``.
+        Window table rows; sequence and tracks from ``seq_chrom/seq_start/seq_end``.
     targets : ndarray, optional
         From :func:`load_targets`, one per window.
     tracks : hicmodels.tracks.TrackSet, optional
+        In the coordinates of ``genome`` (:meth:`~hicmodels.tracks.TrackSet.lifted` for a haplotype).
     reverse_complement : bool
         Reverse-complement half of the windows at random, flipping tracks along
         the sequence and the map on both axes.
@@ -57,17 +57,18 @@ class WindowDataset(torch.utils.data.Dataset):
 
     def __init__(self, genome, windows, targets=None, tracks=None, reverse_complement=False, shift=0):
         self.genome, self.targets, self.tracks = genome, targets, tracks
-        self.rows = list(windows[["seq_chrom", "seq_start", "seq_end", "chrom", "start", "end"]].itertuples(index=False))
+        self.rows = list(windows[["seq_chrom", "seq_start", "seq_end"]].itertuples(index=False))
         self.reverse_complement, self.shift = reverse_complement, shift
 
     def __len__(self):
         return len(self.rows)
 
     def __getitem__(self, index):
-        seq_chrom, seq_start, seq_end, chrom, start, end = self.rows[index]
+        seq_chrom, seq_start, seq_end = self.rows[index]
         offset = int(torch.randint(-self.shift, self.shift + 1, ())) if self.shift else 0
         codes = self.genome.fetch(seq_chrom, seq_start + offset, seq_end + offset)
-        tracks = self.tracks.window(chrom, start + offset, end + offset) if self.tracks else np.zeros((0, 0), np.float32)
+        tracks = (self.tracks.window(seq_chrom, seq_start + offset, seq_end + offset) if self.tracks
+                  else np.zeros((0, 0), np.float32))
         target = self.targets[index] if self.targets is not None else None
         if self.reverse_complement and torch.rand(()) < 0.5:
             codes, tracks = reverse_complement(codes), tracks[:, ::-1]

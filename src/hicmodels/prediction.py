@@ -23,7 +23,9 @@ import torch
 
 from . import models
 from .data import WindowDataset, model_input
+from .errors import InputError
 from .files import atomic_output
+from .genome.liftover import read_chain
 from .genome.sequence import GenomeCodes
 from .runtime import autocast, select_device
 from .tracks import TrackSet
@@ -52,7 +54,7 @@ def load_model(checkpoint, device, compile=False):
 
 
 def predict(checkpoint_path, fasta_path, windows, out_path, batch_size=8, threads=None, track_paths=None,
-            aliases=None, compile=False, sampling_steps=None, seed=0):
+            aliases=None, compile=False, sampling_steps=None, seed=0, chain=None):
     """Predict every ``ok`` window of a window table.
 
     Parameters
@@ -67,10 +69,9 @@ def predict(checkpoint_path, fasta_path, windows, out_path, batch_size=8, thread
     batch_size : int
     threads : int, optional
     track_paths : dict, optional
-        Track name -> bigWig, for models that read tracks. Tracks are read at
-        the reference window (``chrom``, ``start``, ``end``), also for a
-        haplotype window: an approximation where the haplotype's sequence
-        differs in length.
+        Track name -> bigWig (reference coordinates), for models that read
+        tracks. They are read beside the window's sequence (``seq_*``): on a
+        haplotype, through ``chain``.
     aliases : dict, optional
         Chromosome aliases for the bigWigs.
     compile : bool
@@ -79,6 +80,9 @@ def predict(checkpoint_path, fasta_path, windows, out_path, batch_size=8, thread
         Diffusion sampling steps (default: the training chain's length).
     seed : int
         Seed of the diffusion noise.
+    chain : path, optional
+        Reference -> haplotype chain when ``fasta_path`` is a haplotype; needed
+        by models that read tracks.
     """
     checkpoint = load_checkpoint(checkpoint_path)
     config = checkpoint["model_config"]
@@ -96,7 +100,7 @@ def predict(checkpoint_path, fasta_path, windows, out_path, batch_size=8, thread
     if len(todo):
         with tempfile.TemporaryDirectory() as scratch:
             genome = GenomeCodes.from_fasta(fasta_path, Path(scratch) / "genome.npy", todo["seq_chrom"].unique())
-            tracks = TrackSet(track_paths or {}, names, list(todo["chrom"].unique()), track_bin, aliases) if names else None
+            tracks = window_tracks(track_paths, names, track_bin, aliases, todo, chain) if names else None
             loader = torch.utils.data.DataLoader(WindowDataset(genome, todo, tracks=tracks), batch_size=batch_size)
             ids = todo["window_id"].to_numpy()
             with torch.inference_mode(), autocast(device):
@@ -119,6 +123,19 @@ def predict(checkpoint_path, fasta_path, windows, out_path, batch_size=8, thread
         if diffusion:
             store.attrs["sampling_steps"] = steps
             store.attrs["seed"] = seed
+
+
+def window_tracks(track_paths, names, track_bin, aliases, windows, chain):
+    """The tracks in the coordinates of the windows' sequence: the reference's, or lifted through ``chain``."""
+    personal_chroms = list(windows["seq_chrom"].unique())
+    if chain is None:
+        if not ((windows["seq_chrom"] == windows["chrom"]) & (windows["seq_start"] == windows["start"])).all():
+            raise InputError("the windows are not reference windows: give the haplotype's chain to lift the tracks")
+        return TrackSet(track_paths or {}, names, personal_chroms, track_bin, aliases)
+    blocks, _, personal_sizes = read_chain(chain)
+    sources = list(dict.fromkeys(blocks.loc[blocks["pchrom"].isin(personal_chroms), "chrom"]))
+    reference = TrackSet(track_paths or {}, names, sources, track_bin, aliases)
+    return reference.lifted(blocks, {chrom: personal_sizes[chrom] for chrom in personal_chroms})
 
 
 def read_predictions(path):

@@ -4,7 +4,9 @@ Each track is read once per chromosome with pyBigWig, bases without data
 count as 0, and the mean over each ``binsize`` bases is stored as
 ``log1p(mean)`` (C.Origami's transform). The model sees them as extra input
 channels beside the one-hot sequence, each value repeated over its bin's bases
-(:func:`hicmodels.data.model_input`).
+(:func:`hicmodels.data.model_input`). Tracks are measured on the reference; a
+haplotype reads them through its chain (:meth:`TrackSet.lifted`), so each
+value stays beside the sequence it was measured on across indels and SVs.
 """
 
 import logging
@@ -14,6 +16,7 @@ import pyBigWig
 
 from .errors import InputError
 from .genome.aliases import canonical_names
+from .genome.liftover import invert, lift_positions
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +107,38 @@ class TrackSet:
             for i, b in enumerate(binned):
                 values[i, : len(b[chrom])] = b[chrom]
             self.values[chrom] = values
+
+    def lifted(self, blocks, personal_sizes):
+        """The tracks in a haplotype's coordinates, on the same bins.
+
+        Each personal bin takes the reference bin of the base at its centre
+        (through the chain, either strand: signals have no orientation);
+        bins whose centre is inserted sequence, or lies on a reference
+        chromosome without track data, get 0, as bases without data do.
+
+        Parameters
+        ----------
+        blocks : DataFrame
+            Reference -> personal mapping (:func:`hicmodels.genome.liftover.read_chain`).
+        personal_sizes : dict
+            Lengths of the personal chromosomes to cover.
+        """
+        to_reference = invert(blocks)
+        personal = object.__new__(TrackSet)
+        personal.names, personal.binsize, personal.values = self.names, self.binsize, {}
+        for pchrom, length in personal_sizes.items():
+            nbins = -(-int(length) // self.binsize)
+            centres = np.minimum(np.arange(nbins) * self.binsize + self.binsize // 2, int(length) - 1)
+            rchrom, rpos = lift_positions(to_reference, pchrom, centres)
+            values = np.zeros((len(self.names), nbins), np.float32)
+            for chrom in set(rchrom[rpos >= 0]) & set(self.values):
+                here = np.flatnonzero((rchrom == chrom) & (rpos >= 0))
+                source = self.values[chrom]
+                ref_bins = rpos[here] // self.binsize
+                inside = ref_bins < source.shape[1]
+                values[:, here[inside]] = source[:, ref_bins[inside]]
+            personal.values[pchrom] = values
+        return personal
 
     def window(self, chrom, start, end):
         """Values (tracks, (end - start) // binsize) from ``start`` rounded down to a bin; 0 off the data."""

@@ -105,6 +105,7 @@ rule predict_haplotype:
         checkpoint=predictor,
         fasta="results/personal/{sample}/hap{hap}.fa.gz",
         windows="results/windows/{sample}.hap{hap}.tsv",
+        chain="results/personal/{sample}/hap{hap}.chain",
         aliases=config["reference"]["chrom_aliases"],
         tracks=cell_line_tracks,
     output:
@@ -126,4 +127,5 @@ rule predict_haplotype:
     shell:
         "OMP_WAIT_POLICY=PASSIVE python -m hicmodels predict --checkpoint {input.checkpoint} --fasta {input.fasta}"
         " --windows {input.windows} --out {output} --batch-size {params.batch_size}"
-        " --aliases {input.aliases} {params.options} {params.tracks} --threads {threads} 2> {log}"
+        " --chain {input.chain} --aliases {input.aliases} {params.options} {params.tracks}"
+        " --threads {threads} 2> {log}"
