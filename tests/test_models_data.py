@@ -103,13 +103,13 @@ def test_bigwig_binning_is_log1p_of_the_bin_mean(bigwig):
 
 
 def test_track_set_uses_aliases_and_pads_outside(bigwig):
-    tracks = TrackSet({"ctcf": str(bigwig)}, ["ctcf"], ["chr1"], 100, aliases={"chrA": "chr1"})
+    tracks = TrackSet.from_bigwigs({"ctcf": str(bigwig)}, ["ctcf"], ["chr1"], 100, aliases={"chrA": "chr1"})
     window = tracks.window("chr1", -100, 300)
     assert np.allclose(window, [np.log1p([0.0, 2.0, 1.0, 0.0])])
     with pytest.raises(InputError, match="no chromosomes \\['chr9'\\]"):
-        TrackSet({"ctcf": str(bigwig)}, ["ctcf"], ["chr9"], 100)
+        TrackSet.from_bigwigs({"ctcf": str(bigwig)}, ["ctcf"], ["chr9"], 100)
     with pytest.raises(InputError, match="no bigWig given for \\['atac'\\]"):
-        TrackSet({"ctcf": str(bigwig)}, ["ctcf", "atac"], ["chrB"], 100)
+        TrackSet.from_bigwigs({"ctcf": str(bigwig)}, ["ctcf", "atac"], ["chrB"], 100)
 
 
 def test_tracks_follow_the_sequence_through_a_haplotype_chain(tmp_path):
@@ -123,7 +123,7 @@ def test_tracks_follow_the_sequence_through_a_haplotype_chain(tmp_path):
     blocks = pd.DataFrame([("chrA", 0, 300, "chrA", 0, 300, "+"), ("chrA", 300, 500, "chrA", 500, 700, "+"),
                            ("chrA", 700, 900, "chrA", 700, 900, "-"), ("chrA", 900, 1000, "chrA", 900, 1000, "+")],
                           columns=BLOCK_COLUMNS)
-    reference = TrackSet({"ctcf": str(path)}, ["ctcf"], ["chrA"], 100)
+    reference = TrackSet.from_bigwigs({"ctcf": str(path)}, ["ctcf"], ["chrA"], 100)
     lifted = reference.lifted(blocks, {"chrA": 1000})
     source_bin = [0, 1, 2, None, None, 3, 4, 8, 7, 9]
     expected = [0.0 if b is None else np.log1p(b + 1) for b in source_bin]

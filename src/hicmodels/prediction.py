@@ -131,10 +131,10 @@ def window_tracks(track_paths, names, track_bin, aliases, windows, chain):
     if chain is None:
         if not ((windows["seq_chrom"] == windows["chrom"]) & (windows["seq_start"] == windows["start"])).all():
             raise InputError("the windows are not reference windows: give the haplotype's chain to lift the tracks")
-        return TrackSet(track_paths or {}, names, personal_chroms, track_bin, aliases)
+        return TrackSet.from_bigwigs(track_paths or {}, names, personal_chroms, track_bin, aliases)
     blocks, _, personal_sizes = read_chain(chain)
     sources = list(dict.fromkeys(blocks.loc[blocks["pchrom"].isin(personal_chroms), "chrom"]))
-    reference = TrackSet(track_paths or {}, names, sources, track_bin, aliases)
+    reference = TrackSet.from_bigwigs(track_paths or {}, names, sources, track_bin, aliases)
     return reference.lifted(blocks, {chrom: personal_sizes[chrom] for chrom in personal_chroms})
 
 

@@ -69,30 +69,44 @@ def bin_bigwig(path, chrom, binsize):
 
 
 class TrackSet:
-    """Binned tracks of some reference chromosomes, in a fixed track order.
+    """Binned tracks of some chromosomes, in a fixed track order.
 
     Parameters
     ----------
-    paths : dict
-        Track name -> bigWig path.
     names : list of str
         The tracks the model reads, in its channel order.
-    chroms : list of str
-        Reference chromosome names to bin (each bigWig's own length is used).
     binsize : int
         Bases per track value.
-    aliases : dict, optional
-        alias -> reference name (:func:`hicmodels.genome.aliases.read_aliases`)
-        for bigWigs that name chromosomes differently.
+    values : dict
+        Chromosome -> float32 array (tracks, bins).
     """
 
-    def __init__(self, paths, names, chroms, binsize, aliases=None):
+    def __init__(self, names, binsize, values):
+        self.names, self.binsize, self.values = list(names), binsize, values
+
+    @classmethod
+    def from_bigwigs(cls, paths, names, chroms, binsize, aliases=None):
+        """Bin each track's bigWig over reference chromosomes.
+
+        Parameters
+        ----------
+        paths : dict
+            Track name -> bigWig path.
+        names : list of str
+            The tracks the model reads, in its channel order.
+        chroms : list of str
+            Reference chromosome names to bin (each bigWig's own length is used).
+        binsize : int
+            Bases per track value.
+        aliases : dict, optional
+            alias -> reference name (:func:`hicmodels.genome.aliases.read_aliases`)
+            for bigWigs that name chromosomes differently.
+        """
         missing = [n for n in names if n not in paths]
         if missing:
             raise InputError(f"the model reads tracks {list(names)}; no bigWig given for {missing}")
-        self.names, self.binsize = list(names), binsize
         binned = []
-        for name in self.names:
+        for name in names:
             with pyBigWig.open(str(paths[name])) as bw:
                 renamed, _ = canonical_names(bw.chroms(), aliases or {}, chroms)
             own = {ref: bw_name for bw_name, ref in renamed.items()}
@@ -101,12 +115,12 @@ class TrackSet:
                 raise InputError(f"track {name!r} has no chromosomes {absent}", paths[name])
             binned.append({c: bin_bigwig(paths[name], own[c], binsize) for c in chroms})
             log.info("track %s: %s, mean log1p signal per %d bp bin", name, paths[name], binsize)
-        self.values = {}
+        values = {}
         for chrom in chroms:
-            values = np.zeros((len(binned), max(len(b[chrom]) for b in binned)), np.float32)
+            values[chrom] = np.zeros((len(binned), max(len(b[chrom]) for b in binned)), np.float32)
             for i, b in enumerate(binned):
-                values[i, : len(b[chrom])] = b[chrom]
-            self.values[chrom] = values
+                values[chrom][i, : len(b[chrom])] = b[chrom]
+        return cls(names, binsize, values)
 
     def lifted(self, blocks, personal_sizes):
         """The tracks in a haplotype's coordinates, on the same bins.
@@ -124,8 +138,7 @@ class TrackSet:
             Lengths of the personal chromosomes to cover.
         """
         to_reference = invert(blocks)
-        personal = object.__new__(TrackSet)
-        personal.names, personal.binsize, personal.values = self.names, self.binsize, {}
+        lifted = {}
         for pchrom, length in personal_sizes.items():
             nbins = -(-int(length) // self.binsize)
             centres = np.minimum(np.arange(nbins) * self.binsize + self.binsize // 2, int(length) - 1)
@@ -137,8 +150,8 @@ class TrackSet:
                 ref_bins = rpos[here] // self.binsize
                 inside = ref_bins < source.shape[1]
                 values[:, here[inside]] = source[:, ref_bins[inside]]
-            personal.values[pchrom] = values
-        return personal
+            lifted[pchrom] = values
+        return TrackSet(self.names, self.binsize, lifted)
 
     def window(self, chrom, start, end):
         """Values (tracks, (end - start) // binsize) from ``start`` rounded down to a bin; 0 off the data."""

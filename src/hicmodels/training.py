@@ -125,7 +125,7 @@ def _examples(fasta_path, experimental, windows, model_config, training_config, 
     chroms = list(dict.fromkeys(windows.loc[windows["split"] != "test", "chrom"]))
     genome = GenomeCodes.from_fasta(fasta_path, Path(scratch) / "genome.npy", chroms)
     names, track_bin = models.tracks(model_config)
-    tracks = TrackSet(track_paths or {}, names, chroms, track_bin, aliases) if names else None
+    tracks = TrackSet.from_bigwigs(track_paths or {}, names, chroms, track_bin, aliases) if names else None
     log.info("%d train, %d validation windows of %d bins; tracks: %s", len(train_rows), len(val_rows), nbins,
              ", ".join(names) or "none")
     train = WindowDataset(genome, train_rows, load_targets(experimental, train_rows, nbins, scale), tracks,
