@@ -22,9 +22,9 @@ import statistics
 import time
 
 import torch
-import yaml
 
 from hicmodels import models
+from hicmodels.config import read_yaml
 
 WINDOW = 2_097_152
 
@@ -39,10 +39,6 @@ def timed(call, repeats):
     return statistics.median(seconds), seconds
 
 
-def read_config(path):
-    with open(path) as handle:
-        return yaml.safe_load(handle)
-
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -52,7 +48,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    presets = read_config(args.config)["model"]["presets"]
+    presets = read_yaml(args.config)["model"]["presets"]
     with contextlib.redirect_stdout(io.StringIO()):  # C.Origami prints while it builds
         from corigami.model.corigami_models import ConvTransModel
 

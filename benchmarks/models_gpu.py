@@ -18,9 +18,9 @@ import json
 import time
 
 import torch
-import yaml
 
 from hicmodels import models
+from hicmodels.config import read_yaml
 from hicmodels.prediction import load_model
 from hicmodels.runtime import autocast
 
@@ -37,10 +37,6 @@ def rate(call, device, repeats):
     return repeats / (time.perf_counter() - start)
 
 
-def read_config(path):
-    with open(path) as handle:
-        return yaml.safe_load(handle)
-
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -53,7 +49,7 @@ def main():
     args = parser.parse_args()
     device = torch.device(args.device)
     torch.manual_seed(0)
-    config = read_config(args.config)["model"]["presets"][args.preset]
+    config = read_yaml(args.config)["model"]["presets"][args.preset]
     x = torch.rand(args.batch_size, config["channels"][0], args.window, device=device)
     results = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
                "preset": args.preset, "batch_size": args.batch_size}

@@ -18,15 +18,10 @@ import statistics
 import time
 
 import torch
-import yaml
 
 from hicmodels import models
+from hicmodels.config import read_yaml
 from hicmodels.training import masked_l1
-
-
-def read_config(path):
-    with open(path) as handle:
-        return yaml.safe_load(handle)
 
 
 def main():
@@ -40,7 +35,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    config = read_config(args.config)["model"]["presets"][args.preset]
+    config = read_yaml(args.config)["model"]["presets"][args.preset]
     model = models.build(config)
     optimizer = torch.optim.AdamW(model.parameters())
     x = torch.rand(args.batch_size, config["channels"][0], args.window)

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from hicmodels.assemble import assemble_cool
+from hicmodels.config import read_yaml
 from hicmodels.evaluation import evaluate
 from hicmodels.genome.aliases import read_aliases
 from hicmodels.genome.reference import chromsizes
@@ -29,11 +29,6 @@ from hicmodels.prediction import predict, read_predictions
 from hicmodels.training import load_checkpoint
 
 
-def read_config(path):
-    with open(path) as handle:
-        return yaml.safe_load(handle)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", default="results")
@@ -41,7 +36,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cell-line", help="default: the first of hic.cell_lines")
     args = parser.parse_args()
-    config = read_config(args.config)
+    config = read_yaml(args.config)
     results = Path(args.results)
     fasta = results / "reference" / "genome.fa.gz"
     sizes = chromsizes(fasta)

@@ -5,7 +5,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from hicmodels.config import check_config, load_schema, read_samples
+from hicmodels.config import check_config, read_yaml, read_samples
 from hicmodels.errors import InputError
 
 from conftest import REPO
@@ -22,7 +22,7 @@ def config(monkeypatch):
 
 @pytest.fixture
 def sample_schema():
-    return load_schema(SCHEMAS / "samples.schema.yaml")
+    return read_yaml(SCHEMAS / "samples.schema.yaml")
 
 
 def test_bundled_config_and_samples_are_valid(config, sample_schema):
@@ -84,7 +84,7 @@ def test_variant_policies_reach_the_command_line(config):
     from hicmodels.config import policy_arguments
     from hicmodels.variants.policy import CHOICES
 
-    schema = load_schema(SCHEMAS / "config.schema.yaml")["properties"]["variants"]["properties"]
+    schema = read_yaml(SCHEMAS / "config.schema.yaml")["properties"]["variants"]["properties"]
     assert {name: tuple(schema[name]["enum"]) for name in CHOICES} == CHOICES
     assert policy_arguments(config) == ("--filters=PASS --unphased=hap1 --filter-missing=accept --ref-mismatch=error"
                                         " --overlap=skip --unknown-contig=error")

@@ -6,10 +6,10 @@ import pysam
 import pytest
 
 from hicmodels.alignments import check_contigs, check_header
-from hicmodels.config import load_schema, read_samples
+from hicmodels.config import read_yaml, read_samples
 from hicmodels.errors import InputError
 
-SCHEMA = load_schema(Path(__file__).parents[1] / "workflow" / "schemas" / "samples.schema.yaml")
+SCHEMA = read_yaml(Path(__file__).parents[1] / "workflow" / "schemas" / "samples.schema.yaml")
 
 
 def bam(path, sort_order="coordinate", samples=("s",), index=True, contigs=(("chrI", 1000),)):

@@ -18,7 +18,8 @@ from .alignments import alignment_index, check_header
 from .errors import InputError
 
 
-def load_schema(path):
+def read_yaml(path):
+    """A YAML file (config, JSON schema) as Python objects."""
     with open(path) as handle:
         return yaml.safe_load(handle)
 

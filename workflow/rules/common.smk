@@ -20,7 +20,7 @@ from hicmodels.alignments import alignment_index  # noqa: E402
 from hicmodels.config import (  # noqa: E402
     check_config,
     chromosome_splits,
-    load_schema,
+    read_yaml,
     model_preset,
     policy_arguments,
     read_samples,
@@ -34,7 +34,7 @@ validate(config, os.path.join(SCHEMAS, "config.schema.yaml"))
 try:
     check_config(config)
     samples = read_samples(
-        config["samples"], load_schema(os.path.join(SCHEMAS, "samples.schema.yaml"))
+        config["samples"], read_yaml(os.path.join(SCHEMAS, "samples.schema.yaml"))
     )
 except InputError as err:
     raise WorkflowError(f"invalid configuration: {err}") from None
