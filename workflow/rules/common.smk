@@ -92,22 +92,6 @@ def predictor(wildcards):
     return f"results/cell_lines/{wildcards.cell_line}/model/{name}.pt"
 
 
-PREDICT_OPTIONS = " ".join(
-    filter(
-        None,
-        [
-            "--compile" if config["prediction"]["compile"] else "",
-            (
-                f"--sampling-steps {config['prediction']['sampling_steps']}"
-                if config["prediction"]["sampling_steps"]
-                else ""
-            ),
-            f"--seed {config['prediction']['seed']}",
-        ],
-    )
-)
-
-
 def samples_with(kinds=("reads", "alignments", "variants"), truth=False):
     """Samples whose input is one of ``kinds`` (and that have a truth VCF, if asked)."""
     chosen = samples[samples["kind"].isin(kinds)]

@@ -3,6 +3,22 @@
 # instead of spinning, which keeps CPU runs fast on cores shared with other jobs (measured:
 # docs/benchmarks.md).
 
+# Options of every predict job.
+PREDICT_OPTIONS = " ".join(
+    filter(
+        None,
+        [
+            "--compile" if config["prediction"]["compile"] else "",
+            (
+                f"--sampling-steps {config['prediction']['sampling_steps']}"
+                if config["prediction"]["sampling_steps"]
+                else ""
+            ),
+            f"--seed {config['prediction']['seed']}",
+        ],
+    )
+)
+
 
 rule train_model:
     input:
