@@ -13,16 +13,12 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/reference.smk"
-include: "workflow/rules/alignment.smk"
+include: "workflow/rules/genome.smk"
 include: "workflow/rules/calling.smk"
-include: "workflow/rules/qc.smk"
-include: "workflow/rules/personal.smk"
-include: "workflow/rules/windows.smk"
-include: "workflow/rules/model.smk"
-include: "workflow/rules/assemble.smk"
-include: "workflow/rules/metrics.smk"
-include: "workflow/rules/figures.smk"
+include: "workflow/rules/variants.smk"
+include: "workflow/rules/modelling.smk"
+include: "workflow/rules/hic.smk"
+include: "workflow/rules/evaluation.smk"
 
 
 rule all:

@@ -48,7 +48,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    presets = read_yaml(args.config)["model"]["presets"]
+    presets = read_yaml(args.config)["model_presets"]
     with contextlib.redirect_stdout(io.StringIO()):  # C.Origami prints while it builds
         from corigami.model.corigami_models import ConvTransModel
 

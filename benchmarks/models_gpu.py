@@ -1,8 +1,8 @@
 """GPU inference throughput at the paper preset: fp32 vs bf16 (+ torch.compile), diffusion sampling.
 
 Random weights, batches of ``--batch-size`` windows of 2,097,152 bp, the
-package's own inference path (:func:`hicmodels.prediction.load_model`:
-channels-last on a GPU, :func:`hicmodels.runtime.autocast`: bf16). Also
+package's own inference path (:func:`hicmodels.modelling.prediction.load_model`:
+channels-last on a GPU, :func:`hicmodels.modelling.runtime.autocast`: bf16). Also
 measures the GPU's bf16 matmul rate (8192^3 GEMMs) and reports the fraction
 of it the encoder-decoder achieves (its FLOPs counted by
 ``torch.utils.flop_counter``).
@@ -21,8 +21,8 @@ import torch
 
 from hicmodels import models
 from hicmodels.config import read_yaml
-from hicmodels.prediction import load_model
-from hicmodels.runtime import autocast
+from hicmodels.modelling.prediction import load_model
+from hicmodels.modelling.runtime import autocast
 
 
 def rate(call, device, repeats):
@@ -49,7 +49,7 @@ def main():
     args = parser.parse_args()
     device = torch.device(args.device)
     torch.manual_seed(0)
-    config = read_yaml(args.config)["model"]["presets"][args.preset]
+    config = read_yaml(args.config)["model_presets"][args.preset]
     x = torch.rand(args.batch_size, config["channels"][0], args.window, device=device)
     results = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
                "preset": args.preset, "batch_size": args.batch_size}
@@ -72,7 +72,7 @@ def main():
             results[f"encoder_decoder_{name}_fraction_of_bf16_matmul"] = round(
                 windows_per_s * flops / 1e12 / results["bf16_matmul_tflops"], 3)
     diffusion = models.diffusion_config(config)
-    model = load_model({"model_config": diffusion, "state_dict": models.build(diffusion).state_dict()}, device)
+    model = load_model({"model_config": diffusion, "state_dict": models.build(diffusion).state_dict()}, device, False)
     with torch.inference_mode(), autocast(device):
         results["diffusion_seconds_per_window"] = round(
             1 / (rate(lambda: model(x), device, max(1, args.repeats // 2)) * args.batch_size), 3)

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from hicmodels.genome.fasta import bgzf_fasta_writer
-from hicmodels.simulate import (
+from hicmodels.simulation.samples import (
     merge_variants, random_genotypes, random_sequence, spaced_small_variants, spaced_structural_variants, write_vcf,
 )
 

@@ -78,7 +78,7 @@ def markdown(table, index=True):
 
 def qual_sweep(work, thresholds=(0, 10, 20, 30, 50)):
     """SNV and INDEL recall/precision if the small-variant QUAL filter were each threshold (LowDP kept)."""
-    from hicmodels.calling.evaluate import evaluate, read_variants
+    from hicmodels.calling.accuracy import evaluate, read_variants
 
     fasta = work / "results" / "reference" / "genome.fa.gz"
     truth_vcf, calls_vcf = work / "sweep.truth.vcf.gz", work / "sweep.calls.vcf.gz"
@@ -98,7 +98,7 @@ def snv_misses(work, min_mapq, min_depth):
     """Why each planted SNV lacks a PASS call: its FILTER, or the reads at MAPQ >= min_mapq over it."""
     import pysam
 
-    from hicmodels.calling.evaluate import read_variants
+    from hicmodels.calling.accuracy import read_variants
 
     truth = read_variants(work / "sweep.truth.vcf.gz", NAME, NUCLEAR)
     calls = {}
@@ -143,7 +143,7 @@ def main():
     if not truth.exists():  # a second run (--maps) reuses the reads and the results so far
         (work / "config" / "samples.tsv").write_text("sample\tfastq1\tfastq2\ttruth\n")  # no reads yet
         snakemake(work, args.cores, "results/reference/genome.fa.gz")
-        simulate_s = run([sys.executable, "-m", "hicmodels", "simulate-sample", "--fasta",
+        simulate_s = run([sys.executable, "-m", "hicmodels", "simulation", "simulate-sample", "--fasta",
                           work / "results" / "reference" / "genome.fa.gz", "--out-dir", work / "reads", "--name",
                           NAME, "--depth", args.depth, "--snvs", 12_000, "--indels", 2_400, "--random-svs", 5,
                           "--chromosomes", *NUCLEAR, "--seed", args.seed])

@@ -21,7 +21,7 @@ import torch
 
 from hicmodels import models
 from hicmodels.config import read_yaml
-from hicmodels.training import masked_l1
+from hicmodels.modelling.training import masked_l1
 
 
 def main():
@@ -35,7 +35,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    config = read_yaml(args.config)["model"]["presets"][args.preset]
+    config = read_yaml(args.config)["model_presets"][args.preset]
     model = models.build(config)
     optimizer = torch.optim.AdamW(model.parameters())
     x = torch.rand(args.batch_size, config["channels"][0], args.window)

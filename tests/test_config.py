@@ -1,35 +1,68 @@
+"""Config and sample sheet: schema defaults, validation, cross-key checks, the model zoo, chromosome folds."""
+
 import copy
 
 import pytest
 import yaml
-from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
-from hicmodels.config import check_config, read_yaml, read_samples
+from hicmodels.config import (
+    apply_defaults,
+    chromosome_splits,
+    config_schema,
+    leave_one_out,
+    model_entries,
+    read_samples,
+    resolve,
+    resolve_config,
+    samples_schema,
+    section_schema,
+)
 from hicmodels.errors import InputError
 
 from conftest import REPO
 
-SCHEMAS = REPO / "workflow" / "schemas"
-
 
 @pytest.fixture
 def config(monkeypatch):
-    monkeypatch.chdir(REPO)
+    monkeypatch.chdir(REPO)  # the config's paths are relative to the repository
     with open(REPO / "config" / "config.yaml") as handle:
         return yaml.safe_load(handle)
 
 
 @pytest.fixture
 def sample_schema():
-    return read_yaml(SCHEMAS / "samples.schema.yaml")
+    return samples_schema()
 
 
 def test_bundled_config_and_samples_are_valid(config, sample_schema):
-    validate(copy.deepcopy(config), str(SCHEMAS / "config.schema.yaml"))
-    check_config(config)
+    resolved = resolve_config(config)
+    assert list(model_entries(resolved)) == ["yeast"]
+    assert model_entries(resolved)["yeast"]["preset"]["architecture"] == "encoder_decoder"
     samples = read_samples("config/samples.tsv", sample_schema)
     assert samples.index.tolist() == ["demo_het", "demo_hom"]
+
+
+REQUIRED = ("samples", "reference", "hic", "window_presets", "model_presets", "models", "assemble")
+
+
+def test_the_bundled_config_states_the_schema_defaults(config):
+    """A config of only the required keys resolves to the bundled one: defaults live in the schema alone."""
+    minimal = {key: config[key] for key in REQUIRED}
+    minimal["reference"] = {k: v for k, v in config["reference"].items() if k != "exclude"}
+    minimal["models"] = {"yeast": {"preset": "yeast", "windows": "yeast"}}
+    minimal["assemble"] = {k: v for k, v in config["assemble"].items() if k != "min_coverage"}
+    assert resolve_config(minimal) == resolve_config(config)
+
+
+def test_defaults_fill_nested_sections_and_refs():
+    schema = {"definitions": {"n": {"type": "integer", "default": 3}},
+              "type": "object", "properties": {"a": {"type": "object", "default": {},
+                                                     "properties": {"b": {"$ref": "#/definitions/n"},
+                                                                    "c": {"type": "string"}}}}}
+    assert apply_defaults({}, schema, schema) == {"a": {"b": 3}}
+    assert apply_defaults({"a": {"b": 5}}, schema, schema) == {"a": {"b": 5}}
+    with pytest.raises(InputError, match=r"--config a.b: 'x' is not of type 'integer'"):
+        resolve({"a": {"b": "x"}}, schema, "--config")
 
 
 def test_schema_rejects_a_bad_sample_name(tmp_path, sample_schema):
@@ -56,14 +89,16 @@ def test_sample_sheet_missing_file_and_duplicates(tmp_path, sample_schema):
 
 def test_schema_rejects_unknown_keys(config):
     config["training"]["epoch"] = 3
-    with pytest.raises(WorkflowError, match="'epoch' was unexpected"):
-        validate(config, str(SCHEMAS / "config.schema.yaml"))
+    with pytest.raises(InputError, match="config training: Additional properties are not allowed .'epoch' was "
+                                         "unexpected"):
+        resolve_config(config)
 
 
 def test_window_and_model_presets_must_agree(config):
-    config["windows"]["presets"]["yeast"]["bins"] = 25
-    with pytest.raises(InputError, match=r"200000 bp in 25 bins, but model preset 'yeast' pools to 10000 bp per bin"):
-        check_config(config)
+    config["window_presets"]["yeast"]["bins"] = 25
+    with pytest.raises(InputError, match=r"models.yeast: window preset 'yeast' has 200000 bp in 25 bins, but model "
+                                         r"preset 'yeast' pools to 10000 bp per bin"):
+        resolve_config(config)
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -71,31 +106,31 @@ def test_window_and_model_presets_must_agree(config):
      "config hic.cell_lines.yeast.cool: file not found: missing.cool"),
     (lambda c: c["hic"].update(test_chromosomes=["chrM"]), r"hic.test_chromosomes: \['chrM'\] not in reference.chromosomes"),
     (lambda c: c["hic"].update(validation_chromosomes=["chrXIII"]), r"\['chrXIII'\] are both test and validation"),
-    (lambda c: c["windows"].update(preset="mouse"), r"windows.preset: 'mouse' is not one of \['human', 'synthetic', 'yeast'\]"),
+    (lambda c: c["models"]["yeast"].update(windows="mouse"),
+     r"models.yeast.windows: 'mouse' is not one of \['human', 'synthetic', 'yeast'\] \(window_presets\)"),
+    (lambda c: c["models"]["yeast"].update(preset="mouse"), r"models.yeast.preset: 'mouse' is not one of"),
     (lambda c: c["assemble"].update(resolutions=[10000, 25000]), r"\[25000\] are not multiples of bin_size 10000"),
 ])
 def test_config_cross_checks(config, edit, message):
     edit(config)
     with pytest.raises(InputError, match=message):
-        check_config(config)
+        resolve_config(config)
 
 
-def test_variant_policies_reach_the_command_line(config):
-    from hicmodels.config import policy_arguments
-    from hicmodels.variants.policy import CHOICES
+def test_variant_policies_come_from_the_schema(config):
+    from hicmodels.variants.policy import CHOICES, Policy
 
-    schema = read_yaml(SCHEMAS / "config.schema.yaml")["properties"]["variants"]["properties"]
+    schema = config_schema()["properties"]["variants"]["properties"]
     assert {name: tuple(schema[name]["enum"]) for name in CHOICES} == CHOICES
-    assert policy_arguments(config) == ("--filters=PASS --unphased=hap1 --filter-missing=accept --ref-mismatch=error"
-                                        " --overlap=skip --unknown-contig=error")
-    config["variants"].update(filters="any", unphased="both")
-    assert policy_arguments(config).startswith("--filters=any --unphased=both ")
+    assert Policy.from_config({}) == Policy(unphased="hap1", filters=("PASS",), filter_missing="accept",
+                                            ref_mismatch="error", overlap="skip", unknown_contig="error")
+    assert Policy.from_config({"filters": "any", "unphased": "both"}).filters is None
     config["variants"].update(filters=["PASS", "q 10"])
     with pytest.raises(InputError, match=r"config variants.filters: \['q 10'\] are not FILTER names"):
-        check_config(config)
+        resolve_config(config)
     config["variants"].update(filters=["PASS"], overlap="merge")
-    with pytest.raises(WorkflowError, match="'merge' is not one of"):
-        validate(copy.deepcopy(config), str(SCHEMAS / "config.schema.yaml"))
+    with pytest.raises(InputError, match="config variants.overlap: 'merge' is not one of"):
+        resolve_config(config)
 
 
 def test_sample_edits_column_is_optional_and_checked(tmp_path, sample_schema):
@@ -106,3 +141,58 @@ def test_sample_edits_column_is_optional_and_checked(tmp_path, sample_schema):
         read_samples(sheet, sample_schema)
     sheet.write_text(f"sample\tvcf\na\t{vcf}\n")
     assert read_samples(sheet, sample_schema)["edits"].tolist() == [""]
+
+
+def test_leave_one_out_folds(config):
+    chroms = ["chr1", "chr2", "chr3"]
+    assert leave_one_out(chroms, 0) == {"test": ["chr1"], "validation": ["chr2"]}
+    assert leave_one_out(chroms, 2) == {"test": ["chr3"], "validation": ["chr1"]}
+    config["training"]["fold"] = 12
+    assert chromosome_splits(config) == {"test": ["chrXIII"], "validation": ["chrXIV"]}
+    resolve_config(config)
+    config["training"]["fold"] = 16
+    with pytest.raises(InputError, match="training.fold: 16 is outside 0..15"):
+        resolve_config(config)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: (c["model_presets"]["yeast"].update(tracks=["ctcf"]),
+                c["models"]["yeast"].update(inputs=["sequence", "tracks"])), "channels\\[0\\] must be 5 .* \\+ 1 tracks"),
+    (lambda c: (c["model_presets"]["yeast"].update(tracks=["ctcf"], channels=[6, 8, 16, 16, 32, 32, 32, 32, 32]),
+                c["models"]["yeast"].update(inputs=["sequence", "tracks"])), "needs track_bin"),
+    (lambda c: (c["model_presets"]["yeast"].update(tracks=["ctcf"], track_bin=300,
+                                                   channels=[6, 8, 16, 16, 32, 32, 32, 32, 32]),
+                c["models"]["yeast"].update(inputs=["sequence", "tracks"])), "not a multiple of track_bin 300"),
+    (lambda c: (c["model_presets"]["yeast"].update(tracks=["ctcf"], track_bin=100,
+                                                   channels=[6, 8, 16, 16, 32, 32, 32, 32, 32]),
+                c["models"]["yeast"].update(inputs=["sequence", "tracks"])),
+     "reads track 'ctcf': add its bigWig to hic.cell_lines.yeast.tracks"),
+    (lambda c: (c["models"]["yeast"].update(diffusion=True), c["model_presets"]["yeast"]["diffusion"].update(
+        dim_mults=[1, 2, 4, 8])), "bins \\(20\\) must be a multiple of 8"),
+    (lambda c: (c["models"]["yeast"].update(diffusion=True), c["prediction"].update(sampling_steps=50)),
+     "sampling_steps: 50 is more than the 10 timesteps"),
+    (lambda c: c["models"]["yeast"].update(inputs=["sequence", "hic"]),
+     r"models.yeast.inputs: encoder_decoder models read \['sequence', 'tracks'\], not \['hic'\]"),
+    (lambda c: c["models"]["yeast"].update(inputs=["sequence", "tracks"]), "inputs must not list tracks"),
+    (lambda c: c["models"]["yeast"].update(weights={"checkpoint": "nowhere.pt"}),
+     "config models.yeast.weights.checkpoint: file not found: nowhere.pt"),
+    (lambda c: c["models"]["yeast"].update(training={"epochs": 0}), r"models.yeast.training epochs: 0 is less than"),
+    (lambda c: c["models"]["yeast"].update(training={"fold": 1}), "fold is set for the whole run"),
+])
+def test_model_entry_problems_are_named(config, change, message):
+    broken = copy.deepcopy(config)
+    change(broken)
+    with pytest.raises(InputError, match=message):
+        resolve_config(broken)
+
+
+def test_model_entries_merge_their_training_over_the_section(config):
+    config["models"]["second"] = {"preset": "yeast", "windows": "yeast", "training": {"seed": 7,
+                                                                                    "diffusion": {"epochs": 2}}}
+    entries = model_entries(resolve_config(config))
+    assert entries["yeast"]["training"] == resolve({}, section_schema("training"), "") | {
+        k: v for k, v in config["training"].items()}
+    second = entries["second"]["training"]
+    assert second["seed"] == 7 and second["epochs"] == config["training"]["epochs"]
+    assert second["diffusion"] == {**config["training"]["diffusion"], "epochs": 2}
+    assert entries["second"]["weights"] == "train" and entries["second"]["inputs"] == ["sequence"]

@@ -1,6 +1,6 @@
 """Compare the .mcool files of two runs of the workflow, every resolution.
 
-    python .ci/slurm/compare_mcools.py RUN_A/results/cell_lines/yeast/maps RUN_B/results/cell_lines/yeast/maps
+    python .ci/slurm/compare_mcools.py RUN_A/results/cell_lines/yeast/models/yeast/maps RUN_B/results/cell_lines/yeast/models/yeast/maps
 
 Per file and resolution it prints the pixel count and the pixel sum of each run
 and whether the two agree. They agree when the chromosome names, chromosome

@@ -68,7 +68,7 @@ reference:
   chrom_aliases: $R/yeast/chrom_aliases.tsv
   chromosomes: [chrIII, chrIV, chrVII, chrXIII, chrXV]
 hic: {cell_lines: {yeast: {cool: $R/yeast/yeast.10kb.cool}}}
-windows: {presets: {yeast: {size: 200000, step: 80000, bins: 20}}}
+window_presets: {yeast: {size: 200000, step: 80000, bins: 20}}
 training: {epochs: 1}
 EOF
 N_SAMPLES=$(($(wc -l <"$WORK/samples.tsv") - 1))
@@ -178,10 +178,10 @@ device_lines "$WORK/local" | sed 's/^/    /'
 
 # ------------------------------------------------------------- compare --
 t=$EPOCHREALTIME
-rc=0; python "$HERE/compare_mcools.py" "$WORK/slurm/results/cell_lines/yeast/maps" "$WORK/local/results/cell_lines/yeast/maps" || rc=$?
+rc=0; python "$HERE/compare_mcools.py" "$WORK/slurm/results/cell_lines/yeast/models/yeast/maps" "$WORK/local/results/cell_lines/yeast/models/yeast/maps" || rc=$?
 TIMES+=("compare $(secs "$t")")
 if ((rc != 0)); then  # a clue for whoever reads the CI log: did training already differ?
-  python - "$WORK"/{slurm,local}/results/cell_lines/yeast/model/model.pt <<'EOF' | sed 's/^/    /'
+  python - "$WORK"/{slurm,local}/results/cell_lines/yeast/models/yeast/model.pt <<'EOF' | sed 's/^/    /'
 import sys, torch
 a, b = (torch.load(p, map_location="cpu", weights_only=True) for p in sys.argv[1:])
 same = all(torch.equal(a["state_dict"][k], b["state_dict"][k]) for k in a["state_dict"])

@@ -1,27 +1,109 @@
-"""Checking the workflow's config and sample sheet beyond what JSON schema can say.
+"""The workflow's config and sample sheet: defaults, validation and the checks JSON schema cannot say.
 
-The schemas in ``workflow/schemas`` fix the shape (keys, types, sample-name
-pattern); here are the checks that need the file system or relate keys to each
-other. Every problem is an :class:`~hicmodels.errors.InputError` that names
-the file and line or config key.
+The schemas (``workflow/schemas``, shipped in the package as
+``hicmodels/schemas``) fix the shape of the config and hold **every default**:
+:func:`resolve` fills them in and validates, for the whole config (the
+workflow) and for one section (a command run by hand). No default is written in
+code. The checks here need the file system or relate keys to each other. Every
+problem is an :class:`~hicmodels.errors.InputError` naming the file and line
+or config key.
 """
 
+import copy
+import functools
 import math
 import os
-import shlex
+from pathlib import Path
 
 import jsonschema
 import pandas as pd
 import yaml
 
-from .alignments import alignment_index, check_header
+from .calling.alignments import alignment_index, check_header
 from .errors import InputError
+
+SCHEMAS = Path(__file__).parent / "schemas"
 
 
 def read_yaml(path):
     """A YAML file (config, JSON schema) as Python objects."""
     with open(path) as handle:
         return yaml.safe_load(handle)
+
+
+@functools.cache
+def config_schema():
+    """The JSON schema of ``config/config.yaml``."""
+    return read_yaml(SCHEMAS / "config.schema.yaml")
+
+
+def samples_schema():
+    """The JSON schema of one sample sheet row."""
+    return read_yaml(SCHEMAS / "samples.schema.yaml")
+
+
+def settings_schema(fragment):
+    """A schema for part of a config: ``fragment`` with the config schema's definitions in reach of its ``$ref``s."""
+    return {"definitions": config_schema()["definitions"], **fragment}
+
+
+def section_schema(name):
+    """The schema of one top-level config section."""
+    return settings_schema(config_schema()["properties"][name])
+
+
+def _resolve_ref(node, schema):
+    while "$ref" in node:
+        target = schema
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def apply_defaults(instance, node, schema):
+    """Fill in the ``default`` of every absent property, recursively, in place.
+
+    Parameters
+    ----------
+    instance : dict
+        Config (or part of one).
+    node : dict
+        The schema of ``instance``.
+    schema : dict
+        The document ``$ref``s point into.
+    """
+    node = _resolve_ref(node, schema)
+    if not isinstance(instance, dict):
+        return instance
+    for key, child in node.get("properties", {}).items():
+        child = _resolve_ref(child, schema)
+        if key not in instance and "default" in child:
+            instance[key] = copy.deepcopy(child["default"])
+        if key in instance:
+            apply_defaults(instance[key], child, schema)
+    extra = node.get("additionalProperties")
+    if isinstance(extra, dict):
+        for key in set(instance) - set(node.get("properties", {})):
+            apply_defaults(instance[key], extra, schema)
+    return instance
+
+
+def resolve(instance, schema, where):
+    """``instance`` with the schema's defaults filled in, validated.
+
+    Raises
+    ------
+    InputError
+        Naming ``where`` and the key path of the first problem.
+    """
+    instance = apply_defaults(copy.deepcopy(instance), schema, schema)
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    if errors:
+        err = errors[0]
+        key = ".".join(str(p) for p in err.path)
+        raise InputError(f"{where}{' ' + key if key else ''}: {err.message}")
+    return instance
 
 
 INPUT_KINDS = {"reads": ("fastq1", "fastq2"), "alignments": ("bam",), "variants": ("vcf",)}
@@ -41,7 +123,7 @@ def read_samples(path, schema):
     path : str
         Tab-separated sheet with a header line.
     schema : dict
-        JSON schema of one row (``workflow/schemas/samples.schema.yaml``).
+        JSON schema of one row (:func:`samples_schema`).
 
     Returns
     -------
@@ -101,10 +183,6 @@ def _require_file(path, where):
         raise InputError(f"{where}: file not found: {path}")
 
 
-def window_preset(config):
-    return _preset(config, "windows")
-
-
 def leave_one_out(chromosomes, fold):
     """The paper's chromosome folds: test chromosome ``fold``, validation the next one (cyclic).
 
@@ -127,50 +205,53 @@ def chromosome_splits(config):
     return {"test": config["hic"]["test_chromosomes"], "validation": config["hic"]["validation_chromosomes"]}
 
 
-def model_preset(config):
-    return _preset(config, "model")
+def resolve_config(config, where="config"):
+    """The workflow's config with every default filled in, validated and checked (:func:`check_config`)."""
+    resolved = resolve(config, config_schema(), where)
+    check_config(resolved)
+    return resolved
 
 
-def _preset(config, section):
-    name = config[section]["preset"]
-    presets = config[section]["presets"]
-    if name not in presets:
-        raise InputError(f"config {section}.preset: {name!r} is not one of {sorted(presets)}")
-    return dict(presets[name])
+def model_entries(config):
+    """The model zoo of a resolved config, each entry with its presets and settings resolved.
+
+    Returns
+    -------
+    dict
+        Model name -> ``preset`` (the model preset's config, a dict),
+        ``preset_name``, ``windows`` (the window preset), ``window_preset``
+        (its name), ``inputs``, ``weights`` (``"train"`` or
+        ``{"checkpoint": path}``), ``diffusion`` and ``training`` (the
+        training section with the entry's own settings over it).
+    """
+    entries = {}
+    for name, entry in config["models"].items():
+        where = f"config models.{name}"
+        for key, presets in (("preset", "model_presets"), ("windows", "window_presets")):
+            if entry[key] not in config[presets]:
+                raise InputError(f"{where}.{key}: {entry[key]!r} is not one of {sorted(config[presets])} ({presets})")
+        if "fold" in entry["training"]:
+            raise InputError(f"{where}.training: fold is set for the whole run (training.fold), not per model")
+        merged = {**config["training"], **entry["training"],
+                  "diffusion": {**config["training"]["diffusion"], **entry["training"].get("diffusion", {})}}
+        entries[name] = {
+            "preset": dict(config["model_presets"][entry["preset"]]), "preset_name": entry["preset"],
+            "windows": dict(config["window_presets"][entry["windows"]]), "window_preset": entry["windows"],
+            "inputs": list(entry["inputs"]), "weights": entry["weights"], "diffusion": entry["diffusion"],
+            "training": resolve(merged, section_schema("training"), f"{where}.training"),
+        }
+    return entries
 
 
 def variant_policy(config):
-    """The personal-genome policy of config section ``variants`` (:class:`hicmodels.variants.Policy`).
-
-    ``filters`` is a list of FILTER values or the string ``any``.
-    """
+    """The personal-genome policy of a config's ``variants`` section (:class:`hicmodels.variants.Policy`)."""
     from .variants.policy import Policy
 
-    settings = dict(config["variants"])
-    filters = settings.pop("filters")
-    if filters != "any":
-        odd = [f for f in filters if not f or any(c in f for c in ",; \t")]
-        if odd:
-            raise InputError(f"config variants.filters: {odd} are not FILTER names")
-    try:
-        return Policy(filters=None if filters == "any" else tuple(filters), **settings)
-    except ValueError as err:
-        raise InputError(f"config variants: {err}") from None
-
-
-def policy_arguments(config, names=("filters", "unphased", "filter_missing", "ref_mismatch", "overlap",
-                                      "unknown_contig")):
-    """Command-line flags of ``hicmodels personal-genome`` for config section ``variants``.
-
-    ``names`` picks the settings: the SV figure takes only the FILTER ones.
-    """
-    policy = variant_policy(config)
-    values = {**{n: getattr(policy, n) for n in names}, "filters": "any" if policy.filters is None else ",".join(policy.filters)}
-    return " ".join(shlex.quote(f"--{name.replace('_', '-')}={values[name]}") for name in names)
+    return Policy.from_config(config["variants"])
 
 
 def check_config(config):
-    """Cross-key and file checks of a schema-valid config."""
+    """Cross-key and file checks of a resolved, schema-valid config."""
     for key in ("reference.fasta", "reference.chrom_aliases", "samples"):
         section, _, name = key.rpartition(".")
         _require_file(config[section][name] if section else config[name], f"config {key}")
@@ -182,15 +263,8 @@ def check_config(config):
     if config["calling"]["structural_variants"]["exclude"]:
         _require_file(config["calling"]["structural_variants"]["exclude"],
                       "config calling.structural_variants.exclude")
-    windows, model = window_preset(config), model_preset(config)
-    bin_size = math.prod(model["pools"])
-    if windows["size"] != windows["bins"] * bin_size:
-        raise InputError(
-            f"config: windows preset {config['windows']['preset']!r} has {windows['size']} bp in {windows['bins']} "
-            f"bins, but model preset {config['model']['preset']!r} pools to {bin_size} bp per bin "
-            f"({windows['bins']} x {bin_size} = {windows['bins'] * bin_size})"
-        )
-    _check_model(config, model, windows)
+    for name, entry in model_entries(config).items():
+        _check_model(config, name, entry)
     assemble = config["assemble"]
     odd = [r for r in assemble["resolutions"] if r % assemble["bin_size"]]
     if odd:
@@ -209,34 +283,59 @@ def check_config(config):
         raise InputError("config: no chromosome left for training")
 
 
-def _check_model(config, model, windows):
-    """The selected model preset against itself, the windows and the prediction settings."""
-    where = f"config model preset {config['model']['preset']!r}"
+# What each architecture can read (config models.<name>.inputs).
+ARCHITECTURE_INPUTS = {"encoder_decoder": {"sequence", "tracks"}}
+
+
+def _check_model(config, name, entry):
+    """A model entry against its presets, the cell lines and the prediction settings."""
+    where = f"config models.{name}"
+    model, windows = entry["preset"], entry["windows"]
+    preset = f"model preset {entry['preset_name']!r}"
+    readable = ARCHITECTURE_INPUTS[model["architecture"]]
+    if not set(entry["inputs"]) <= readable:
+        raise InputError(f"{where}.inputs: {model['architecture']} models read {sorted(readable)}, "
+                         f"not {sorted(set(entry['inputs']) - readable)}")
+    if entry["weights"] != "train":
+        _require_file(entry["weights"]["checkpoint"], f"{where}.weights.checkpoint")
+        if entry["diffusion"]:
+            raise InputError(f"{where}: diffusion is trained here; a model given by checkpoint is used as it is "
+                             f"(set diffusion: false)")
+    bin_size = math.prod(model["pools"])
+    if windows["size"] != windows["bins"] * bin_size:
+        raise InputError(
+            f"{where}: window preset {entry['window_preset']!r} has {windows['size']} bp in {windows['bins']} "
+            f"bins, but {preset} pools to {bin_size} bp per bin "
+            f"({windows['bins']} x {bin_size} = {windows['bins'] * bin_size})"
+        )
     if len(model["pools"]) != len(model["channels"]) - 1:
-        raise InputError(f"{where}: {len(model['channels']) - 1} encoder blocks need as many pools, "
-                         f"got {len(model['pools'])}")
+        raise InputError(f"{where}: {preset} has {len(model['channels']) - 1} encoder blocks, which need as many "
+                         f"pools, got {len(model['pools'])}")
     tracks = model.get("tracks", [])
+    if ("tracks" in entry["inputs"]) != bool(tracks):
+        raise InputError(f"{where}.inputs: {preset} reads {'tracks ' + str(tracks) if tracks else 'no tracks'}; "
+                         f"inputs must {'' if tracks else 'not '}list tracks")
     if model["channels"][0] != 5 + len(tracks):
-        raise InputError(f"{where}: channels[0] must be 5 (one-hot ACGTN) + {len(tracks)} tracks, "
+        raise InputError(f"{where}: {preset} channels[0] must be 5 (one-hot ACGTN) + {len(tracks)} tracks, "
                          f"got {model['channels'][0]}")
     if tracks:
         if "track_bin" not in model:
-            raise InputError(f"{where}: a preset with tracks needs track_bin")
+            raise InputError(f"{where}: {preset} reads tracks and needs track_bin")
         if windows["size"] % model["track_bin"]:
             raise InputError(f"{where}: window size {windows['size']} is not a multiple of track_bin "
-                             f"{model['track_bin']}")
-        for cell_line, entry in config["hic"]["cell_lines"].items():
-            for name in tracks:
+                             f"{model['track_bin']} of {preset}")
+        for cell_line, lines in config["hic"]["cell_lines"].items():
+            for track in tracks:
                 key = f"hic.cell_lines.{cell_line}.tracks"
-                if name not in entry.get("tracks", {}):
-                    raise InputError(f"{where} reads track {name!r}: add its bigWig to {key}")
-                _require_file(entry["tracks"][name], f"config {key}.{name}")
+                if track not in lines.get("tracks", {}):
+                    raise InputError(f"{where} reads track {track!r}: add its bigWig to {key}")
+                _require_file(lines["tracks"][track], f"config {key}.{track}")
     diffusion = model["diffusion"]
     divisor = 2 ** (len(diffusion["dim_mults"]) - 1)
-    if config["model"]["diffusion"] and windows["bins"] % divisor:
-        raise InputError(f"{where}: the diffusion U-Net halves the map {len(diffusion['dim_mults']) - 1} times, "
-                         f"so bins ({windows['bins']}) must be a multiple of {divisor}")
+    if entry["diffusion"] and windows["bins"] % divisor:
+        raise InputError(f"{where}: the diffusion U-Net of {preset} halves the map {len(diffusion['dim_mults']) - 1} "
+                         f"times, so bins ({windows['bins']}) must be a multiple of {divisor}")
     steps = config["prediction"]["sampling_steps"]
-    if steps is not None and steps > diffusion["timesteps"]:
+    if entry["diffusion"] and steps is not None and steps > diffusion["timesteps"]:
         raise InputError(f"config prediction.sampling_steps: {steps} is more than the {diffusion['timesteps']} "
-                         f"timesteps of {where}")
+                         f"timesteps of {preset} ({where})")

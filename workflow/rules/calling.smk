@@ -1,3 +1,131 @@
+# Stage "calling" (package hicmodels.calling, commands `hicmodels calling ...`): reads -> one
+# normalised, FILTER-annotated VCF per sample, for samples given as fastq1/fastq2 or bam.
+#
+# Alignment: reads -> duplicate-marked, indexed alignments, for samples given as fastq1/fastq2.
+# Samples given as bam skip these rules: their BAM/CRAM is used where it lies (see common.smk).
+
+
+rule bwa_index:
+    input:
+        "results/reference/genome.fa.gz",
+    output:
+        multiext("results/reference/bwa/genome", ".amb", ".ann", ".bwt", ".pac", ".sa"),
+    log:
+        "logs/bwa_index.log",
+    benchmark:
+        "results/benchmarks/bwa_index.tsv"
+    conda:
+        "../envs/bwa.yaml"
+    resources:
+        mem_mb=8000,
+        runtime=240,
+    shell:
+        "(set -euo pipefail; tmp=$(mktemp -d results/reference/bwa/.tmp.XXXXXX); trap 'rm -rf $tmp' EXIT;"
+        " bwa index -p $tmp/genome {input};"
+        " for ext in amb ann bwt pac sa; do mv $tmp/genome.$ext results/reference/bwa/genome.$ext; done) 2> {log}"
+
+
+rule minimap2_index:
+    input:
+        "results/reference/genome.fa.gz",
+    output:
+        "results/reference/genome.sr.mmi",
+    log:
+        "logs/minimap2_index.log",
+    benchmark:
+        "results/benchmarks/minimap2_index.tsv"
+    conda:
+        "../envs/minimap2.yaml"
+    threads: 4
+    resources:
+        mem_mb=16000,
+        runtime=120,
+    shell:
+        "(set -euo pipefail; tmp=$(mktemp -d {output}.XXXXXX); trap 'rm -rf $tmp' EXIT;"
+        " minimap2 -x sr -t {threads} -d $tmp/index.mmi {input}; mv $tmp/index.mmi {output}) 2> {log}"
+
+
+# Aligned pairs get mate tags (fixmate -m, for markdup) and are coordinate-sorted.
+rule align_bwa:
+    input:
+        fastq1=lambda w: samples.loc[w.sample, "fastq1"],
+        fastq2=lambda w: samples.loc[w.sample, "fastq2"],
+        index=rules.bwa_index.output,
+    output:
+        temp("results/alignments/{sample}.bwa.sorted.bam"),
+    log:
+        "logs/align/{sample}.bwa.log",
+    benchmark:
+        "results/benchmarks/align/{sample}.bwa.tsv"
+    conda:
+        "../envs/bwa.yaml"
+    threads: 16
+    resources:
+        mem_mb=24000,
+        runtime=1440,
+    params:
+        prefix=lambda w, input: os.path.splitext(input.index[0])[0],
+        read_group=read_group,
+    shell:
+        "(set -euo pipefail; tmp=$(mktemp -d {output}.XXXXXX); trap 'rm -rf $tmp' EXIT;"
+        " bwa mem -t {threads} -R '{params.read_group}' {params.prefix} {input.fastq1} {input.fastq2}"
+        " | samtools fixmate -m -u - -"
+        " | samtools sort -@ {threads} -m 768M -T $tmp/sort -o $tmp/sorted.bam -;"
+        " mv $tmp/sorted.bam {output}) 2> {log}"
+
+
+rule align_minimap2:
+    input:
+        fastq1=lambda w: samples.loc[w.sample, "fastq1"],
+        fastq2=lambda w: samples.loc[w.sample, "fastq2"],
+        index=rules.minimap2_index.output,
+    output:
+        temp("results/alignments/{sample}.minimap2.sorted.bam"),
+    log:
+        "logs/align/{sample}.minimap2.log",
+    benchmark:
+        "results/benchmarks/align/{sample}.minimap2.tsv"
+    conda:
+        "../envs/minimap2.yaml"
+    threads: 16
+    resources:
+        mem_mb=24000,
+        runtime=1440,
+    params:
+        read_group=read_group,
+    shell:
+        "(set -euo pipefail; tmp=$(mktemp -d {output}.XXXXXX); trap 'rm -rf $tmp' EXIT;"
+        " minimap2 -ax sr -t {threads} -R '{params.read_group}' {input.index} {input.fastq1} {input.fastq2}"
+        " | samtools fixmate -m -u - -"
+        " | samtools sort -@ {threads} -m 768M -T $tmp/sort -o $tmp/sorted.bam -;"
+        " mv $tmp/sorted.bam {output}) 2> {log}"
+
+
+rule mark_duplicates:
+    input:
+        f"results/alignments/{{sample}}.{config['calling']['aligner']}.sorted.bam",
+    output:
+        bam="results/alignments/{sample}.bam",
+        bai="results/alignments/{sample}.bam.bai",
+        stats="results/qc/{sample}.markdup.txt",
+    log:
+        "logs/mark_duplicates/{sample}.log",
+    benchmark:
+        "results/benchmarks/mark_duplicates/{sample}.tsv"
+    conda:
+        "../envs/bcftools.yaml"
+    threads: 4
+    resources:
+        mem_mb=4000,
+        runtime=360,
+    shell:
+        "(set -euo pipefail; tmp=$(mktemp -d {output.bam}.XXXXXX); trap 'rm -rf $tmp' EXIT;"
+        " samtools markdup -@ {threads} -f $tmp/stats.txt --write-index -T $tmp/markdup"
+        " {input} $tmp/out.bam##idx##$tmp/out.bam.bai;"
+        " mv $tmp/stats.txt {output.stats}; mv $tmp/out.bam.bai {output.bai}; mv $tmp/out.bam {output.bam})"
+        " 2> {log}"
+
+
 # Alignments -> one normalised, FILTER-annotated VCF per sample: small variants (bcftools, one job
 # per chromosome) and structural variants (delly). Records that fail a filter are kept with its
 # name in FILTER; the personal-genome stage applies PASS records.
@@ -79,10 +207,10 @@ rule filter_structural_variants:
         mem_mb=2000,
         runtime=30,
     params:
-        sv=config["calling"]["structural_variants"],
+        settings=as_json(config["calling"]["structural_variants"]),
     shell:
-        "python -m hicmodels filter-svs --vcf {input} --min-size {params.sv[min_size]}"
-        " --junction-bp {params.sv[inversion_junction_bp]} --out {output.vcf} 2> {log}"
+        "python -m hicmodels calling filter-svs --vcf {input} --config {params.settings}"
+        " --out {output.vcf} 2> {log}"
 
 
 # Both call sets under the sample's name, one sorted, normalised VCF.
@@ -117,3 +245,100 @@ rule merge_calls:
         " | bcftools norm -f {input.fasta} -Oz -o $tmp/out.vcf.gz;"
         " bcftools index -t $tmp/out.vcf.gz; mv $tmp/out.vcf.gz.tbi {output.tbi}; mv $tmp/out.vcf.gz {output.vcf})"
         " 2> {log}"
+
+
+# Quality of the reads -> VCF front end: coverage of every sample with reads or alignments, and,
+# for samples with a truth VCF, recall and precision of the calls per variant class.
+
+
+rule coverage:
+    input:
+        bam=sample_alignments,
+        index=sample_alignment_index,
+        fasta="results/reference/genome.fa.gz",
+    output:
+        report(
+            "results/qc/{sample}.coverage.tsv",
+            caption="../report/coverage.rst",
+            category="Reads to VCF",
+            subcategory="{sample}",
+            labels={"sample": "{sample}", "table": "coverage"},
+        ),
+    log:
+        "logs/coverage/{sample}.log",
+    benchmark:
+        "results/benchmarks/coverage/{sample}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=360,
+    params:
+        chromosomes=CALLED_CHROMOSOMES,
+        settings=as_json(config["calling"]),
+    shell:
+        "python -m hicmodels calling coverage --bam {input.bam} --reference {input.fasta}"
+        " --chromosomes {params.chromosomes} --config {params.settings} --out {output} 2> {log}"
+
+
+# Both sets normalised alike, so that small variants match on CHROM, POS, REF, ALT.
+rule normalise_truth:
+    input:
+        truth=lambda w: samples.loc[w.sample, "truth"],
+        fasta="results/reference/genome.fa.gz",
+    output:
+        vcf=temp("results/qc/{sample}.truth.vcf.gz"),
+        tbi=temp("results/qc/{sample}.truth.vcf.gz.tbi"),
+    log:
+        "logs/normalise_truth/{sample}.log",
+    benchmark:
+        "results/benchmarks/normalise_truth/{sample}.tsv"
+    conda:
+        "../envs/bcftools.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    shell:
+        "(set -euo pipefail; tmp=$(mktemp -d {output.vcf}.XXXXXX); trap 'rm -rf $tmp' EXIT;"
+        " bcftools norm -f {input.fasta} -m-any -Oz -o $tmp/out.vcf.gz {input.truth};"
+        " bcftools index -t $tmp/out.vcf.gz; mv $tmp/out.vcf.gz.tbi {output.tbi}; mv $tmp/out.vcf.gz {output.vcf})"
+        " 2> {log}"
+
+
+rule evaluate_calls:
+    input:
+        truth="results/qc/{sample}.truth.vcf.gz",
+        truth_index="results/qc/{sample}.truth.vcf.gz.tbi",
+        calls=sample_vcf,
+    output:
+        summary=report(
+            "results/qc/{sample}.call_accuracy.tsv",
+            caption="../report/call_accuracy.rst",
+            category="Reads to VCF",
+            subcategory="{sample}",
+            labels={"sample": "{sample}", "table": "call accuracy"},
+        ),
+        sv=report(
+            "results/qc/{sample}.sv_recovery.tsv",
+            caption="../report/sv_recovery.rst",
+            category="Reads to VCF",
+            subcategory="{sample}",
+            labels={"sample": "{sample}", "table": "SV recovery"},
+        ),
+    log:
+        "logs/evaluate_calls/{sample}.log",
+    benchmark:
+        "results/benchmarks/evaluate_calls/{sample}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        calls_sample=lambda w: samples.loc[w.sample, "vcf_sample"],
+        chromosomes=CALLED_CHROMOSOMES,
+        settings=as_json(config["calling"]["evaluation"]),
+    shell:
+        "python -m hicmodels calling accuracy --truth {input.truth} --calls {input.calls}"
+        " --calls-sample {params.calls_sample} --chromosomes {params.chromosomes} --config {params.settings}"
+        " --summary {output.summary} --sv-recovery {output.sv} 2> {log}"

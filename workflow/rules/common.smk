@@ -5,7 +5,6 @@ import shlex
 import sys
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
 # Rules run the repository's own hicmodels package, whether or not it is
 # pip-installed, including inside per-rule conda envs and on cluster nodes.
@@ -16,38 +15,33 @@ shell.prefix(
     f"set -euo pipefail; export PYTHONPATH={SRC}${{{{PYTHONPATH:+:$PYTHONPATH}}}}; "
 )
 
-from hicmodels.alignments import alignment_index  # noqa: E402
+from hicmodels.calling.alignments import alignment_index  # noqa: E402
 from hicmodels.config import (  # noqa: E402
-    check_config,
     chromosome_splits,
-    read_yaml,
-    model_preset,
-    policy_arguments,
+    model_entries,
     read_samples,
-    window_preset,
+    resolve_config,
+    samples_schema,
 )
 from hicmodels.errors import InputError  # noqa: E402
 
-SCHEMAS = os.path.join(workflow.basedir, "workflow", "schemas")
-
-validate(config, os.path.join(SCHEMAS, "config.schema.yaml"))
+# The config with the schema's defaults filled in (workflow/schemas/config.schema.yaml holds every
+# default), validated and cross-checked; rules hand their sections to commands as JSON (--config).
 try:
-    check_config(config)
-    samples = read_samples(
-        config["samples"], read_yaml(os.path.join(SCHEMAS, "samples.schema.yaml"))
-    )
+    config.update(resolve_config(config))
+    samples = read_samples(config["samples"], samples_schema())
+    MODELS = model_entries(config)
 except InputError as err:
     raise WorkflowError(f"invalid configuration: {err}") from None
 
-WINDOWS = window_preset(config)
-MODEL = model_preset(config)
 SPLITS = chromosome_splits(config)
 HAPLOTYPES = ["1", "2"]
 CELL_LINES = config["hic"]["cell_lines"]
-# Where a cell line's model, predictions, maps, metrics and figures go.
-CELL_LINE_DIR = "results/cell_lines/{cell_line}"
+# Where a model entry's checkpoint, predictions, maps and figures go, per cell line.
+MODEL_DIR = "results/cell_lines/{cell_line}/models/{model}"
 # Variants are called on the modelled chromosomes; other sequences keep the reference.
 CALLED_CHROMOSOMES = config["reference"]["chromosomes"]
+WINDOW_PRESETS = sorted({entry["window_preset"] for entry in MODELS.values()})
 
 
 wildcard_constraints:
@@ -56,6 +50,8 @@ wildcard_constraints:
     genome=r"reference|[A-Za-z0-9_.-]+\.hap[12]",
     chrom="|".join(map(re.escape, CALLED_CHROMOSOMES)),
     cell_line="|".join(map(re.escape, CELL_LINES)),
+    model="|".join(map(re.escape, MODELS)),
+    window_preset="|".join(map(re.escape, WINDOW_PRESETS)),
 
 
 def as_json(value):
@@ -75,21 +71,85 @@ def cool_uri(wildcards, input):
 
 
 def cell_line_tracks(wildcards):
-    """The cell line's bigWig for each track the model preset reads, in the preset's order."""
+    """The cell line's bigWig for each track the model's preset reads, in the preset's order."""
     tracks = CELL_LINES[wildcards.cell_line].get("tracks", {})
-    return [tracks[name] for name in MODEL.get("tracks", [])]
+    return [
+        tracks[name] for name in MODELS[wildcards.model]["preset"].get("tracks", [])
+    ]
 
 
 def track_option(wildcards, input):
     """``--tracks name=bigWig ...`` for presets that read tracks, else nothing."""
-    pairs = [f"{n}={p}" for n, p in zip(MODEL.get("tracks", []), input.tracks)]
+    names = MODELS[wildcards.model]["preset"].get("tracks", [])
+    pairs = [f"{n}={p}" for n, p in zip(names, input.tracks)]
     return f"--tracks {' '.join(pairs)}" if pairs else ""
 
 
+def window_settings(wildcards):
+    """Settings of `hicmodels genome windows` for a window preset."""
+    return as_json(
+        {
+            "windows": config["window_presets"][wildcards.window_preset],
+            "chromosomes": config["reference"]["chromosomes"],
+            **SPLITS,
+        }
+    )
+
+
+def model_windows(wildcards, genome):
+    """A genome's window table in the window preset of the model entry."""
+    return window_table(wildcards.model, genome)
+
+
+def window_table(model, genome):
+    return f"results/windows/{MODELS[model]['window_preset']}/{genome}.tsv"
+
+
+def model_dir(cell_line, model):
+    return MODEL_DIR.format(cell_line=cell_line, model=model)
+
+
+def encoder_decoder_checkpoint(cell_line, model):
+    """The model entry's encoder-decoder checkpoint: trained here, or the file the config names."""
+    weights = MODELS[model]["weights"]
+    return (
+        f"{model_dir(cell_line, model)}/model.pt"
+        if weights == "train"
+        else weights["checkpoint"]
+    )
+
+
+def scored_checkpoint(wildcards):
+    return encoder_decoder_checkpoint(wildcards.cell_line, wildcards.model)
+
+
 def predictor(wildcards):
-    """The checkpoint that predicts: the diffusion stage when it is switched on."""
-    name = "diffusion" if config["model"]["diffusion"] else "model"
-    return f"results/cell_lines/{wildcards.cell_line}/model/{name}.pt"
+    """The checkpoint that predicts: the diffusion stage when the entry switches it on."""
+    if MODELS[wildcards.model]["diffusion"]:
+        return f"{model_dir(wildcards.cell_line, wildcards.model)}/diffusion.pt"
+    return scored_checkpoint(wildcards)
+
+
+def models_to_score(wildcards):
+    """Inputs of a cell line's metrics: each model's predicted reference map, checkpoint, windows."""
+    inputs = {}
+    for model in MODELS:
+        inputs[f"{model}_cool"] = (
+            f"{model_dir(wildcards.cell_line, model)}/maps/reference.cool"
+        )
+        inputs[f"{model}_checkpoint"] = encoder_decoder_checkpoint(
+            wildcards.cell_line, model
+        )
+        inputs[f"{model}_windows"] = window_table(model, "reference")
+    return inputs
+
+
+def model_arguments(wildcards, input):
+    """``--model NAME COOL CHECKPOINT WINDOWS`` for every model of the cell line's metrics."""
+    return " ".join(
+        f"--model {m} {input[f'{m}_cool']} {input[f'{m}_checkpoint']} {input[f'{m}_windows']}"
+        for m in MODELS
+    )
 
 
 def samples_with(kinds=("reads", "alignments", "variants"), truth=False):
@@ -147,31 +207,27 @@ def genome_chain(wildcards):
 
 
 def genome_windows(wildcards):
-    if wildcards.genome == "reference":
-        return "results/windows/reference.tsv"
-    return f"results/windows/{wildcards.genome}.tsv"
+    """The window table a model entry predicted a genome's windows on."""
+    return model_windows(wildcards, wildcards.genome)
 
 
 def all_targets():
     genomes = ["reference"] + haplotype_genomes()
+    per_model = dict(cell_line=CELL_LINES, model=MODELS)
     return (
-        expand(
-            f"{CELL_LINE_DIR}/maps/{{genome}}.mcool",
-            cell_line=CELL_LINES,
-            genome=genomes,
+        expand(f"{MODEL_DIR}/maps/{{genome}}.mcool", genome=genomes, **per_model)
+        + expand(f"{MODEL_DIR}/figures/test_windows.png", **per_model)
+        + expand(
+            f"{MODEL_DIR}/figures/structural_variants/{{sample}}.png",
+            sample=samples.index,
+            **per_model,
         )
         + expand(
             [
-                f"{CELL_LINE_DIR}/metrics/test_metrics.tsv",
-                f"{CELL_LINE_DIR}/figures/test_windows.png",
-                f"{CELL_LINE_DIR}/figures/metrics.png",
+                "results/cell_lines/{cell_line}/metrics/test_metrics.tsv",
+                "results/cell_lines/{cell_line}/figures/metrics.png",
             ],
             cell_line=CELL_LINES,
-        )
-        + expand(
-            f"{CELL_LINE_DIR}/figures/structural_variants/{{sample}}.png",
-            cell_line=CELL_LINES,
-            sample=samples.index,
         )
         + expand("results/figures/personal/{sample}.png", sample=samples.index)
         + expand(

@@ -29,11 +29,6 @@ def write_chromsizes(sizes, path):
     write_tsv(sizes, path, index=True, header=False)
 
 
-def read_chromsizes(path):
-    table = pd.read_csv(path, sep="\t", header=None, names=["chrom", "length"], dtype={"chrom": str})
-    return pd.Series(table["length"].to_numpy(np.int64), index=table["chrom"], name="length")
-
-
 def runs_of_n(sequence, min_length):
     """Start/end of runs of N (either case) at least ``min_length`` long.
 

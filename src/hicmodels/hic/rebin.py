@@ -71,22 +71,6 @@ def lift_window_bins(to_reference, seq_chrom, seq_start, seq_end, nbins):
     return lift_intervals(to_reference, window_bins)
 
 
-def bin_weights(pieces, nbins, binsize):
-    """Overlaps between a window's bins and reference bins, from :func:`lift_window_bins` pieces on one chromosome.
-
-    Returns
-    -------
-    ref_bins : ndarray of int64
-        The reference bin indices touched, sorted.
-    weights : scipy.sparse.csr_matrix, shape (len(ref_bins), nbins)
-        Bases shared by each (reference bin, window bin) pair.
-    """
-    dst, src, bp = split_at_bins(pieces["wbin"], pieces["pstart"], pieces["pend"], binsize)
-    ref_bins, row = np.unique(dst, return_inverse=True)
-    weights = sparse.csr_matrix((bp.astype(float), (row, src)), shape=(len(ref_bins), nbins))
-    return ref_bins, weights
-
-
 def window_to_reference(to_reference, seq_chrom, seq_start, seq_end, nbins, chrom, binsize):
     """Overlaps between a window's bins and the reference bins of ``chrom``.
 
@@ -110,11 +94,20 @@ def window_to_reference(to_reference, seq_chrom, seq_start, seq_end, nbins, chro
 
     Returns
     -------
-    ref_bins, weights
-        As for :func:`bin_weights`.
+    ref_bins : ndarray of int64
+        The reference bin indices touched, sorted.
+    weights : scipy.sparse.csr_matrix, shape (len(ref_bins), nbins)
+        Bases shared by each (reference bin, window bin) pair.
+    pieces : DataFrame
+        Every lifted piece of the window (:func:`lift_window_bins`), those on
+        other chromosomes included, so callers can account for what is left out.
     """
     pieces = lift_window_bins(to_reference, seq_chrom, seq_start, seq_end, nbins)
-    return bin_weights(pieces[pieces["pchrom"] == chrom], nbins, binsize)
+    here = pieces[pieces["pchrom"] == chrom]
+    dst, src, bp = split_at_bins(here["wbin"], here["pstart"], here["pend"], binsize)
+    ref_bins, row = np.unique(dst, return_inverse=True)
+    weights = sparse.csr_matrix((bp.astype(float), (row, src)), shape=(len(ref_bins), nbins))
+    return ref_bins, weights, pieces
 
 
 def resample(matrix, weights, dst_lengths=None, min_coverage=0.0):

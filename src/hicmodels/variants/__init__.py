@@ -1,7 +1,6 @@
 """Reading, checking and applying VCF variants to build haplotype genomes.
 
-Entry points: :func:`build_haplotypes` (Python) and
-:func:`build_haplotypes_command` (plain-string settings, for the CLI).
+Entry point: :func:`build_haplotypes`.
 
 Outputs in ``out_dir`` (:func:`output_paths`)
 ---------------------------------------------
@@ -49,14 +48,12 @@ interval and returns to T is a trans-duplication (the source is copied over
 
 Policies
 --------
-:class:`.policy.Policy`: unphased heterozygous genotypes (default ``hap1``),
-FILTER (default ``PASS``, ``.`` accepted), REF mismatch (default error),
-overlaps (default: keep the first, reject later ones), unknown chromosomes
-(default error). Inputs: :mod:`.records` (VCF contract: bgzip, sorted,
+:class:`.policy.Policy` (config section ``variants``): unphased heterozygous
+genotypes, FILTER, REF mismatch, overlaps, unknown chromosomes. Inputs: :mod:`.records` (VCF contract: bgzip, sorted,
 indexed), :mod:`.checks` (record checks), :mod:`.overlaps` (collisions).
 """
 
-from .build import build_haplotypes, build_haplotypes_command, output_paths
+from .build import build_haplotypes, output_paths
 from .policy import CHOICES, Policy
 
-__all__ = ["build_haplotypes", "build_haplotypes_command", "output_paths", "Policy", "CHOICES"]
+__all__ = ["build_haplotypes", "output_paths", "Policy", "CHOICES"]

@@ -14,7 +14,7 @@ import pandas as pd
 from ..files import write_tsv
 from ..genome.aliases import read_aliases
 from ..genome.fasta import IndexedFasta, bgzf_fasta_writer
-from .assemble import write_haplotype
+from .sequences import write_haplotype
 from .breakends import interpret, pair_mates
 from .checks import RecordChecks
 from .editsfile import read_edits
@@ -110,7 +110,7 @@ def build_haplotypes(reference, vcf, sample, out_dir, policy=None, aliases=None,
         Outputs are ``{out_dir}/hap1.fa.gz`` ... (:func:`output_paths`); the
         directory is created if needed.
     policy : Policy, optional
-        Defaults to :class:`.policy.Policy` ``()``.
+        ``None``: the config schema's defaults (:meth:`.policy.Policy.from_config` of ``{}``).
     aliases : str or Path, optional
         Alias table (``canonical<TAB>alias``) for chromosome names.
     edits : str or Path, optional
@@ -128,7 +128,7 @@ def build_haplotypes(reference, vcf, sample, out_dir, policy=None, aliases=None,
     InputError
         On bad input (naming the file and record); no output is written then.
     """
-    policy = policy or Policy()
+    policy = policy or Policy.from_config({})
     paths = output_paths(out_dir)
     log.info("building haplotypes of %s from %s; policy: %s", sample, vcf, ", ".join(policy.describe()))
     ref = IndexedFasta(reference)
@@ -150,25 +150,3 @@ def build_haplotypes(reference, vcf, sample, out_dir, policy=None, aliases=None,
     for hap, cls, reason, count in zip(skipped["haplotype"], skipped["class"], skipped["reason"], skipped["count"]):
         log.warning("haplotype %d: %d %s records skipped (%s); see %s", hap, count, cls, reason, paths["rejects"])
     return summary
-
-
-def build_haplotypes_command(
-    reference, vcf, sample, out_dir, *, aliases=None, edits=None, unphased="hap1", filters="PASS",
-    filter_missing="accept", ref_mismatch="error", overlap="skip", unknown_contig="error", threads=1,
-):
-    """:func:`build_haplotypes` with plain-string settings, for the command line.
-
-    ``filters`` is a comma-separated list of accepted FILTER values or ``any``;
-    the other settings take the values listed in :data:`.policy.CHOICES`.
-
-    Returns
-    -------
-    int
-        0 (errors are raised as :class:`~hicmodels.errors.InputError`).
-    """
-    policy = Policy.from_strings(
-        filters=filters, unphased=unphased, filter_missing=filter_missing, ref_mismatch=ref_mismatch,
-        overlap=overlap, unknown_contig=unknown_contig,
-    )
-    build_haplotypes(reference, vcf, sample, out_dir, policy, aliases=aliases, edits=edits, threads=int(threads))
-    return 0

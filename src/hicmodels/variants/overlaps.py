@@ -15,12 +15,15 @@ detail naming the record kept). Rules:
   consensus`` rule); the first in record order is kept.
 """
 
+import dataclasses
+
 import numpy as np
 
 from ..errors import InputError
 from .ops import TransDup, collide
 
 
+@dataclasses.dataclass
 class Overlaps:
     """Resolve collisions for one haplotype.
 
@@ -34,12 +37,11 @@ class Overlaps:
         :class:`.checks.RecordChecks`).
     """
 
-    def __init__(self, hap, ledger, policy, labels, sources):
-        self.hap = hap
-        self.ledger = ledger
-        self.policy = policy
-        self.labels = labels
-        self.sources = sources
+    hap: int
+    ledger: object
+    policy: object
+    labels: np.ndarray
+    sources: np.ndarray
 
     def _collision(self, later, kept):
         """Handle records ``later`` colliding with record ``kept``."""

@@ -1,7 +1,9 @@
 """What to do with records that cannot be applied as they stand.
 
-Every choice has a default that keeps the haplotypes faithful to the VCF; each
-one is logged at the start of a run and its effect counted in the summary.
+The settings are config section ``variants``; their defaults, listed below,
+live in the config schema (:func:`hicmodels.config.section_schema`) and keep
+the haplotypes faithful to the VCF. Each setting is logged at the start of a
+run and its effect counted in the summary.
 
 =============== ========== ====================================================
 setting         default    choices
@@ -44,12 +46,12 @@ CHOICES = {
 class Policy:
     """The settings of the table above (module docstring)."""
 
-    unphased: str = "hap1"
-    filters: tuple | None = ("PASS",)
-    filter_missing: str = "accept"
-    ref_mismatch: str = "error"
-    overlap: str = "skip"
-    unknown_contig: str = "error"
+    unphased: str
+    filters: tuple | None
+    filter_missing: str
+    ref_mismatch: str
+    overlap: str
+    unknown_contig: str
 
     def __post_init__(self):
         for name, allowed in CHOICES.items():
@@ -59,14 +61,21 @@ class Policy:
             object.__setattr__(self, "filters", tuple(self.filters))
 
     @classmethod
-    def from_strings(cls, filters="PASS", **settings):
-        """Build a policy from command-line strings.
+    def from_config(cls, section):
+        """The policy of config section ``variants`` (missing settings take the schema's defaults).
 
-        ``filters`` is a comma-separated list of FILTER values, or ``any`` to
-        accept every FILTER; the other settings are passed as they are.
+        ``filters`` is a list of FILTER values, or ``any`` to accept every FILTER.
         """
-        accepted = None if filters == "any" else tuple(f for f in filters.split(",") if f)
-        return cls(filters=accepted, **settings)
+        from ..config import resolve, section_schema
+        from ..errors import InputError
+
+        settings = resolve(section, section_schema("variants"), "config variants")
+        filters = settings.pop("filters")
+        if filters != "any":
+            odd = [f for f in filters if any(c in f for c in ",; \t")]
+            if odd:
+                raise InputError(f"config variants.filters: {odd} are not FILTER names")
+        return cls(filters=None if filters == "any" else tuple(filters), **settings)
 
     def accepts_filter(self, value):
         """Whether a record with FILTER ``value`` (``;``-separated; ``.``: none run) is applied."""

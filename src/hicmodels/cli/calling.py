@@ -1,0 +1,72 @@
+"""calling: reads -> VCF helpers: coverage QC, SV call filters, call accuracy against a truth VCF."""
+
+import logging
+
+from ..config import section_schema, settings_schema
+from .common import add_command, add_settings, reference_sizes
+
+log = logging.getLogger("hicmodels")
+
+
+def coverage(args):
+    from ..calling.alignments import check_contigs, check_header
+    from ..calling.coverage import coverage_table, open_alignments
+    from ..files import write_tsv
+
+    settings = args.settings
+    check_contigs(args.bam, check_header(args.bam), reference_sizes(args.reference), args.chromosomes)
+    with open_alignments(args.bam, args.reference) as bam:
+        table = coverage_table(bam, args.chromosomes, settings["min_mapping_quality"],
+                               settings["coverage_thresholds"])
+    write_tsv(table, args.out, float_format="%.4f")
+    log.info("\n%s", table.to_string(index=False))
+
+
+def filter_svs(args):
+    from ..calling.structural import filter_sv_calls
+
+    settings = args.settings
+    counts = filter_sv_calls(args.vcf, args.out, args.sample, settings["min_size"], settings["inversion_junction_bp"])
+    log.info("records per FILTER: %s", counts.to_dict())
+
+
+def accuracy(args):
+    from ..calling.accuracy import evaluate, read_variants
+    from ..files import write_tsv
+
+    settings = args.settings
+    truth = read_variants(args.truth, args.calls_sample, args.chromosomes, fallback=True)
+    calls = read_variants(args.calls, args.calls_sample, args.chromosomes)
+    summary, recovery = evaluate(truth, calls, settings["sv_tolerance_bp"], settings["sv_min_overlap"])
+    for table, path in ((summary, args.summary), (recovery, args.sv_recovery)):
+        write_tsv(table, path, float_format="%.4f")
+    log.info("\n%s\n%s", summary.to_string(index=False), recovery.to_string(index=False))
+
+
+def _calling_part(name):
+    return lambda: settings_schema(section_schema("calling")["properties"][name])
+
+
+def register(commands):
+    p = add_command(commands, "coverage", coverage, "coverage QC of alignments: depth and fraction of bases covered")
+    p.add_argument("--bam", required=True, help="indexed BAM or CRAM")
+    p.add_argument("--reference", required=True, help="reference FASTA (lengths; decodes a CRAM)")
+    p.add_argument("--chromosomes", nargs="+", required=True)
+    p.add_argument("--out", required=True)
+    add_settings(p, lambda: section_schema("calling"), "config calling (min_mapping_quality, coverage_thresholds)")
+
+    p = add_command(commands, "filter-svs", filter_svs, "add FILTER values to delly's SV calls")
+    p.add_argument("--vcf", required=True, help="delly call output (BCF/VCF)")
+    p.add_argument("--sample", help="sample column (default: the only one)")
+    p.add_argument("--out", required=True, help="bgzipped VCF, indexed")
+    add_settings(p, _calling_part("structural_variants"), "config calling.structural_variants")
+
+    p = add_command(commands, "accuracy", accuracy, "recall and precision of calls against a truth VCF")
+    p.add_argument("--truth", required=True, help="normalised truth VCF")
+    p.add_argument("--calls", required=True, help="normalised calls VCF")
+    p.add_argument("--calls-sample", required=True,
+                   help="sample column of the calls (also read from the truth if it has it, else its only one)")
+    p.add_argument("--chromosomes", nargs="+", help="score only these")
+    p.add_argument("--summary", required=True, help="per-class TSV written")
+    p.add_argument("--sv-recovery", required=True, help="per-truth-SV TSV written")
+    add_settings(p, _calling_part("evaluation"), "config calling.evaluation")

@@ -1,0 +1,92 @@
+"""modelling: train models on reference windows and an experimental map; predict window maps."""
+
+from ..config import config_schema, section_schema, settings_schema
+from .common import add_command, add_settings, experimental_map, tracks_and_aliases
+
+
+def train(args):
+    from ..genome.windows import read_windows
+    from ..modelling.training import train as train_model
+
+    settings = args.settings
+    track_paths, aliases = tracks_and_aliases(args.tracks, args.aliases)
+    train_model(fasta_path=args.fasta,
+                experimental=experimental_map(args.cool, args.aliases, args.fasta, settings["training"]["balance"]),
+                windows=read_windows(args.windows), model_config=settings["model"], training_config=settings["training"],
+                checkpoint_path=args.checkpoint, log_path=args.log_table, threads=args.threads,
+                track_paths=track_paths, aliases=aliases)
+
+
+def train_diffusion(args):
+    from ..genome.windows import read_windows
+    from ..modelling.training import train_diffusion as train_stage
+
+    training = args.settings
+    track_paths, aliases = tracks_and_aliases(args.tracks, args.aliases)
+    train_stage(fasta_path=args.fasta,
+                experimental=experimental_map(args.cool, args.aliases, args.fasta, training["balance"]),
+                windows=read_windows(args.windows), encoder_decoder_path=args.encoder_decoder,
+                training_config=training, checkpoint_path=args.checkpoint, log_path=args.log_table,
+                threads=args.threads, track_paths=track_paths, aliases=aliases)
+
+
+def predict(args):
+    from ..genome.windows import read_windows
+    from ..modelling.prediction import predict as predict_windows
+
+    track_paths, aliases = tracks_and_aliases(args.tracks, args.aliases)
+    predict_windows(checkpoint_path=args.checkpoint, fasta_path=args.fasta, windows=read_windows(args.windows),
+                    out_path=args.out, settings=args.settings, threads=args.threads, track_paths=track_paths,
+                    aliases=aliases, chain=args.chain)
+
+
+def inspect(args):
+    from ..modelling.checkpoints import describe, load_checkpoint
+
+    print(f"{args.checkpoint}: {describe(load_checkpoint(args.checkpoint))}")
+
+
+def train_schema():
+    return settings_schema({
+        "type": "object", "additionalProperties": False,
+        "properties": {"model": {"$ref": "#/definitions/model_preset"},
+                       "training": config_schema()["properties"]["training"]},
+        "required": ["model"],
+    })
+
+
+def _training_inputs(p):
+    p.add_argument("--fasta", required=True, help="reference FASTA")
+    p.add_argument("--cool", required=True, help="experimental cooler (.cool or .mcool::/resolutions/N)")
+    p.add_argument("--aliases", required=True, help="chromosome alias table")
+    p.add_argument("--windows", required=True, help="reference window table")
+    p.add_argument("--checkpoint", required=True, help="checkpoint written")
+    p.add_argument("--log-table", required=True, help="per-epoch losses written (TSV)")
+    p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")
+    p.add_argument("--tracks", nargs="*", default=[], metavar="NAME=PATH", help="bigWig of each model track")
+
+
+def register(commands):
+    p = add_command(commands, "train", train, "train a model on reference windows")
+    _training_inputs(p)
+    add_settings(p, train_schema, '{"model": a model preset, "training": config training}')
+
+    p = add_command(commands, "train-diffusion", train_diffusion,
+                    "train the diffusion stage on a trained encoder-decoder's residual")
+    _training_inputs(p)
+    p.add_argument("--encoder-decoder", required=True, help="trained encoder-decoder checkpoint")
+    add_settings(p, lambda: section_schema("training"), "config training")
+
+    p = add_command(commands, "predict", predict, "predict window maps")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--fasta", required=True, help="genome the windows' seq_* columns refer to")
+    p.add_argument("--windows", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")
+    p.add_argument("--tracks", nargs="*", default=[], metavar="NAME=PATH", help="bigWig of each model track")
+    p.add_argument("--aliases", help="chromosome alias table for the track bigWigs")
+    p.add_argument("--chain", help="reference -> haplotype chain, for a haplotype (lifts the tracks)")
+    add_settings(p, lambda: section_schema("prediction"), "config prediction")
+
+    p = add_command(commands, "inspect", inspect, "print what a checkpoint holds (architecture, size, geometry)")
+    p.add_argument("--checkpoint", required=True)

@@ -1,0 +1,213 @@
+"""Assembling window predictions into a genome-wide map in reference coordinates.
+
+Each window's map is moved onto the reference bin grid through the
+reference -> sequence mapping (identity for the reference, the haplotype's
+chain otherwise; :func:`hicmodels.hic.rebin.window_to_reference`), then windows
+are averaged where they overlap. Reference bins the haplotype lacks, or that no
+window covers, are masked (NaN weight).
+
+What a haplotype's windows hold beyond the reference-coordinate map:
+
+- inserted (novel) bases have no reference bin: they are left out of the map
+  and listed, with the window bins on them, by :func:`personal_sequence_table`;
+- extra copies of reference bases (tandem and trans-duplications) land on the
+  bins of their reference origin, where they are averaged with the primary
+  copy (:func:`hicmodels.hic.rebin.window_to_reference`); they are listed too;
+- parts of a window on another reference chromosome (across a translocation,
+  a trans-duplicated copy) are left out of the window chromosome's map, which
+  holds intra-chromosomal contacts only; they are counted per window and logged.
+"""
+
+import logging
+
+import bioframe
+import numpy as np
+import pandas as pd
+
+from ..files import write_tsv
+from ..genome.liftover import EXTRA_COLUMNS, identity_blocks, invert, personal_extras, read_chain
+from ..modelling.store import read_predictions
+from .cool import write_cool
+from .rebin import resample, window_to_reference
+from .stitch import ChromosomeStitcher
+
+log = logging.getLogger(__name__)
+
+ELSEWHERE_COLUMNS = ["window_id", "chrom", "seq_chrom", "seq_start", "seq_end", "novel_bp", "other_chrom_bp", "other_chroms"]
+
+
+def stitch_windows(windows, window_ids, maps, chromsizes, binsize, blocks, min_coverage):
+    """Average window maps on the reference grid.
+
+    Parameters
+    ----------
+    windows : DataFrame
+        Window table (:mod:`hicmodels.genome.windows`).
+    window_ids, maps : arrays
+        Predictions (:func:`hicmodels.modelling.store.read_predictions`).
+    chromsizes : Series
+        Reference chromosome sizes.
+    binsize : int
+        Reference bin size of the output.
+    blocks : DataFrame or None
+        Reference -> haplotype mapping; ``None`` for reference windows.
+    min_coverage : float
+        A reference bin is kept for a window only if at least this fraction of
+        its bases is present in the window's sequence.
+
+    Returns
+    -------
+    pixels : dict
+        chrom -> (rows, cols, values), chromosome-local upper-triangle pixels.
+    valid : dict
+        chrom -> boolean mask of bins that received predictions.
+    elsewhere : DataFrame
+        :data:`ELSEWHERE_COLUMNS`, one row per window with bases outside its
+        chromosome's map: ``novel_bp`` inserted bases, ``other_chrom_bp``
+        bases from other reference chromosomes (``other_chroms``, with their
+        bases, e.g. ``chrII:30000``).
+    """
+    to_reference = identity_blocks(chromsizes) if blocks is None else invert(blocks)
+    by_id = windows.set_index("window_id")
+    nbins_of = {c: -(-int(n) // binsize) for c, n in chromsizes.items()}
+    stitchers, valid, elsewhere = {}, {}, []
+    for window_id, matrix in zip(window_ids, maps):
+        w = by_id.loc[window_id]
+        chrom = w["chrom"]
+        if chrom not in stitchers:
+            stitchers[chrom] = ChromosomeStitcher(nbins_of[chrom])
+            valid[chrom] = np.zeros(nbins_of[chrom], bool)
+        seq = (w["seq_chrom"], int(w["seq_start"]), int(w["seq_end"]))
+        ref_bins, weights, pieces = window_to_reference(to_reference, *seq, matrix.shape[0], chrom, binsize)
+        here = (pieces["pchrom"] == chrom).to_numpy()
+        lengths = np.minimum((ref_bins + 1) * binsize, chromsizes[chrom]) - ref_bins * binsize
+        on_reference = resample(matrix.astype(np.float64), weights, lengths, min_coverage)
+        stitchers[chrom].add(ref_bins, on_reference)
+        valid[chrom][ref_bins[np.isfinite(on_reference).any(axis=1)]] = True
+        bp = pieces["pend"] - pieces["pstart"]
+        novel = seq[2] - seq[1] - int(bp.sum())
+        other = bp[~here].groupby(pieces["pchrom"][~here], sort=False).sum()
+        if novel or len(other):
+            elsewhere.append((window_id, chrom, *seq, novel, int(other.sum()),
+                              ",".join(f"{c}:{n}" for c, n in other.items()) or "."))
+    pixels = {}
+    for chrom, stitcher in stitchers.items():
+        rows, cols, values, _ = stitcher.result()
+        pixels[chrom] = (rows, cols, values)
+        log.info("%s: %d of %d bins predicted", chrom, valid[chrom].sum(), len(valid[chrom]))
+    elsewhere = pd.DataFrame(elsewhere, columns=ELSEWHERE_COLUMNS)
+    _log_elsewhere(elsewhere)
+    return pixels, valid, elsewhere
+
+
+def _log_elsewhere(elsewhere):
+    novel = elsewhere[elsewhere["novel_bp"] > 0]
+    if len(novel):
+        log.info("%d windows hold %d inserted bases in all, which have no reference bin (see the "
+                 "personal-sequence table)", len(novel), novel["novel_bp"].sum())
+    other = elsewhere[elsewhere["other_chrom_bp"] > 0]
+    for row in other.itertuples(index=False):
+        log.warning("window %s (%s:%d-%d): %d bp from other reference chromosomes (%s) left out of the %s map",
+                    row.window_id, row.seq_chrom, row.seq_start, row.seq_end, row.other_chrom_bp, row.other_chroms,
+                    row.chrom)
+    if len(other):
+        log.warning("%d windows: %d bp from other reference chromosomes left out of the cis maps", len(other),
+                    other["other_chrom_bp"].sum())
+
+
+def personal_sequence_table(windows, window_ids, nbins, blocks, personal_sizes):
+    """Inserted bases and extra copies of a haplotype, with the predicted window bins on them.
+
+    Parameters
+    ----------
+    windows : DataFrame
+        Window table of the haplotype.
+    window_ids : array of str
+        The predicted windows.
+    nbins : int
+        Bins of a window's map.
+    blocks : DataFrame or None
+        Reference -> haplotype mapping (chain order); ``None`` gives an empty table.
+    personal_sizes : dict or Series
+        Haplotype chromosome sizes.
+
+    Returns
+    -------
+    DataFrame
+        :data:`~hicmodels.genome.liftover.EXTRA_COLUMNS` (``kind`` ``novel``:
+        not in the reference-coordinate map; ``extra_copy``: averaged into
+        the bins of ``chrom:start-end`` where the window lies on that
+        chromosome), plus ``windows`` (how many predicted windows read some of
+        it) and ``window_bins`` (``window_id[first-last]`` for each, the bins
+        of the window's map overlapping it, 0-based; ``.`` if none).
+    """
+    columns = EXTRA_COLUMNS + ["windows", "window_bins"]
+    if blocks is None:
+        return pd.DataFrame({c: [] for c in columns})
+    extras = personal_extras(blocks, personal_sizes)
+    predicted = windows[windows["window_id"].isin(set(window_ids))]
+    seqs = pd.DataFrame({"chrom": predicted["seq_chrom"].to_numpy(), "start": predicted["seq_start"].to_numpy(),
+                         "end": predicted["seq_end"].to_numpy(), "window_id": predicted["window_id"].to_numpy()})
+    spans = extras[["pchrom", "pstart", "pend"]].set_axis(["chrom", "start", "end"], axis=1)
+    hits = bioframe.overlap(spans, seqs, how="inner", return_index=True, suffixes=("", "_w"))
+    labels = [[] for _ in range(len(extras))]
+    for i, a, b, s, e, wid in zip(hits["index"], hits["start"], hits["end"], hits["start_w"], hits["end_w"],
+                                  hits["window_id_w"]):
+        edges = np.linspace(s, e, nbins + 1).round().astype(np.int64)
+        first = int(np.searchsorted(edges[1:], a, side="right"))
+        last = int(np.searchsorted(edges[:-1], b, side="left")) - 1
+        labels[i].append(f"{wid}[{first}-{last}]")
+    return extras.assign(windows=[len(x) for x in labels],
+                         window_bins=[";".join(x) if x else "." for x in labels])[columns]
+
+
+def assemble_cool(windows, window_ids, maps, chromsizes, binsize, out_path, blocks, min_coverage, metadata):
+    """Stitch predictions and write them as a ``.cool`` (see :func:`stitch_windows`).
+
+    Returns
+    -------
+    DataFrame
+        The windows with bases outside their chromosome's map
+        (:data:`ELSEWHERE_COLUMNS`).
+    """
+    pixels, valid, elsewhere = stitch_windows(windows, window_ids, maps, chromsizes, binsize, blocks, min_coverage)
+    write_cool(out_path, chromsizes, binsize, pixels, valid, metadata)
+    return elsewhere
+
+
+def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path, chain_path=None,
+                    personal_sequence_path=None, model=None):
+    """A genome's window predictions -> its reference-coordinate ``.cool`` (and personal-sequence table).
+
+    Parameters
+    ----------
+    predictions_path : path
+        Predictions (:func:`hicmodels.modelling.store.read_predictions`).
+    windows : DataFrame
+        The genome's window table.
+    chromsizes : Series
+        Reference chromosome sizes (names and lengths of the output).
+    settings : dict
+        Config section ``assemble``: ``bin_size``, ``min_coverage``.
+    out_path : path
+        ``.cool`` written.
+    chain_path : path, optional
+        Reference -> haplotype chain, for a haplotype's predictions.
+    personal_sequence_path : path, optional
+        TSV written: :func:`personal_sequence_table` (header only without a chain).
+    model : str, optional
+        Name of the model entry, stored in the cool's metadata.
+    """
+    ids, maps, attrs = read_predictions(predictions_path)
+    blocks, _, personal_sizes = read_chain(chain_path) if chain_path else (None, None, None)
+    metadata = {"predicted_by": "hicmodels", "model": model, "architecture": attrs.get("architecture"),
+                "values": "balanced contacts scaled to a genome-wide mean of 1",
+                "contact_scale": float(attrs["contact_scale"]), "haplotype_chain": str(chain_path) if chain_path else None}
+    assemble_cool(windows, ids, maps, chromsizes, settings["bin_size"], out_path, blocks, settings["min_coverage"],
+                  metadata)
+    if personal_sequence_path:
+        table = personal_sequence_table(windows, ids, maps.shape[1], blocks, personal_sizes)
+        write_tsv(table, personal_sequence_path)
+        for kind, part in table.groupby("kind"):
+            log.info("%d %s stretches (%d bp), %d of them read by predicted windows", len(part), kind,
+                     (part["pend"] - part["pstart"]).sum(), (part["windows"] > 0).sum())

@@ -1,0 +1,135 @@
+"""Predicting window maps with a trained model (encoder-decoder or diffusion stage).
+
+Predictions are stored per window (:mod:`.store`), as
+contacts on the checkpoint's contact scale (``expm1`` of the model output), in
+the coordinates of the sequence the model read; :mod:`hicmodels.hic.assemble` puts
+them on the reference grid.
+
+Inference is batched under ``torch.inference_mode``; on a GPU it runs in bf16
+autocast with channels-last 2D layers, and ``compile`` wraps the model in
+``torch.compile``. The diffusion stage draws its noise per window from
+``(seed, window_id)``, so a window gets the same draws in every genome and
+run: reference and haplotype maps differ by their sequence, not their noise.
+"""
+
+import logging
+import tempfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .. import models
+from ..errors import InputError
+from ..genome.liftover import read_chain
+from ..genome.sequence import GenomeCodes
+from .checkpoints import check_geometry, describe, load_checkpoint
+from .inputs import WindowDataset, model_input
+from .runtime import autocast, select_device
+from .store import write_predictions
+from .tracks import TrackSet
+
+log = logging.getLogger(__name__)
+
+
+def window_noise(window_ids, steps, nbins, seed):
+    """Standard normal draws (windows, steps, nbins, nbins), seeded by ``seed`` and each window id."""
+    noise = torch.empty(len(window_ids), steps, nbins, nbins)
+    for i, window_id in enumerate(window_ids):
+        generator = torch.Generator().manual_seed(zlib.crc32(f"{seed}:{window_id}".encode()))
+        noise[i] = torch.randn(steps, nbins, nbins, generator=generator)
+    return noise
+
+
+def load_model(checkpoint, device, compile):
+    """The checkpoint's model in eval mode on ``device`` (channels-last on a GPU), optionally compiled."""
+    model = models.build(checkpoint["model_config"])
+    model.load_state_dict(checkpoint["state_dict"])
+    model.to(device).eval()
+    if device.type == "cuda":
+        model.to(memory_format=torch.channels_last)
+    return torch.compile(model) if compile else model
+
+
+def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads=None, track_paths=None,
+            aliases=None, chain=None):
+    """Predict every ``ok`` window of a window table.
+
+    Parameters
+    ----------
+    checkpoint_path : path
+        A dna2hic checkpoint (:mod:`hicmodels.modelling.checkpoints`).
+    fasta_path : path
+        The genome the windows' ``seq_*`` columns refer to (reference or haplotype).
+    windows : DataFrame
+        Window table (:mod:`hicmodels.genome.windows`).
+    out_path : path
+        HDF5 file written.
+    settings : dict
+        Config section ``prediction``: ``batch_size``, ``compile`` (run the
+        model through ``torch.compile``), ``sampling_steps`` (diffusion
+        sampling steps; ``None``: the training chain's length), ``seed`` (of
+        the diffusion noise).
+    threads : int, optional
+        CPU threads (the rule's ``threads``; ``None``: PyTorch's choice).
+    track_paths : dict, optional
+        Track name -> bigWig (reference coordinates), for models that read
+        tracks. They are read beside the window's sequence (``seq_*``): on a
+        haplotype, through ``chain``.
+    aliases : dict, optional
+        Chromosome aliases for the bigWigs.
+    chain : path, optional
+        Reference -> haplotype chain when ``fasta_path`` is a haplotype; needed
+        by models that read tracks.
+    """
+    checkpoint = load_checkpoint(checkpoint_path)
+    config = checkpoint["model_config"]
+    seed = settings["seed"]
+    log.info("%s: %s", checkpoint_path, describe(checkpoint))
+    todo = windows[windows["status"] == "ok"]
+    for size in (todo["seq_end"] - todo["seq_start"]).unique():
+        check_geometry(checkpoint, size, checkpoint_path)
+    device = select_device(threads)
+    model = load_model(checkpoint, device, settings["compile"])
+    diffusion = config["architecture"] == "diffusion"
+    steps = (settings["sampling_steps"] or config["timesteps"]) if diffusion else None
+    nbins = checkpoint["window_size"] // checkpoint["bin_size"]
+    names, track_bin = models.tracks(config)
+    maps = np.empty((len(todo), nbins, nbins), dtype=np.float32)
+    if len(todo):
+        with tempfile.TemporaryDirectory() as scratch:
+            genome = GenomeCodes.from_fasta(fasta_path, Path(scratch) / "genome.npy", todo["seq_chrom"].unique())
+            tracks = window_tracks(track_paths, names, track_bin, aliases, todo, chain) if names else None
+            loader = torch.utils.data.DataLoader(WindowDataset(genome, todo, tracks=tracks),
+                                                 batch_size=settings["batch_size"])
+            ids = todo["window_id"].to_numpy()
+            with torch.inference_mode(), autocast(device):
+                for batch in loader:
+                    index = batch["index"].numpy()
+                    x = model_input({k: v.to(device) for k, v in batch.items() if k != "index"}, track_bin)
+                    if diffusion:
+                        y = model(x, noise=window_noise(ids[index], steps, nbins, seed).to(device))
+                    else:
+                        y = model(x)
+                    maps[index] = torch.expm1(y.float()).clamp_min(0).cpu().numpy()
+    log.info("predicted %d windows with the %s model%s (%d skipped: status not ok)", len(todo), config["architecture"],
+             f", {steps} sampling steps" if diffusion else "", len(windows) - len(todo))
+    attrs = {"contact_scale": checkpoint["contact_scale"], "bin_size": checkpoint["bin_size"],
+             "architecture": config["architecture"]}
+    if diffusion:
+        attrs.update(sampling_steps=steps, seed=seed)
+    write_predictions(out_path, todo["window_id"].to_numpy(), maps, attrs)
+
+
+def window_tracks(track_paths, names, track_bin, aliases, windows, chain):
+    """The tracks in the coordinates of the windows' sequence: the reference's, or lifted through ``chain``."""
+    personal_chroms = list(windows["seq_chrom"].unique())
+    if chain is None:
+        if not ((windows["seq_chrom"] == windows["chrom"]) & (windows["seq_start"] == windows["start"])).all():
+            raise InputError("the windows are not reference windows: give the haplotype's chain to lift the tracks")
+        return TrackSet.from_bigwigs(track_paths or {}, names, personal_chroms, track_bin, aliases)
+    blocks, _, personal_sizes = read_chain(chain)
+    sources = list(dict.fromkeys(blocks.loc[blocks["pchrom"].isin(personal_chroms), "chrom"]))
+    reference = TrackSet.from_bigwigs(track_paths or {}, names, sources, track_bin, aliases)
+    return reference.lifted(blocks, {chrom: personal_sizes[chrom] for chrom in personal_chroms})

@@ -1,0 +1,30 @@
+"""The predictions file: one HDF5 per (model, genome) holding every predicted window's map.
+
+``window_id`` (bytes) and ``maps`` (windows x bins x bins, float32, gzip,
+chunked per window) hold contacts on the checkpoint's contact scale in the
+coordinates of the sequence the model read; attributes carry
+``contact_scale``, ``bin_size``, ``architecture`` and, for the diffusion
+stage, ``sampling_steps`` and ``seed``. Reading it needs no PyTorch.
+"""
+
+import h5py
+import numpy as np
+
+from ..files import atomic_output
+
+
+def write_predictions(path, window_ids, maps, attrs):
+    """Write window maps and their attributes atomically."""
+    nbins = maps.shape[1]
+    with atomic_output(path) as tmp, h5py.File(tmp, "w") as store:
+        store.create_dataset("window_id", data=np.asarray(window_ids).astype("S"))
+        store.create_dataset("maps", data=maps, compression="gzip", chunks=(1, nbins, nbins) if len(maps) else None)
+        for key, value in attrs.items():
+            store.attrs[key] = value
+
+
+def read_predictions(path):
+    """``(window_ids, maps, attrs)`` of a predictions file."""
+    with h5py.File(path, "r") as store:
+        ids = store["window_id"][:].astype(str)
+        return ids, store["maps"][:], dict(store.attrs)

@@ -1,0 +1,67 @@
+"""Scoring: held-out chromosomes and band width from the checkpoint and windows, models side by side."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hicmodels.evaluation.scoring import evaluate_checkpoint, side_by_side, split_chromosomes
+from hicmodels.hic.cool import ExperimentalMap, write_cool
+
+SETTINGS = {"min_offset": 1, "scc_h": 1, "scc_max_offset": 4, "insulation_window": 2}
+
+
+def _maps(n, rng):
+    i, j = np.triu_indices(n)
+    decay = 10.0 / (1 + j - i)
+    return i, j, decay * rng.uniform(0.5, 1.5, len(i))
+
+
+def _cool(path, sizes, pixels):
+    write_cool(path, sizes, 10, pixels, {c: np.ones(n // 10, bool) for c, n in sizes.items()})
+
+
+def test_a_perfect_model_scores_one_and_the_baseline_does_not(tmp_path):
+    rng = np.random.default_rng(0)
+    sizes = pd.Series({"train": 400, "test": 300})
+    pixels = {c: _maps(n // 10, rng) for c, n in sizes.items()}
+    _cool(tmp_path / "experiment.cool", sizes, pixels)
+    experimental = ExperimentalMap(tmp_path / "experiment.cool", {}, sizes)
+    scale = 0.5
+    _cool(tmp_path / "model.cool", sizes, {c: (i, j, v * scale) for c, (i, j, v) in pixels.items()})
+    windows = pd.DataFrame({"chrom": ["train", "train", "test"], "split": ["train", "train", "test"]})
+    checkpoint = {"window_size": 80, "bin_size": 10, "contact_scale": scale}
+    table = evaluate_checkpoint(predicted_path=tmp_path / "model.cool", checkpoint=checkpoint, windows=windows,
+                                experimental=experimental, settings=SETTINGS, name="perfect")
+    assert table[["predictor", "chrom"]].values.tolist() == [["perfect", "test"], ["distance_decay", "test"]]
+    model, baseline = table.iloc[0], table.iloc[1]
+    assert model["pearson_log1p"] == pytest.approx(1.0) and model["scc"] == pytest.approx(1.0)
+    assert model["pearson_oe"] == pytest.approx(1.0)
+    assert baseline["pearson_oe"] == pytest.approx(0.0, abs=1e-9) and baseline["pearson_log1p"] < 0.99
+    # the band is one window (8 bins) wide: offsets 1..7 of 30 bins
+    assert model["n_pixels"] == sum(30 - k for k in range(1, 8))
+
+
+def test_split_chromosomes_keep_table_order():
+    windows = pd.DataFrame({"chrom": ["b", "a", "b", "c"], "split": ["train", "train", "train", "test"]})
+    assert split_chromosomes(windows, "train") == ["b", "a"] and split_chromosomes(windows, "validation") == []
+
+
+def _table(name, rows):
+    return pd.DataFrame([{"predictor": p, "chrom": c, "scc": s} for p, c, s in rows]).replace({"MODEL": name})
+
+
+def test_side_by_side_keeps_one_copy_of_a_shared_baseline():
+    a = _table("a", [("MODEL", "x", 0.5), ("distance_decay", "x", 0.4), ("MODEL", "y", 0.6), ("distance_decay", "y", 0.3)])
+    b = _table("b", [("MODEL", "x", 0.7), ("distance_decay", "x", 0.4), ("MODEL", "y", 0.1), ("distance_decay", "y", 0.3)])
+    got = side_by_side({"a": a, "b": b})
+    assert got.values.tolist() == [["a", "x", 0.5], ["b", "x", 0.7], ["distance_decay", "x", 0.4],
+                                   ["a", "y", 0.6], ["b", "y", 0.1], ["distance_decay", "y", 0.3]]
+    assert side_by_side({"a": a}).values.tolist() == a.values.tolist()  # one model: its table as it is
+
+
+def test_side_by_side_names_baselines_that_differ():
+    a = _table("a", [("MODEL", "x", 0.5), ("distance_decay", "x", 0.4)])
+    b = _table("b", [("MODEL", "x", 0.7), ("distance_decay", "x", 0.2)])
+    got = side_by_side({"a": a, "b": b})
+    assert got["predictor"].tolist() == ["a", "b", "distance_decay@a", "distance_decay@b"]
+    assert got["scc"].tolist() == [0.5, 0.7, 0.4, 0.2]

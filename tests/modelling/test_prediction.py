@@ -1,0 +1,53 @@
+"""Prediction: per-window noise, output format, and the haplotype path's window bookkeeping."""
+
+import numpy as np
+import pandas as pd
+import pysam
+import torch
+
+from hicmodels import models
+from hicmodels.modelling.prediction import predict, window_noise
+from hicmodels.modelling.store import read_predictions
+
+TINY = {"architecture": "encoder_decoder", "channels": [5, 4, 8], "pools": [8, 8], "transformer_layers": 1,
+        "heads": 2, "feedforward": 16, "dilations": [1, 2], "dropout": 0.0,
+        "diffusion": {"dim": 8, "dim_mults": [1, 2], "timesteps": 5}}
+
+
+def test_window_noise_depends_on_seed_and_window_only():
+    a = window_noise(["chr1:0-10", "chr2:0-10"], 3, 4, seed=0)
+    b = window_noise(["chr2:0-10"], 3, 4, seed=0)
+    assert a.shape == (2, 3, 4, 4) and torch.equal(a[1], b[0])
+    assert not torch.equal(a[0], a[1]) and not torch.equal(window_noise(["chr2:0-10"], 3, 4, seed=1)[0], b[0])
+
+
+def _checkpoint(path, config):
+    torch.manual_seed(0)
+    model = models.build(config)
+    torch.save({"model_config": config, "state_dict": model.state_dict(), "contact_scale": 2.0, "bin_size": 64,
+                "window_size": 1024, "targets": "balanced"}, path)
+
+
+def test_same_window_same_sequence_same_sample_in_any_genome(tmp_path):
+    """A haplotype window with the reference's sequence gets the reference's map, noise included."""
+    rng = np.random.default_rng(0)
+    sequence = "".join(rng.choice(list("ACGT"), 3000))
+    for name, header in (("ref", "chr1"), ("hap", "chr1_hap")):
+        (tmp_path / f"{name}.fa").write_text(f">{header}\n{sequence}\n")
+        pysam.faidx(str(tmp_path / f"{name}.fa"))
+    _checkpoint(tmp_path / "d.pt", models.diffusion_config(TINY))
+    windows = pd.DataFrame({"window_id": ["chr1:0-1024", "chr1:1024-2048", "chr1:1976-3000"], "chrom": "chr1",
+                            "start": [0, 1024, 1976], "end": [1024, 2048, 3000], "status": ["ok", "ok", "deleted"]})
+    reference = windows.assign(seq_chrom="chr1", seq_start=windows["start"], seq_end=windows["end"])
+    haplotype = reference.assign(seq_chrom="chr1_hap")
+    settings = {"compile": False, "sampling_steps": None, "seed": 0}
+    predict(checkpoint_path=tmp_path / "d.pt", fasta_path=tmp_path / "ref.fa", windows=reference,
+            out_path=tmp_path / "ref.h5", settings={**settings, "batch_size": 1})
+    predict(checkpoint_path=tmp_path / "d.pt", fasta_path=tmp_path / "hap.fa", windows=haplotype.iloc[::-1],
+            out_path=tmp_path / "hap.h5", settings={**settings, "batch_size": 2})
+    ids, ref_maps, attrs = read_predictions(tmp_path / "ref.h5")
+    hap_ids, hap_maps, _ = read_predictions(tmp_path / "hap.h5")
+    assert list(ids) == ["chr1:0-1024", "chr1:1024-2048"] and list(hap_ids) == ids[::-1].tolist()
+    assert np.allclose(np.log1p(ref_maps), np.log1p(hap_maps[::-1]), atol=1e-4)  # batches of 1 vs 2: float noise
+    assert attrs["contact_scale"] == 2.0 and attrs["bin_size"] == 64 and attrs["sampling_steps"] == 5
+    assert ref_maps.shape == (2, 16, 16) and not np.allclose(ref_maps[0], ref_maps[1])

@@ -1,0 +1,88 @@
+"""The synthetic genome generator against its own definitions."""
+
+import cooler
+import numpy as np
+import pandas as pd
+import pyBigWig
+import pysam
+import pytest
+
+from hicmodels.simulation import synthetic_genome as synthetic
+from hicmodels.hic.band import band_from_dense
+from hicmodels.evaluation.metrics import insulation
+
+
+def test_motifs_are_planted_in_their_orientation():
+    rng = np.random.default_rng(1)
+    sites = synthetic.plant_sites(200, 256, rng)
+    sequence = synthetic.chromosome_sequence(sites, 200 * 256, rng)
+    assert len(sequence) == 200 * 256 and set(sequence) == set("ACGT")
+    for site in sites.itertuples():
+        word = sequence[site.start : site.start + len(synthetic.MOTIF)]
+        assert word == (synthetic.MOTIF if site.orientation == "+" else synthetic.reverse_complement(synthetic.MOTIF))
+        assert site.start // 256 == site.bin
+    gaps = np.diff(sites["bin"].unique())
+    assert gaps.min() >= 6 and gaps.max() < 16
+
+
+def test_loops_never_cross_a_closed_boundary():
+    """With capture 1, no LEF spans a divergent motif pair: both legs are stopped there."""
+    rng = np.random.default_rng(2)
+    sites = synthetic.plant_sites(300, 256, rng, both=1.0)
+    left, right = synthetic.extrude(sites, 300, rng, capture=1.0, snapshots=200)
+    assert np.all(left < right)
+    for snapshot_left, snapshot_right in zip(left, right):
+        legs = np.concatenate([snapshot_left, snapshot_right])
+        assert len(np.unique(legs)) == len(legs)  # one leg per bin
+    for b in sites["bin"].unique():
+        assert not np.any((left < b) & (right > b))
+
+
+def test_enclosure_and_anchor_terms_match_a_direct_count():
+    left, right = np.array([[1, 4], [0, 5]]), np.array([[3, 6], [2, 7]])
+    expected = synthetic.expected_contacts(left, right, 8, decay=0.0, loop_gain=1.0, anchor_gain=1.0)
+    direct = np.ones((8, 8))
+    for ls, rs in zip(left, right):
+        for lo, hi in zip(ls, rs):
+            direct[lo : hi + 1, lo : hi + 1] += 0.5
+            direct[lo, hi] += 0.5
+            direct[hi, lo] += 0.5
+    assert np.allclose(expected, direct)
+
+
+def test_boundaries_insulate_in_the_truth():
+    chrom = synthetic.make_chromosome(300, 256, np.random.default_rng(3))
+    score = insulation(band_from_dense(chrom["expected"], 32), 4)
+    at = chrom["sites"]["bin"].unique()
+    at = at[(at > 8) & (at < 292)]
+    elsewhere = np.setdiff1d(np.arange(8, 292), np.concatenate([at - 1, at, at + 1]))
+    assert np.mean(score[at]) < np.mean(score[elsewhere]) - 0.4
+    observed = chrom["observed"]
+    assert np.array_equal(observed, observed.T) and observed.dtype.kind == "i"
+    assert observed.sum(axis=1).mean() == pytest.approx(20_000, rel=0.02)
+
+
+def test_written_files_agree(tmp_path):
+    genome = synthetic.make_genome(n_chroms=2, nbins=120, binsize=256, seed=4)
+    paths = synthetic.write_genome(genome, 256, tmp_path, seed=4)
+    motifs = pd.read_csv(paths["motifs"], sep="\t")
+    with pysam.FastaFile(str(paths["fasta"])) as fasta:
+        assert list(fasta.references) == ["chr1", "chr2"] and list(fasta.lengths) == [120 * 256, 120 * 256]
+        for m in motifs.itertuples():
+            word = fasta.fetch(m.chrom, m.start, m.start + len(synthetic.MOTIF))
+            assert word == (synthetic.MOTIF if m.orientation == "+" else synthetic.reverse_complement(synthetic.MOTIF))
+    truth, observed = cooler.Cooler(str(paths["truth"])), cooler.Cooler(str(paths["observed"]))
+    assert truth.binsize == observed.binsize == 256 and "weight" in observed.bins().columns
+    counts = observed.matrix(balance=False).fetch("chr1")
+    assert np.array_equal(counts, genome["chr1"]["observed"])
+    balanced = observed.matrix().fetch("chr1")
+    kept = np.isfinite(np.diag(balanced))
+    assert kept[10:100].all()  # ICE masks only low-coverage bins at the ends
+    balanced = np.where(np.abs(np.subtract.outer(np.arange(120), np.arange(120))) < 2, 0, balanced)
+    rows = np.nansum(balanced[kept], axis=1)
+    assert rows.std() < 1e-3 * rows.mean()  # ICE: equal row sums without the first two diagonals
+    with pyBigWig.open(str(paths["ctcf"])) as bw:
+        m = motifs.iloc[0]
+        centre = m.start + len(synthetic.MOTIF) // 2
+        assert bw.chroms(m.chrom) == 120 * 256
+        assert bw.stats(m.chrom, centre - 50, centre + 50)[0] > 5 * bw.stats(m.chrom)[0]

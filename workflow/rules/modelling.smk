@@ -1,0 +1,136 @@
+# Stage "modelling" (package hicmodels.modelling, commands `hicmodels modelling ...`): every entry
+# of the model zoo (config `models`) is trained per cell line (or given as a checkpoint file) and
+# predicts every genome's windows, under results/cell_lines/<cell line>/models/<model>/.
+#
+# GPU rules: the slurm profile requests a GPU for them; without one they run on the CPU
+# (the log says which device was used). OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep
+# instead of spinning, which keeps CPU runs fast on cores shared with other jobs (measured:
+# docs/benchmarks.md).
+
+
+rule train_model:
+    input:
+        fasta="results/reference/genome.fa.gz",
+        windows=lambda w: model_windows(w, "reference"),
+        cool=experimental_map,
+        aliases=config["reference"]["chrom_aliases"],
+        tracks=cell_line_tracks,
+    output:
+        checkpoint=f"{MODEL_DIR}/model.pt",
+        log_table=f"{MODEL_DIR}/training_log.tsv",
+    log:
+        "logs/train_model/{cell_line}/{model}.log",
+    benchmark:
+        "results/benchmarks/train_model/{cell_line}/{model}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    threads: 8
+    resources:
+        mem_mb=16000,
+        runtime=720,
+    params:
+        cool=cool_uri,
+        settings=lambda w: as_json(
+            {
+                "model": MODELS[w.model]["preset"],
+                "training": MODELS[w.model]["training"],
+            }
+        ),
+        tracks=track_option,
+    shell:
+        "OMP_WAIT_POLICY=PASSIVE python -m hicmodels modelling train --fasta {input.fasta} --cool {params.cool}"
+        " --aliases {input.aliases} --windows {input.windows} --config {params.settings}"
+        " --checkpoint {output.checkpoint} --log-table {output.log_table} {params.tracks}"
+        " --threads {threads} 2> {log}"
+
+
+# The diffusion stage: a denoising U-Net on the residual of the frozen encoder-decoder.
+rule train_diffusion:
+    input:
+        encoder_decoder=f"{MODEL_DIR}/model.pt",
+        fasta="results/reference/genome.fa.gz",
+        windows=lambda w: model_windows(w, "reference"),
+        cool=experimental_map,
+        aliases=config["reference"]["chrom_aliases"],
+        tracks=cell_line_tracks,
+    output:
+        checkpoint=f"{MODEL_DIR}/diffusion.pt",
+        log_table=f"{MODEL_DIR}/diffusion_log.tsv",
+    log:
+        "logs/train_diffusion/{cell_line}/{model}.log",
+    benchmark:
+        "results/benchmarks/train_diffusion/{cell_line}/{model}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    threads: 8
+    resources:
+        mem_mb=16000,
+        runtime=720,
+    params:
+        cool=cool_uri,
+        settings=lambda w: as_json(MODELS[w.model]["training"]),
+        tracks=track_option,
+    shell:
+        "OMP_WAIT_POLICY=PASSIVE python -m hicmodels modelling train-diffusion --fasta {input.fasta}"
+        " --cool {params.cool} --aliases {input.aliases} --windows {input.windows}"
+        " --encoder-decoder {input.encoder_decoder} --config {params.settings}"
+        " --checkpoint {output.checkpoint} --log-table {output.log_table} {params.tracks}"
+        " --threads {threads} 2> {log}"
+
+
+rule predict_reference:
+    input:
+        checkpoint=predictor,
+        fasta="results/reference/genome.fa.gz",
+        windows=lambda w: model_windows(w, "reference"),
+        aliases=config["reference"]["chrom_aliases"],
+        tracks=cell_line_tracks,
+    output:
+        f"{MODEL_DIR}/predictions/reference.h5",
+    log:
+        "logs/predict/{cell_line}/{model}/reference.log",
+    benchmark:
+        "results/benchmarks/predict/{cell_line}/{model}/reference.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    threads: 8
+    resources:
+        mem_mb=16000,
+        runtime=240,
+    params:
+        settings=as_json(config["prediction"]),
+        tracks=track_option,
+    shell:
+        "OMP_WAIT_POLICY=PASSIVE python -m hicmodels modelling predict --checkpoint {input.checkpoint}"
+        " --fasta {input.fasta} --windows {input.windows} --out {output} --config {params.settings}"
+        " --aliases {input.aliases} {params.tracks} --threads {threads} 2> {log}"
+
+
+# One job predicts every window of a haplotype.
+rule predict_haplotype:
+    input:
+        checkpoint=predictor,
+        fasta="results/personal/{sample}/hap{hap}.fa.gz",
+        windows=lambda w: model_windows(w, f"{w.sample}.hap{w.hap}"),
+        chain="results/personal/{sample}/hap{hap}.chain",
+        aliases=config["reference"]["chrom_aliases"],
+        tracks=cell_line_tracks,
+    output:
+        f"{MODEL_DIR}/predictions/{{sample}}.hap{{hap}}.h5",
+    log:
+        "logs/predict/{cell_line}/{model}/{sample}.hap{hap}.log",
+    benchmark:
+        "results/benchmarks/predict/{cell_line}/{model}/{sample}.hap{hap}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    threads: 8
+    resources:
+        mem_mb=16000,
+        runtime=240,
+    params:
+        settings=as_json(config["prediction"]),
+        tracks=track_option,
+    shell:
+        "OMP_WAIT_POLICY=PASSIVE python -m hicmodels modelling predict --checkpoint {input.checkpoint}"
+        " --fasta {input.fasta} --windows {input.windows} --out {output} --config {params.settings}"
+        " --chain {input.chain} --aliases {input.aliases} {params.tracks} --threads {threads} 2> {log}"
