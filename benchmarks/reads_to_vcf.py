@@ -153,8 +153,8 @@ def main():
     targets = [f"results/calls/{NAME}.vcf.gz", *(f"results/qc/{NAME}.{t}.tsv"
                                                  for t in ("coverage", "call_accuracy", "sv_recovery"))]
     if args.maps:
-        targets += [f"results/cell_lines/yeast/maps/{g}.mcool" for g in ("reference", f"{NAME}.hap1", f"{NAME}.hap2")]
-        targets.append(f"results/cell_lines/yeast/figures/structural_variants/{NAME}.png")
+        targets += [f"results/cell_lines/yeast/models/yeast/maps/{g}.mcool" for g in ("reference", f"{NAME}.hap1", f"{NAME}.hap2")]
+        targets.append(f"results/cell_lines/yeast/models/yeast/figures/structural_variants/{NAME}.png")
     workflow_s = snakemake(work, args.cores, *targets)
 
     times = stage_times(work)

@@ -4,7 +4,7 @@
 #
 #   .ci/slurm/run_workflow.sh       # as root, from anywhere; exit 0 = all checks passed
 #
-# 1. writes a small config (that of tests/test_workflow.py: 2 demo samples, 5
+# 1. writes a small config (that of tests/workflow/test_workflow.py: 2 demo samples, 5
 #    chromosomes, windows every 80 kb, 1 epoch; absolute resource paths);
 # 2. brings SLURM up with .ci/slurm/up.sh, unless it is up, advertising 32 CPUs,
 #    256 GB and 8 (fake) GPUs so that the profile's real per-rule requests fit on a
@@ -61,7 +61,7 @@ R=$REPO/resources
 printf 'sample\tvcf\tvcf_sample\nhet\t%s\tdemo_het\nhom\t%s\tdemo_hom\n' \
   "$R/demo/demo.vcf.gz" "$R/demo/demo.vcf.gz" >"$WORK/samples.tsv"
 cat >"$WORK/small.yaml" <<EOF
-# tests/test_workflow.py's small config
+# tests/workflow/test_workflow.py's small config
 samples: $WORK/samples.tsv
 reference:
   fasta: $R/yeast/sacCer3.fa.gz
