@@ -6,9 +6,11 @@ import sys
 
 from snakemake.exceptions import WorkflowError
 
-# Rules run the repository's own hicmodels package, whether or not it is
-# pip-installed, including inside per-rule conda envs and on cluster nodes.
-SRC = os.path.join(workflow.basedir, "src")
+# Rules run this repository's own hicmodels package, whether or not it is pip-installed,
+# including inside per-rule conda envs, on cluster nodes, and when dna2hic is used as a module
+# of another workflow: paths come from this file's location (workflow.current_basedir), not
+# from the main Snakefile's (workflow.basedir), which is the importing workflow's.
+SRC = os.path.abspath(os.path.join(str(workflow.current_basedir), "..", "..", "src"))
 sys.path.insert(0, SRC)
 # (braces doubled twice: once for the f-string, once for snakemake's own formatting)
 shell.prefix(
