@@ -2,19 +2,32 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Command-line tools the workflow and tests call (Debian 12 versions match workflow/envs/*.yaml).
-APT_PACKAGES := bcftools samtools tabix bwa minimap2 delly
+# Command-line tools the workflow and tests call, as command:Debian package (Debian 12 versions
+# match workflow/envs/*.yaml). Tools already on PATH (conda, environment modules) are used as
+# they are; missing ones are installed with apt-get only as root or with password-less sudo.
+TOOLS := bcftools:bcftools samtools:samtools tabix:tabix bgzip:tabix bwa:bwa minimap2:minimap2 delly:delly
+# SYSTEM_PACKAGES=0: never call apt-get; only report what is missing.
+SYSTEM_PACKAGES ?= 1
+AS_ROOT ?= $(shell [ "$$(id -u)" = 0 ] && echo 1 || echo 0)
+CONDA_HINT := mamba install -c conda-forge -c bioconda bcftools samtools htslib bwa minimap2 delly
 
 .PHONY: install system-packages run report test
 
 install: system-packages $(VENV)/.installed
 
 system-packages:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "installing Debian packages:" $$missing; \
-		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	@missing=$$(for pair in $(TOOLS); do command -v "$${pair%%:*}" >/dev/null 2>&1 || echo "$${pair#*:}"; done | sort -u); \
+	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
+	missing=$$(echo $$missing); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$(AS_ROOT)" = 1 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo=sudo; else sudo=none; fi; \
+	if [ "$(SYSTEM_PACKAGES)" = 1 ] && [ "$$sudo" != none ]; then \
+		echo "installing Debian packages: $$missing"; \
+		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$missing; \
+	else \
+		echo "missing (Debian packages): $$missing"; \
+		echo "install them with apt-get as root, or without root: $(CONDA_HINT)"; \
+		[ "$(SYSTEM_PACKAGES)" = 0 ]; \
 	fi
 
 $(VENV)/.installed: pyproject.toml constraints.txt
