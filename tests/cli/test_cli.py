@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from hicmodels.cli import main
 
 
@@ -62,3 +64,41 @@ def test_verbose_input_errors_carry_their_traceback(tmp_path, capsys):
     argv = ["genome", "lift-windows", "--windows", str(chain), "--chain", str(chain), "--out", str(tmp_path / "o")]
     assert main(argv) == 2 and "Traceback" not in capsys.readouterr().err
     assert main(["--verbose", *argv]) == 2 and "Traceback" in capsys.readouterr().err
+
+
+def _commands():
+    from hicmodels.cli import build_parser
+
+    for stage_action in build_parser()._subparsers._group_actions:
+        for stage, stage_parser in stage_action.choices.items():
+            for command_action in stage_parser._subparsers._group_actions:
+                yield from ((stage, name, parser) for name, parser in command_action.choices.items())
+
+
+def test_every_option_of_every_command_has_help_and_settings_show_their_defaults():
+    commands = list(_commands())
+    assert len(commands) >= 20
+    for stage, name, parser in commands:
+        undocumented = [a.option_strings[0] for a in parser._actions if a.option_strings and not a.help]
+        assert undocumented == [], (stage, name)
+    help_text = dict(((s, n), p) for s, n, p in commands)[("variants", "personal-genome")].format_help()
+    assert '"unphased": "hap1"' in " ".join(help_text.split())  # the schema's default, shown
+
+
+def test_version_and_missing_files_are_one_line(tmp_path, capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.strip() == f"hicmodels {version('hicmodels')}"
+    missing = tmp_path / "missing.cool"
+    settings = json.dumps({"bin_size": 10, "resolutions": [10]})
+    assert main(["hic", "zoomify", "--cool", str(missing), "--out", str(tmp_path / "o.mcool"), "--config", settings]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and str(missing) in err[0]
+    windows = json.dumps({"windows": {"size": 10, "step": 10, "bins": 1}, "chromosomes": ["a"], "test": [],
+                          "validation": []})
+    assert main(["genome", "windows", "--fasta", str(tmp_path / "no.fa"), "--excluded", str(tmp_path / "no.bed"),
+                 "--out", str(tmp_path / "w.tsv"), "--config", windows]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: {tmp_path / 'no.fa'}: cannot read as an indexed FASTA (file `{tmp_path / 'no.fa'}` not found)"]

@@ -5,15 +5,16 @@ registers its commands from ``hicmodels.cli.<stage>``. Files are named by
 flags; settings arrive as one ``--config`` JSON of the config section(s) the
 command uses, completed with the config schema's defaults.
 
-Bad input ends the command with exit status 2 and one ``error:`` line naming
-the file and record (the traceback too with ``--verbose``); other failures
-keep their traceback.
+Bad input (and a missing or unreadable file) ends the command with exit status
+2 and one ``error:`` line naming the file and record (the traceback too with
+``--verbose``); other failures keep their traceback.
 """
 
 import argparse
 import logging
 import sys
 import traceback
+from importlib.metadata import version
 
 from ..errors import InputError
 from . import calling, evaluation, genome, hic, modelling, simulation, variants
@@ -26,6 +27,7 @@ STAGES = {"genome": genome, "variants": variants, "calling": calling, "modelling
 def build_parser():
     parser = argparse.ArgumentParser(prog="hicmodels", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging; tracebacks of input errors")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('hicmodels')}")
     groups = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
     for name, module in STAGES.items():
         summary = module.__doc__.splitlines()[0].removeprefix(f"{name}: ")
@@ -42,12 +44,21 @@ def main(argv=None):
         if hasattr(args, "settings_schema"):
             args.settings = parse_settings(args)
         args.func(args)
-    except InputError as err:
+    except (InputError, FileNotFoundError, PermissionError, IsADirectoryError) as err:
         if args.verbose:
             traceback.print_exc()
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {_one_line(err)}", file=sys.stderr)
         return 2
     return 0
+
+
+def _one_line(err):
+    """An input error's message; a missing or unreadable file as ``<file>: <what>``."""
+    if isinstance(err, InputError):
+        return str(err)
+    if err.filename is not None:
+        return f"{err.filename}: {err.strerror.lower() if err.strerror else 'cannot be read'}"
+    return str(err).splitlines()[0]
 
 
 if __name__ == "__main__":

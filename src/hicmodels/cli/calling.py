@@ -51,8 +51,8 @@ def register(commands):
     p = add_command(commands, "coverage", coverage, "coverage QC of alignments: depth and fraction of bases covered")
     p.add_argument("--bam", required=True, help="indexed BAM or CRAM")
     p.add_argument("--reference", required=True, help="reference FASTA (lengths; decodes a CRAM)")
-    p.add_argument("--chromosomes", nargs="+", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--chromosomes", nargs="+", required=True, help="chromosomes measured")
+    p.add_argument("--out", required=True, help="coverage table written (TSV)")
     add_settings(p, lambda: section_schema("calling"), "config calling (min_mapping_quality, coverage_thresholds)")
 
     p = add_command(commands, "filter-svs", filter_svs, "add FILTER values to delly's SV calls")

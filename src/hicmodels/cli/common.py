@@ -1,9 +1,19 @@
 """What the stage CLIs share: the ``--config`` settings argument and the readers of common inputs."""
 
+import argparse
 import json
 
-from ..config import resolve
+from ..config import apply_defaults, resolve
 from ..errors import InputError
+
+
+class HelpWithDefaults(argparse.HelpFormatter):
+    """Help that shows an option's default, where it has one."""
+
+    def _get_help_string(self, action):
+        if action.required or action.default in (None, argparse.SUPPRESS, [], False):
+            return action.help
+        return f"{action.help} (default: {action.default})"
 
 
 def add_settings(parser, schema, what):
@@ -18,8 +28,11 @@ def add_settings(parser, schema, what):
     what : str
         The config section(s) the settings are, for ``--help``.
     """
+    document = schema()
+    defaults = json.dumps(apply_defaults({}, document, document))
     parser.add_argument("--config", default="{}", metavar="JSON",
-                        help=f"settings as JSON: {what}; absent keys take the config schema's defaults")
+                        help=f"settings as JSON: {what}; absent keys take the config schema's defaults, "
+                             f"{defaults}")
     parser.set_defaults(settings_schema=schema)
 
 
@@ -57,6 +70,6 @@ def tracks_and_aliases(tracks, aliases):
 
 def add_command(commands, name, func, help):
     """A command parser under its stage that runs ``func(args)``."""
-    parser = commands.add_parser(name, help=help, description=help)
+    parser = commands.add_parser(name, help=help, description=help, formatter_class=HelpWithDefaults)
     parser.set_defaults(func=func)
     return parser

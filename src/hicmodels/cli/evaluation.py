@@ -79,26 +79,26 @@ def register(commands):
     p.add_argument("--model", nargs=4, action="append", required=True,
                    metavar=("NAME", "PREDICTED_COOL", "CHECKPOINT", "WINDOWS"),
                    help="a model: its name, predicted reference .cool, checkpoint and window table (repeatable)")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="metrics table written (TSV)")
     add_settings(p, lambda: section_schema("metrics"), "config metrics")
 
     p = add_command(commands, "plot-test-windows", plot_test_windows, "figure: held-out windows")
     _experiment(p)
-    p.add_argument("--windows", required=True)
-    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--windows", required=True, help="the model's reference window table")
+    p.add_argument("--checkpoint", required=True, help="the model's checkpoint (its contact scale)")
     p.add_argument("--predicted", required=True, help="predicted reference .cool")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="PNG written")
 
     p = add_command(commands, "plot-structural-variants", plot_structural_variants,
                     "figure: maps around a sample's SVs")
-    p.add_argument("--vcf", required=True)
-    p.add_argument("--sample", required=True)
+    p.add_argument("--vcf", required=True, help="the sample's VCF")
+    p.add_argument("--sample", required=True, help="the sample's column in the VCF")
     p.add_argument("--reference", required=True, help="predicted reference .cool")
     p.add_argument("--haplotypes", nargs="+", required=True, help="predicted haplotype .cool files")
     p.add_argument("--aliases", help="chromosome alias table (VCF names -> reference names)")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="PNG written")
     add_settings(p, _figure_schema, '{"variants": config variants (FILTER policy), "figures": config figures}')
 
     p = add_command(commands, "plot-metrics", plot_metrics, "figure: metrics of the models vs the baselines")
-    p.add_argument("--metrics", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--metrics", required=True, help="metrics table (evaluation metrics)")
+    p.add_argument("--out", required=True, help="PNG written")

@@ -66,20 +66,20 @@ def register(commands):
                     "bgzip + index the reference, chrom sizes, excluded regions")
     p.add_argument("--input", required=True, help="reference FASTA (plain, gzip or bgzip)")
     p.add_argument("--fasta", required=True, help="bgzipped, indexed FASTA written")
-    p.add_argument("--chromsizes", required=True)
+    p.add_argument("--chromsizes", required=True, help="chromosome sizes written (TSV)")
     p.add_argument("--excluded", required=True, help="BED of excluded regions written")
     p.add_argument("--centromeres", help="BED of centromeres")
     add_settings(p, lambda: settings_schema(section_schema("reference")["properties"]["exclude"]),
                  "config reference.exclude")
 
     p = add_command(commands, "windows", windows, "tile the reference into model windows")
-    p.add_argument("--fasta", required=True)
-    p.add_argument("--excluded", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--fasta", required=True, help="reference FASTA (prepare-reference's)")
+    p.add_argument("--excluded", required=True, help="BED of excluded regions (prepare-reference's)")
+    p.add_argument("--out", required=True, help="window table written (TSV)")
     add_settings(p, windows_schema, '{"windows": a window preset, "chromosomes": [...], "test": [...], '
                                     '"validation": [...]}')
 
     p = add_command(commands, "lift-windows", lift_windows, "carry reference windows into a haplotype")
-    p.add_argument("--windows", required=True)
+    p.add_argument("--windows", required=True, help="reference window table")
     p.add_argument("--chain", required=True, help="reference -> haplotype chain")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="haplotype window table written (TSV)")

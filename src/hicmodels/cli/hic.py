@@ -21,18 +21,18 @@ def zoomify(args):
 
 def register(commands):
     p = add_command(commands, "assemble", assemble, "stitch window predictions into a reference-coordinate .cool")
-    p.add_argument("--predictions", required=True)
-    p.add_argument("--windows", required=True)
+    p.add_argument("--predictions", required=True, help="predictions of one genome (HDF5, modelling predict)")
+    p.add_argument("--windows", required=True, help="that genome's window table")
     p.add_argument("--fasta", required=True, help="reference FASTA (names and lengths of the output)")
     p.add_argument("--chain", help="reference -> haplotype chain (haplotype predictions)")
     p.add_argument("--model", help="name of the model entry (stored in the cool's metadata)")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help=".cool written")
     p.add_argument("--personal-sequence",
                    help="TSV written: the haplotype's inserted bases and extra copies, with the window bins on them "
                         "(header only without --chain)")
     add_settings(p, lambda: section_schema("assemble"), "config assemble")
 
     p = add_command(commands, "zoomify", zoomify, "aggregate a .cool into a multi-resolution .mcool")
-    p.add_argument("--cool", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--cool", required=True, help="predicted .cool (assemble's)")
+    p.add_argument("--out", required=True, help=".mcool written")
     add_settings(p, lambda: section_schema("assemble"), "config assemble (resolutions)")

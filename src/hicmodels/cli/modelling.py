@@ -78,10 +78,10 @@ def register(commands):
     add_settings(p, lambda: section_schema("training"), "config training")
 
     p = add_command(commands, "predict", predict, "predict window maps")
-    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--checkpoint", required=True, help="dna2hic checkpoint")
     p.add_argument("--fasta", required=True, help="genome the windows' seq_* columns refer to")
-    p.add_argument("--windows", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--windows", required=True, help="window table of that genome")
+    p.add_argument("--out", required=True, help="predictions written (HDF5)")
     p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")
     p.add_argument("--tracks", nargs="*", default=[], metavar="NAME=PATH", help="bigWig of each model track")
     p.add_argument("--aliases", help="chromosome alias table for the track bigWigs")
@@ -89,4 +89,4 @@ def register(commands):
     add_settings(p, lambda: section_schema("prediction"), "config prediction")
 
     p = add_command(commands, "inspect", inspect, "print what a checkpoint holds (architecture, size, geometry)")
-    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--checkpoint", required=True, help="checkpoint file")

@@ -49,27 +49,27 @@ def simulate_sample(args):
 def register(commands):
     p = add_command(commands, "synthetic-genome", synthetic_genome,
                     "write a known-truth synthetic genome: FASTA, .cool maps, motifs, CTCF and ATAC bigWigs")
-    p.add_argument("--out-dir", required=True)
+    p.add_argument("--out-dir", required=True, help="receives genome.fa, observed.cool, expected.cool, motifs, bigWigs")
     p.add_argument("--chromosomes", dest="n_chroms", type=int, help="number of chromosomes")
     p.add_argument("--bins", dest="nbins", type=int, help="bins per chromosome")
-    p.add_argument("--bin-size", dest="binsize", type=int)
-    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--bin-size", dest="binsize", type=int, help="bases per bin")
+    p.add_argument("--seed", type=int, required=True, help="seed of every random draw")
 
     p = add_command(commands, "demo-vcf", demo_vcf, "write the two-sample demo VCF and its truth table")
-    p.add_argument("--fasta", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--truth", required=True)
-    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--fasta", required=True, help="indexed sacCer3 FASTA")
+    p.add_argument("--out", required=True, help="bgzipped, indexed VCF written")
+    p.add_argument("--truth", required=True, help="truth table written (TSV)")
+    p.add_argument("--seed", type=int, required=True, help="seed of every random draw")
 
     p = add_command(commands, "simulate-sample", simulate_sample,
                     "plant known variants into a genome and simulate paired reads from its two haplotypes")
     p.add_argument("--fasta", required=True, help="indexed reference FASTA")
     p.add_argument("--out-dir", required=True, help="receives NAME_1.fq.gz, NAME_2.fq.gz, NAME.truth.vcf.gz")
     p.add_argument("--name", required=True, help="sample name")
-    p.add_argument("--depth", type=float)
-    p.add_argument("--snvs", dest="n_snv", type=int)
-    p.add_argument("--indels", dest="n_indel", type=int)
+    p.add_argument("--depth", type=float, help="read depth over both haplotypes")
+    p.add_argument("--snvs", dest="n_snv", type=int, help="SNVs planted")
+    p.add_argument("--indels", dest="n_indel", type=int, help="indels planted (1-10 bp)")
     p.add_argument("--chromosomes", nargs="+", help="where variants go (default: all)")
     p.add_argument("--random-svs", type=int, default=0, metavar="N",
                    help="plant N random SVs of each type (DEL, INV, DUP; 5-50 kb) instead of the fixed three")
-    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--seed", type=int, required=True, help="seed of every random draw")

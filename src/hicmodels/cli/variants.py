@@ -34,6 +34,6 @@ def register(commands):
 
     p = add_command(commands, "plot-summary", plot_summary,
                     "figure: what became of a sample's records (summary.tsv of personal-genome)")
-    p.add_argument("--summary", required=True)
-    p.add_argument("--sample", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--summary", required=True, help="summary.tsv of personal-genome")
+    p.add_argument("--sample", required=True, help="sample name (the figure's title)")
+    p.add_argument("--out", required=True, help="PNG written")

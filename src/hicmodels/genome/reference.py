@@ -21,8 +21,11 @@ BED_COLUMNS = ["chrom", "start", "end", "name"]
 
 def chromsizes(fasta):
     """Chromosome sizes of an indexed FASTA, in file order, as a Series."""
-    with pysam.FastaFile(str(fasta)) as fa:
-        return pd.Series(dict(zip(fa.references, fa.lengths)), name="length", dtype=np.int64)
+    try:
+        with pysam.FastaFile(str(fasta)) as fa:
+            return pd.Series(dict(zip(fa.references, fa.lengths)), name="length", dtype=np.int64)
+    except OSError as err:  # pysam: missing file or index, not a FASTA
+        raise InputError(f"cannot read as an indexed FASTA ({err})", fasta) from None
 
 
 def write_chromsizes(sizes, path):
