@@ -101,3 +101,37 @@ def test_band_from_cooler_unstored_pixels(tmp_path):
     assert band_from_cooler(clr, "a", 2)[0].tolist() == [0.0, 2.0]
     predicted = band_from_cooler(clr, "a", 2, missing=np.nan)
     assert np.isnan(predicted[0, 0]) and predicted[0, 1] == 2.0 and predicted[1, 0] == 3.0
+
+
+def test_predicted_mcool_is_read_by_cooltools_and_higlass_tiling_with_default_options(tmp_path):
+    """cooltools expected-cis and insulation, and clodius (HiGlass tiles), on a predicted .mcool as written."""
+    import cooltools
+    from clodius.tiles import cooler as tiles
+
+    rng = np.random.default_rng(0)
+    sizes = pd.Series({"a": 400, "b": 300})
+    pixels, valid = {}, {}
+    for chrom, length in sizes.items():
+        n = length // 10
+        rows, cols = np.triu_indices(n)
+        near = cols - rows < 12  # a model window's reach: no pixel farther apart is predicted
+        pixels[chrom] = (rows[near], cols[near], 10.0 / (1 + cols[near] - rows[near]) * rng.uniform(0.8, 1.2, near.sum()))
+        valid[chrom] = np.ones(n, bool)
+    valid["a"][7] = False
+    metadata = {"model": "m", "max_predicted_distance_bp": 120}
+    write_cool(tmp_path / "p.cool", sizes, 10, pixels, valid, metadata, assembly="toy1")
+    zoomify(tmp_path / "p.cool", tmp_path / "p.mcool", [10, 20, 40])
+    for resolution in (10, 20, 40):
+        clr = cooler.Cooler(f"{tmp_path / 'p.mcool'}::/resolutions/{resolution}")
+        assert clr.info["genome-assembly"] == "toy1" and clr.info["metadata"] == metadata
+        assert clr._load_attrs(f"{clr.root}/bins/weight")["ignore_diags"] == 0  # what cooltools reads by default
+    clr = cooler.Cooler(f"{tmp_path / 'p.mcool'}::/resolutions/10")
+    expected = cooltools.expected_cis(clr)
+    a = expected[expected["region1"] == "a"].set_index("dist")["balanced.avg"]
+    assert np.isnan(a.loc[1]) and a.loc[2] == pytest.approx(10 / 3, rel=0.05) and a.loc[4] == pytest.approx(2.0, rel=0.05)
+    insulation = cooltools.insulation(clr, [30])
+    assert len(insulation) == len(clr.bins()) and np.isfinite(insulation.loc[20, "log2_insulation_score_30"])
+    info = tiles.tileset_info(str(tmp_path / "p.mcool"))
+    assert sorted(info["resolutions"]) == [10, 20, 40] and info["max_pos"][0] == 700
+    tile = tiles.tiles(str(tmp_path / "p.mcool"), ["x.0.0.0"])
+    assert tile[0][0] == "x.0.0.0" and "dense" in tile[0][1]

@@ -25,9 +25,11 @@ rule assemble_cool:
     params:
         chain=lambda w, input: f"--chain {input.chain}" if input.chain else "",
         settings=as_json(config["assemble"]),
+        assembly=config["reference"]["assembly"],
     shell:
         "python -m hicmodels hic assemble --predictions {input.predictions} --windows {input.windows}"
-        " --fasta {input.fasta} {params.chain} --model {wildcards.model} --config {params.settings}"
+        " --fasta {input.fasta} {params.chain} --model {wildcards.model} --cell-line {wildcards.cell_line}"
+        " --assembly {params.assembly} --config {params.settings}"
         " --out {output.cool} --personal-sequence {output.personal_sequence} 2> {log}"
 
 

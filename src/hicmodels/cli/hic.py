@@ -10,7 +10,8 @@ def assemble(args):
 
     assemble_genome(predictions_path=args.predictions, windows=read_windows(args.windows),
                     chromsizes=reference_sizes(args.fasta), settings=args.settings, out_path=args.out,
-                    chain_path=args.chain, personal_sequence_path=args.personal_sequence, model=args.model)
+                    chain_path=args.chain, personal_sequence_path=args.personal_sequence, model=args.model,
+                    cell_line=args.cell_line, assembly=args.assembly)
 
 
 def zoomify(args):
@@ -26,6 +27,8 @@ def register(commands):
     p.add_argument("--fasta", required=True, help="reference FASTA (names and lengths of the output)")
     p.add_argument("--chain", help="reference -> haplotype chain (haplotype predictions)")
     p.add_argument("--model", help="name of the model entry (stored in the cool's metadata)")
+    p.add_argument("--cell-line", help="name of the cell line (stored in the cool's metadata)")
+    p.add_argument("--assembly", help="genome assembly name (the cool's genome-assembly)")
     p.add_argument("--out", required=True, help=".cool written")
     p.add_argument("--personal-sequence",
                    help="TSV written: the haplotype's inserted bases and extra copies, with the window bins on them "

@@ -161,7 +161,8 @@ def personal_sequence_table(windows, window_ids, nbins, blocks, personal_sizes):
                          window_bins=[";".join(x) if x else "." for x in labels])[columns]
 
 
-def assemble_cool(windows, window_ids, maps, chromsizes, binsize, out_path, blocks, min_coverage, metadata):
+def assemble_cool(windows, window_ids, maps, chromsizes, binsize, out_path, blocks, min_coverage, metadata,
+                  assembly=None):
     """Stitch predictions and write them as a ``.cool`` (see :func:`stitch_windows`).
 
     Returns
@@ -171,12 +172,12 @@ def assemble_cool(windows, window_ids, maps, chromsizes, binsize, out_path, bloc
         (:data:`ELSEWHERE_COLUMNS`).
     """
     pixels, valid, elsewhere = stitch_windows(windows, window_ids, maps, chromsizes, binsize, blocks, min_coverage)
-    write_cool(out_path, chromsizes, binsize, pixels, valid, metadata)
+    write_cool(out_path, chromsizes, binsize, pixels, valid, metadata, assembly)
     return elsewhere
 
 
 def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path, chain_path=None,
-                    personal_sequence_path=None, model=None):
+                    personal_sequence_path=None, model=None, cell_line=None, assembly=None):
     """A genome's window predictions -> its reference-coordinate ``.cool`` (and personal-sequence table).
 
     Parameters
@@ -195,16 +196,26 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
         Reference -> haplotype chain, for a haplotype's predictions.
     personal_sequence_path : path, optional
         TSV written: :func:`personal_sequence_table` (header only without a chain).
-    model : str, optional
-        Name of the model entry, stored in the cool's metadata.
+    model, cell_line, assembly : str, optional
+        Model entry, cell line and genome assembly names, stored in the cooler.
+
+    Notes
+    -----
+    The cooler's metadata says what made it and what its values are:
+    ``model``, ``cell_line``, ``architecture``, ``checkpoint_sha256``,
+    ``values``, ``contact_scale``, ``max_predicted_distance_bp`` (a window's
+    span: no pixel farther apart was predicted) and ``haplotype_chain``.
     """
     ids, maps, attrs = read_predictions(predictions_path)
     blocks, _, personal_sizes = read_chain(chain_path) if chain_path else (None, None, None)
-    metadata = {"predicted_by": "hicmodels", "model": model, "architecture": attrs.get("architecture"),
+    metadata = {"predicted_by": "hicmodels", "model": model, "cell_line": cell_line,
+                "architecture": attrs.get("architecture"), "checkpoint_sha256": attrs.get("checkpoint_sha256"),
                 "values": "balanced contacts scaled to a genome-wide mean of 1",
-                "contact_scale": float(attrs["contact_scale"]), "haplotype_chain": str(chain_path) if chain_path else None}
+                "contact_scale": float(attrs["contact_scale"]),
+                "max_predicted_distance_bp": int(maps.shape[1] * attrs["bin_size"]),
+                "haplotype_chain": str(chain_path) if chain_path else None}
     assemble_cool(windows, ids, maps, chromsizes, settings["bin_size"], out_path, blocks, settings["min_coverage"],
-                  metadata)
+                  metadata, assembly)
     if personal_sequence_path:
         table = personal_sequence_table(windows, ids, maps.shape[1], blocks, personal_sizes)
         write_tsv(table, personal_sequence_path)

@@ -133,7 +133,16 @@ def reference_bins(chromsizes, binsize):
     return cooler.binnify(chromsizes, binsize)
 
 
-def write_cool(path, chromsizes, binsize, pixels, valid, metadata=None):
+# What the weight column of a predicted map means, stored as its HDF5 attributes: cooltools reads
+# ignore_diags from there, and cooler's balance=True multiplies by it (divisive_weights false).
+WEIGHT_ATTRS = {
+    "ignore_diags": 0, "cis_only": True, "divisive_weights": False, "converged": True,
+    "description": "predicted maps are balanced already: the weight is 1 for predicted bins and NaN for masked ones "
+                   "(sequence absent from the genome, or no window); in an .mcool, n / n_predicted base bins",
+}
+
+
+def write_cool(path, chromsizes, binsize, pixels, valid, metadata=None, assembly=None):
     """Write a predicted map as a ``.cool``.
 
     Parameters
@@ -147,6 +156,9 @@ def write_cool(path, chromsizes, binsize, pixels, valid, metadata=None):
     valid : dict
         chrom -> boolean array over the chromosome's bins; False bins get NaN weight.
     metadata : dict, optional
+        Stored as the cooler's JSON metadata.
+    assembly : str, optional
+        Genome assembly name (cooler's ``genome-assembly``).
     """
     bins = reference_bins(chromsizes, binsize)
     offsets = np.concatenate([[0], np.cumsum(bins.groupby("chrom", sort=False, observed=True).size())])
@@ -168,8 +180,10 @@ def write_cool(path, chromsizes, binsize, pixels, valid, metadata=None):
     with atomic_output(path, suffix=".cool") as tmp:
         cooler.create_cooler(
             str(tmp), bins, chunks(), dtypes={"count": np.float64}, ordered=True,
-            metadata=metadata or {}, temp_dir=str(Path(path).parent),
+            metadata=metadata or {}, assembly=assembly, temp_dir=str(Path(path).parent),
         )
+        with h5py.File(tmp, "r+") as store:
+            store["bins/weight"].attrs.update(WEIGHT_ATTRS)
 
 
 def zoomify(cool_path, mcool_path, resolutions):
@@ -178,16 +192,20 @@ def zoomify(cool_path, mcool_path, resolutions):
     Counts are summed into coarser bins, as for experimental maps. Each
     resolution gets a ``weight`` column: NaN for bins with no valid base-level
     bin, else ``n / n_valid`` so that ``balance=True`` extrapolates partially
-    masked bins to their full size.
+    masked bins to their full size; with :data:`WEIGHT_ATTRS`. The base
+    cooler's metadata and assembly name are copied to every resolution.
     """
     base = cooler.Cooler(str(cool_path))
     base_weight = base.bins()["weight"][:]
     with atomic_output(mcool_path, suffix=".mcool") as tmp:
         cooler.zoomify_cooler(str(cool_path), str(tmp), sorted(resolutions), chunksize=10_000_000,
                               dtypes={"count": np.float64})
-        with h5py.File(tmp, "r+") as store:
+        with h5py.File(tmp, "r+") as store, h5py.File(cool_path, "r") as source:
             for resolution in store["resolutions"]:
                 group = store["resolutions"][resolution]
+                for key in ("metadata", "genome-assembly"):
+                    if key in source.attrs:
+                        group.attrs[key] = source.attrs[key]
                 factor = int(resolution) // base.binsize
                 bins = pd.DataFrame({
                     "chrom": group["bins/chrom"][:], "start": group["bins/start"][:],
@@ -196,6 +214,7 @@ def zoomify(cool_path, mcool_path, resolutions):
                 if "weight" in group["bins"]:
                     del group["bins/weight"]
                 group["bins"].create_dataset("weight", data=weight)
+                group["bins/weight"].attrs.update(WEIGHT_ATTRS)
 
 
 def _coarse_weight(fine_bins, fine_weight, coarse_bins, binsize, factor):

@@ -20,6 +20,7 @@ key                 meaning
 =================== ============================================================
 """
 
+import hashlib
 import pickle
 import zipfile
 
@@ -81,6 +82,15 @@ def check_geometry(checkpoint, window_size, path):
         raise InputError(f"checkpoint was trained on {int(checkpoint['window_size']):,} bp windows of "
                          f"{checkpoint['model_config']['architecture']}; these windows are "
                          f"{int(window_size):,} bp", path)
+
+
+def file_sha256(path):
+    """SHA-256 of a checkpoint file, hex: which weights made a prediction (stored in predicted maps)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def describe(checkpoint):

@@ -24,7 +24,7 @@ from .. import models
 from ..errors import InputError
 from ..genome.liftover import read_chain
 from ..genome.sequence import GenomeCodes
-from .checkpoints import check_geometry, describe, load_checkpoint
+from .checkpoints import check_geometry, describe, file_sha256, load_checkpoint
 from .inputs import WindowDataset, model_input
 from .runtime import autocast, select_device
 from .store import write_predictions
@@ -116,7 +116,7 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
     log.info("predicted %d windows with the %s model%s (%d skipped: status not ok)", len(todo), config["architecture"],
              f", {steps} sampling steps" if diffusion else "", len(windows) - len(todo))
     attrs = {"contact_scale": checkpoint["contact_scale"], "bin_size": checkpoint["bin_size"],
-             "architecture": config["architecture"]}
+             "architecture": config["architecture"], "checkpoint_sha256": file_sha256(checkpoint_path)}
     if diffusion:
         attrs.update(sampling_steps=steps, seed=seed)
     write_predictions(out_path, todo["window_id"].to_numpy(), maps, attrs)
