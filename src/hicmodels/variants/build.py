@@ -154,7 +154,8 @@ def build_haplotypes(reference, vcf, sample, out_dir, policy=None, aliases=None,
 
 def build_haplotypes_command(
     reference, vcf, sample, out_dir, *, aliases=None, edits=None, unphased="hap1", filters="PASS",
-    filter_missing="accept", ref_mismatch="error", overlap="skip", unknown_contig="error", threads=1,
+    filter_missing="accept", ref_mismatch="error", overlap="skip", unknown_contig="error",
+    sv_length_conflict="error", iupac="error", threads=1,
 ):
     """:func:`build_haplotypes` with plain-string settings, for the command line.
 
@@ -168,7 +169,7 @@ def build_haplotypes_command(
     """
     policy = Policy.from_strings(
         filters=filters, unphased=unphased, filter_missing=filter_missing, ref_mismatch=ref_mismatch,
-        overlap=overlap, unknown_contig=unknown_contig,
+        overlap=overlap, unknown_contig=unknown_contig, sv_length_conflict=sv_length_conflict, iupac=iupac,
     )
     build_haplotypes(reference, vcf, sample, out_dir, policy, aliases=aliases, edits=edits, threads=int(threads))
     return 0

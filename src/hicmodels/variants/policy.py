@@ -26,6 +26,18 @@ overlap         ``skip``   a record overlapping one already applied to the
 unknown_contig  ``error``  a chromosome in neither the reference nor the alias
                            table: ``error`` stops, ``skip`` rejects the record
                            (reason ``unknown_contig``)
+sv_length_      ``error``  a symbolic SV whose length cannot be right: SVLEN
+conflict                   negative for ``<DUP>``/``<INV>``/``<INS>``, SVLEN 0,
+                           END and SVLEN that disagree (``|SVLEN| != END -
+                           POS``), END before or at POS, SVLEN that differs
+                           from the length of an ``<INS>``'s sequence, neither
+                           END nor SVLEN: ``error`` stops, ``skip`` rejects
+                           the record (reason ``sv_length_conflict``)
+iupac           ``error``  an ALT, inserted sequence or breakend insertion
+                           holding IUPAC ambiguity codes (R, Y, K, M, S, W,
+                           B, D, H, V): ``error`` stops, ``skip`` rejects the
+                           record (reason ``iupac``), ``to_n`` writes each
+                           code as N (counted in the log)
 =============== ========== ====================================================
 """
 
@@ -37,6 +49,8 @@ CHOICES = {
     "ref_mismatch": ("error", "skip"),
     "overlap": ("skip", "error"),
     "unknown_contig": ("error", "skip"),
+    "sv_length_conflict": ("error", "skip"),
+    "iupac": ("error", "skip", "to_n"),
 }
 
 
@@ -50,6 +64,8 @@ class Policy:
     ref_mismatch: str = "error"
     overlap: str = "skip"
     unknown_contig: str = "error"
+    sv_length_conflict: str = "error"
+    iupac: str = "error"
 
     def __post_init__(self):
         for name, allowed in CHOICES.items():
