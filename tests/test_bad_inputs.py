@@ -108,3 +108,97 @@ def test_iupac_to_n_writes_n(tmp_path, rows, expected, caplog):
 def test_negative_svlen_of_a_deletion_is_the_vcf_4_2_convention(tmp_path):
     out = build(tmp_path, REF, [("chrA", 5, "d", "A", "<DEL>", "PASS", "SVTYPE=DEL;SVLEN=-3", "1|0")])
     assert out.hap[1]["chrA"] == A[:5] + A[8:]
+
+
+# ---------------------------------------------------------------------------------------------
+# FASTA and windows
+# ---------------------------------------------------------------------------------------------
+
+def _n_fasta(tmp_path):
+    """chrA: 1000 bp; bases 200-680 are N every other base (240 N, in runs of 1)."""
+    import pysam
+
+    seq = list("ACGT" * 250)
+    for i in range(200, 680, 2):
+        seq[i] = "N"
+    path = tmp_path / "n.fa"
+    path.write_text(">chrA\n" + "".join(seq) + "\n>chrB\n" + "ACGT" * 100 + "\n")
+    pysam.faidx(str(path))
+    return path
+
+
+def test_window_with_too_many_n_is_listed_not_predicted(tmp_path, caplog):
+    import pandas as pd
+
+    from hicmodels.genome import liftover, windows
+
+    fasta = _n_fasta(tmp_path)
+    none = pd.DataFrame(columns=["chrom", "start", "end", "name"])
+    sizes = pd.Series({"chrA": 1000, "chrB": 400})
+    got = windows.reference_windows(sizes, ["chrA"], 200, 200, 50, none, {}, fasta=fasta, max_n_fraction=0.1)
+    assert dict(zip(got["window_id"], got["status"])) == {
+        "chrA:0-200": "ok", "chrA:200-400": "too_many_n", "chrA:400-600": "too_many_n",
+        "chrA:600-800": "too_many_n", "chrA:800-1000": "ok",
+    }
+    assert "3 windows not predicted: more than 10% of their sequence is N (status too_many_n" in caplog.text
+    # 40 N of 200 in chrA:600-800: 20%, flagged at 0.1, kept at 0.25; 50% windows flagged at both
+    loose = windows.reference_windows(sizes, ["chrA"], 200, 200, 50, none, {}, fasta=fasta, max_n_fraction=0.25)
+    assert loose["status"].tolist() == ["ok", "too_many_n", "too_many_n", "ok", "ok"]
+    # a haplotype keeps the reference window's status (identity mapping)
+    blocks = pd.DataFrame([("chrA", 0, 1000, "chrA", 0, 1000, "+")], columns=liftover.BLOCK_COLUMNS)
+    lifted = windows.haplotype_windows(got, blocks, pd.Series({"chrA": 1000}))
+    assert lifted["status"].tolist() == got["status"].tolist()
+    assert (lifted.loc[lifted["status"] != "ok", "seq_start"] == -1).all()
+    # and is checked against its own sequence
+    plain = windows.reference_windows(sizes, ["chrA"], 200, 200, 50, none, {})
+    assert (plain["status"] == "ok").all()
+    flagged = windows.haplotype_windows(plain, blocks, pd.Series({"chrA": 1000}), fasta=fasta, max_n_fraction=0.1)
+    assert flagged["status"].tolist() == got["status"].tolist()
+
+
+def test_max_n_fraction_out_of_range(tmp_path):
+    import pandas as pd
+
+    from hicmodels.genome import windows
+
+    none = pd.DataFrame(columns=["chrom", "start", "end", "name"])
+    with pytest.raises(InputError, match="max_n_fraction 1.5 is not between 0 and 1"):
+        windows.reference_windows(pd.Series({"chrA": 1000}), ["chrA"], 200, 200, 50, none, {},
+                                  fasta=_n_fasta(tmp_path), max_n_fraction=1.5)
+
+
+FASTA_ERRORS = [
+    ("zero_length_record", ">chrA\nACGT\n>chrB\n>chrC\nAC\n", "in.fa:3: sequence 'chrB' is empty (0 bases)"),
+    ("zero_length_last", ">chrA\nACGT\n>chrB\n", "in.fa:3: sequence 'chrB' is empty (0 bases)"),
+    ("repeated_name", ">chrA\nACGT\n>chrA\nAC\n", "in.fa:3: sequence name 'chrA' is repeated"),
+    ("text_before_header", "ACGT\n>chrA\nAC\n", "in.fa:1: text before the first '>' header: not a FASTA file"),
+    ("no_record", "\n", "in.fa: no FASTA record"),
+    ("header_without_name", ">\nACGT\n", "in.fa:1: FASTA header without a name"),
+]
+
+
+@pytest.mark.parametrize("case, text, message", FASTA_ERRORS, ids=[c[0] for c in FASTA_ERRORS])
+def test_reference_fasta_refused(tmp_path, case, text, message):
+    from hicmodels.genome.fasta import write_bgzip_fasta
+
+    (tmp_path / "in.fa").write_text(text)
+    with pytest.raises(InputError, match=re.escape(message)):
+        write_bgzip_fasta(tmp_path / "in.fa", tmp_path / "out" / "genome.fa.gz")
+    assert not (tmp_path / "out" / "genome.fa.gz").exists()
+
+
+def test_zero_length_chromosome_in_an_indexed_fasta(tmp_path):
+    from hicmodels.genome.reference import chromsizes
+
+    (tmp_path / "ref.fa").write_text(">chrA\nACGT\n>chrB\n\n")
+    (tmp_path / "ref.fa.fai").write_text("chrA\t4\t6\t4\t5\nchrB\t0\t17\t0\t1\n")
+    with pytest.raises(InputError, match=re.escape(f"{tmp_path / 'ref.fa'}: chromosome 'chrB' has 0 bases")):
+        chromsizes(tmp_path / "ref.fa")
+
+
+def test_unreadable_indexed_fasta(tmp_path):
+    from hicmodels.genome.reference import chromsizes
+
+    (tmp_path / "ref.fa.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    with pytest.raises(InputError, match=re.escape(f"{tmp_path / 'ref.fa.gz'}: cannot read the indexed FASTA")):
+        chromsizes(tmp_path / "ref.fa.gz")

@@ -118,8 +118,9 @@ def _examples(fasta_path, experimental, windows, model_config, training_config, 
     if size % binsize:
         raise ValueError(f"window size {size} is not a multiple of the model's bin size {binsize}")
     nbins = size // binsize
-    train_rows = windows[windows["split"] == "train"]
-    val_rows = windows[windows["split"] == "validation"]
+    usable = windows["status"] == "ok"  # not too_many_n
+    train_rows = windows[(windows["split"] == "train") & usable]
+    val_rows = windows[(windows["split"] == "validation") & usable]
     if train_rows.empty or val_rows.empty:
         raise ValueError("training needs windows on both train and validation chromosomes")
     chroms = list(dict.fromkeys(windows.loc[windows["split"] != "test", "chrom"]))
