@@ -202,3 +202,148 @@ def test_unreadable_indexed_fasta(tmp_path):
     (tmp_path / "ref.fa.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
     with pytest.raises(InputError, match=re.escape(f"{tmp_path / 'ref.fa.gz'}: cannot read the indexed FASTA")):
         chromsizes(tmp_path / "ref.fa.gz")
+
+
+# ---------------------------------------------------------------------------------------------
+# cool / mcool
+# ---------------------------------------------------------------------------------------------
+
+SIZES = {"chrI": 4000, "chrII": 3000}
+
+
+def _cool(path, names=("chrI", "chrII"), weight=True):
+    """A small balanced cooler with 1 kb bins (float counts)."""
+    import cooler
+    import numpy as np
+    import pandas as pd
+
+    sizes = pd.Series(dict(zip(names, SIZES.values())))
+    bins = cooler.binnify(sizes, 1000)
+    if weight:
+        bins["weight"] = 1.0
+    n = len(bins)
+    i, j = np.triu_indices(n)
+    pixels = pd.DataFrame({"bin1_id": i, "bin2_id": j, "count": (1.0 + i + j)})
+    cooler.create_cooler(str(path), bins, pixels, dtypes={"count": np.float64}, ordered=True)
+    return path
+
+
+def _reference():
+    import pandas as pd
+
+    return pd.Series(SIZES)
+
+
+def _corrupt_dataset(path, dataset):
+    """Overwrite the stored bytes of ``dataset``'s first chunk with garbage."""
+    import h5py
+
+    with h5py.File(path, "r") as store:
+        dset = store[dataset]
+        info = dset.id.get_chunk_info(0) if dset.chunks else None
+        offset, size = (info.byte_offset, info.size) if info else (dset.id.get_offset(), dset.id.get_storage_size())
+    with open(path, "r+b") as handle:
+        handle.seek(offset)
+        handle.write(b"\xff\x00" * (size // 2) + b"\xff" * (size % 2))
+
+
+def _make_cool_case(tmp_path, case):
+    path = tmp_path / "map.cool"
+    if case == "text_file":
+        path.write_text("chrom\tstart\tend\n")
+    elif case == "empty_file":
+        path.write_bytes(b"")
+    elif case == "truncated":
+        data = _cool(tmp_path / "full.cool").read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+    elif case == "hdf5_not_cooler":
+        import h5py
+
+        with h5py.File(path, "w") as store:
+            store["x"] = [1, 2, 3]
+    elif case == "corrupt_pixels":
+        _corrupt_dataset(_cool(path), "pixels/count")
+    elif case == "corrupt_bin_table":
+        _corrupt_dataset(_cool(path), "bins/start")
+    elif case == "missing":
+        pass
+    return path
+
+
+COOL_ERRORS = [
+    ("text_file", "not a cooler file or corrupt"),
+    ("empty_file", "not a cooler file or corrupt"),
+    ("truncated", "not a cooler file or corrupt"),
+    ("hdf5_not_cooler", "not a cooler file or corrupt"),
+    ("corrupt_pixels", "not a cooler file or corrupt"),
+    ("corrupt_bin_table", "not a cooler file or corrupt"),
+    ("missing", "Hi-C map not found"),
+]
+
+
+@pytest.mark.parametrize("case, message", COOL_ERRORS, ids=[c[0] for c in COOL_ERRORS])
+def test_bad_experimental_cool(tmp_path, case, message):
+    from hicmodels.hic.cool import ExperimentalMap
+
+    path = _make_cool_case(tmp_path, case)
+
+    def use():
+        experimental = ExperimentalMap(path, {}, _reference())
+        experimental.contact_scale(["chrI", "chrII"])
+        experimental.window("chrI", 0, 4000, 4, 1.0)
+
+    with pytest.raises(InputError, match=re.escape(f"{path}: {message}")):
+        use()
+
+
+@pytest.mark.parametrize("case", ["text_file", "corrupt_pixels"])
+def test_bad_predicted_cool_for_zoomify_and_evaluate(tmp_path, case):
+    from hicmodels.evaluation import evaluate
+    from hicmodels.hic.cool import ExperimentalMap, zoomify
+
+    path = _make_cool_case(tmp_path, case)
+    with pytest.raises(InputError, match=re.escape(f"{path}: not a cooler file or corrupt")):
+        zoomify(path, tmp_path / "out.mcool", [2000])
+    assert not (tmp_path / "out.mcool").exists()
+    assert not list(tmp_path.glob(".out.mcool*"))
+    experimental = ExperimentalMap(_cool(tmp_path / "good.cool"), {}, _reference())
+    settings = {"min_offset": 0, "scc_h": 1, "scc_max_offset": 2, "insulation_window": 1}
+    with pytest.raises(InputError, match=re.escape(f"{path}: not a cooler file or corrupt")):
+        evaluate(path, experimental, ["chrII"], ["chrI"], 3, 1.0, settings)
+
+
+def test_mcool_resolution_missing(tmp_path):
+    from hicmodels.hic.cool import ExperimentalMap, zoomify
+
+    zoomify(_cool(tmp_path / "map.cool"), tmp_path / "map.mcool", [2000])
+    ExperimentalMap(f"{tmp_path / 'map.mcool'}::/resolutions/2000", {}, _reference())
+    with pytest.raises(InputError, match=re.escape(f"{tmp_path / 'map.mcool'}: not a cooler file or corrupt")):
+        ExperimentalMap(f"{tmp_path / 'map.mcool'}::/resolutions/5000", {}, _reference())
+
+
+def test_cool_without_weights_when_balanced_targets(tmp_path):
+    from hicmodels.hic.cool import ExperimentalMap
+
+    path = _cool(tmp_path / "map.cool", weight=False)
+    with pytest.raises(InputError, match=re.escape(f"{path}: the cooler has no 'weight' column")):
+        ExperimentalMap(path, {}, _reference())
+    assert ExperimentalMap(path, {}, _reference(), balance=False).balance is False
+
+
+def test_cool_chromosome_names_match_neither_fasta_nor_aliases(tmp_path):
+    from hicmodels.baseline import distance_decay
+    from hicmodels.hic.cool import ExperimentalMap
+
+    path = _cool(tmp_path / "map.cool", names=("yeast_1", "yeast_2"))
+    message = ("chromosome names chrI, chrII of the FASTA not found in the cooler, which has yeast_1, yeast_2;"
+               " add them to reference.chrom_aliases")
+    with pytest.raises(InputError, match=re.escape(f"{path}: {message}")):
+        ExperimentalMap(path, {}, _reference())
+    # one name known through the alias table: the other is named where it is needed
+    experimental = ExperimentalMap(path, {"yeast_1": "chrI"}, _reference())
+    absent = ("chromosome name chrII of the FASTA not found in the cooler, which has yeast_1, yeast_2;"
+              " add them to reference.chrom_aliases")
+    with pytest.raises(InputError, match=re.escape(f"{path}: {absent}")):
+        experimental.window("chrII", 0, 3000, 3, 1.0)
+    with pytest.raises(InputError, match=re.escape(f"{path}: {absent}")):
+        distance_decay(experimental, ["chrI", "chrII"], 3, 1.0)

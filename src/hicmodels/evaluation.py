@@ -1,12 +1,12 @@
 """Scoring predicted maps and the distance-decay baseline on held-out chromosomes."""
 
-import cooler
 import numpy as np
 import pandas as pd
 
 from . import metrics
 from .baseline import baseline_band, distance_decay
 from .hic.band import band_from_cooler
+from .hic.cool import open_cooler, reading
 
 
 def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, scale, settings):
@@ -26,12 +26,13 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
     settings : dict
         ``min_offset``, ``scc_h``, ``scc_max_offset``, ``insulation_window`` (bins).
     """
-    predicted = cooler.Cooler(str(predicted_path))
+    predicted = open_cooler(predicted_path)
     decay = distance_decay(experimental, train_chroms, width, scale)
     rows = []
     for chrom in test_chroms:
-        truth = band_from_cooler(experimental.clr, experimental.cool_name[chrom], width) * scale
-        model = band_from_cooler(predicted, chrom, width, missing=np.nan)
+        truth = experimental.band(chrom, width) * scale
+        with reading(predicted_path):
+            model = band_from_cooler(predicted, chrom, width, missing=np.nan)
         n = min(len(truth), len(model))  # the cooler may carry one bin more or less
         truth, model = truth[:n], model[:n]
         baseline = np.where(np.isfinite(model), baseline_band(decay, n), np.nan)  # same pixels as the model
