@@ -347,3 +347,144 @@ def test_cool_chromosome_names_match_neither_fasta_nor_aliases(tmp_path):
         experimental.window("chrII", 0, 3000, 3, 1.0)
     with pytest.raises(InputError, match=re.escape(f"{path}: {absent}")):
         distance_decay(experimental, ["chrI", "chrII"], 3, 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# checkpoints
+# ---------------------------------------------------------------------------------------------
+
+TINY_MODEL = {"architecture": "encoder_decoder", "channels": [5, 4, 8], "pools": [8, 8], "transformer_layers": 1,
+              "heads": 2, "feedforward": 16, "dilations": [1, 2], "dropout": 0.0}
+
+
+def _good_checkpoint(path, config=TINY_MODEL, **extra):
+    import torch
+
+    from hicmodels import models
+
+    torch.manual_seed(0)
+    state = models.build(config).state_dict()
+    with open(path, "wb") as out:
+        torch.save({"model_config": config, "state_dict": state, "contact_scale": 2.0, "bin_size": 64,
+                    "window_size": 1024, "targets": "balanced", **extra}, out)
+    return path
+
+
+class _RunsCode:
+    """Unpickling this would create a file: a checkpoint must never be able to."""
+
+    marker = None
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def _make_checkpoint_case(tmp_path, case):
+    import pickle
+
+    import torch
+
+    path = tmp_path / "model.pt"
+    if case == "missing":
+        return path
+    if case == "empty":
+        path.write_bytes(b"")
+    elif case == "truncated":
+        data = _good_checkpoint(tmp_path / "good.pt").read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    elif case == "corrupt_bytes":
+        data = bytearray(_good_checkpoint(tmp_path / "good.pt").read_bytes())
+        data[len(data) // 3 : len(data) // 3 + 64] = b"\0" * 64
+        path.write_bytes(bytes(data))
+    elif case == "text_file":
+        path.write_text("model weights go here\n")
+    elif case == "pickled_code":
+        _RunsCode.marker = tmp_path / "pwned"
+        torch.save({"state_dict": _RunsCode()}, path)
+    elif case == "plain_pickle":
+        path.write_bytes(pickle.dumps({"model_config": {"a": {1, 2}}}))
+    elif case == "not_a_dict":
+        torch.save([1, 2, 3], path)
+    elif case == "lightning_checkpoint":
+        torch.save({"epoch": 3, "state_dict": {}, "optimizer_states": [], "pytorch-lightning_version": "2.5"}, path)
+    return path
+
+
+CHECKPOINT_ERRORS = [
+    ("missing", "checkpoint not found"),
+    ("empty", "checkpoint is empty (0 bytes): truncated or corrupt"),
+    ("truncated", "checkpoint is truncated or corrupt"),
+    ("corrupt_bytes", "checkpoint is truncated or corrupt"),
+    ("text_file", "checkpoint is truncated or corrupt"),
+    ("pickled_code", "not a plain-weights checkpoint; refusing to unpickle it"),
+    ("plain_pickle", "not a plain-weights checkpoint; refusing to unpickle it"),
+    ("not_a_dict", "not a hicmodels checkpoint: it holds a list, not a dict"),
+    ("lightning_checkpoint", "not a hicmodels checkpoint: missing model_config, contact_scale, bin_size, window_size"
+                             " (a Lightning checkpoint? use the model.pt that training writes)"),
+]
+
+
+@pytest.mark.parametrize("case, message", CHECKPOINT_ERRORS, ids=[c[0] for c in CHECKPOINT_ERRORS])
+def test_bad_checkpoint(tmp_path, case, message):
+    from hicmodels.training import load_checkpoint
+
+    path = _make_checkpoint_case(tmp_path, case)
+    with pytest.raises(InputError, match=re.escape(f"{path}: {message}")) as caught:
+        load_checkpoint(path)
+    assert "\n" not in str(caught.value)
+    assert not (tmp_path / "pwned").exists()
+
+
+def _fasta_for_prediction(tmp_path):
+    import pysam
+
+    (tmp_path / "ref.fa").write_text(">chr1\n" + "ACGT" * 1000 + "\n")
+    pysam.faidx(str(tmp_path / "ref.fa"))
+    return tmp_path / "ref.fa"
+
+
+def _windows(size):
+    import pandas as pd
+
+    return pd.DataFrame({"window_id": [f"chr1:0-{size}"], "chrom": "chr1", "start": [0], "end": [size],
+                         "seq_chrom": "chr1", "seq_start": [0], "seq_end": [size], "status": ["ok"]})
+
+
+def test_checkpoint_of_other_windows_is_refused_by_predict(tmp_path):
+    from hicmodels.prediction import predict
+
+    checkpoint = _good_checkpoint(tmp_path / "model.pt")
+    fasta = _fasta_for_prediction(tmp_path)
+    with pytest.raises(InputError, match=re.escape(f"{checkpoint}: checkpoint was trained on 1,024 bp windows of 64 bp"
+                                                   " bins; this run uses 2,048 bp windows of 64 bp bins")):
+        predict(checkpoint, fasta, _windows(2048), tmp_path / "out.h5")
+    assert not (tmp_path / "out.h5").exists()
+
+
+def test_checkpoint_compatibility_names_the_presets(tmp_path):
+    from hicmodels.checkpoints import check_compatible
+
+    checkpoint = {"window_size": 4096, "bin_size": 128, "preset": "synthetic"}
+    check_compatible(checkpoint, 4096, 128, "m.pt")
+    with pytest.raises(InputError, match=re.escape(
+            "m.pt: checkpoint was trained on 4,096 bp windows of 128 bp bins of preset synthetic; this run uses"
+            " 200,000 bp windows of 10,000 bp bins of preset yeast")):
+        check_compatible(checkpoint, 200_000, 10_000, "m.pt", preset="yeast")
+    with pytest.raises(InputError, match="this run uses 4,096 bp windows of 64 bp bins"):
+        check_compatible(checkpoint, 4096, 64, "m.pt")
+
+
+def test_checkpoint_weights_of_another_model_are_refused(tmp_path):
+    from hicmodels.prediction import predict
+
+    other = dict(TINY_MODEL, channels=[5, 8, 8])
+    checkpoint = _good_checkpoint(tmp_path / "model.pt", config=other)
+    import torch
+
+    data = torch.load(checkpoint, weights_only=True)
+    data["model_config"] = TINY_MODEL  # weights of one architecture, config of another
+    with open(checkpoint, "wb") as out:
+        torch.save(data, out)
+    with pytest.raises(InputError, match=re.escape(f"{checkpoint}: the weights do not fit the model its config"
+                                                   " describes (Error(s) in loading state_dict")):
+        predict(checkpoint, _fasta_for_prediction(tmp_path), _windows(1024), tmp_path / "out.h5")

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from . import models
+from .checkpoints import check_compatible, load_weights
 from .data import WindowDataset, model_input
 from .errors import InputError
 from .files import atomic_output
@@ -43,10 +44,16 @@ def window_noise(window_ids, steps, nbins, seed):
     return noise
 
 
-def load_model(checkpoint, device, compile=False):
-    """The checkpoint's model in eval mode on ``device`` (channels-last on a GPU), optionally compiled."""
-    model = models.build(checkpoint["model_config"])
-    model.load_state_dict(checkpoint["state_dict"])
+def load_model(checkpoint, device, compile=False, path=None):
+    """The checkpoint's model in eval mode on ``device`` (channels-last on a GPU), optionally compiled.
+
+    ``path`` (the checkpoint file) is named when the weights do not fit the model.
+    """
+    try:
+        model = models.build(checkpoint["model_config"])
+    except (TypeError, ValueError, KeyError) as err:
+        raise InputError(f"the checkpoint's model_config cannot build a model ({err})", path) from None
+    load_weights(model, checkpoint["state_dict"], path)
     model.to(device).eval()
     if device.type == "cuda":
         model.to(memory_format=torch.channels_last)
@@ -87,13 +94,15 @@ def predict(checkpoint_path, fasta_path, windows, out_path, batch_size=8, thread
     checkpoint = load_checkpoint(checkpoint_path)
     config = checkpoint["model_config"]
     device = select_device(threads)
-    model = load_model(checkpoint, device, compile)
+    model = load_model(checkpoint, device, compile, checkpoint_path)
     diffusion = config["architecture"] == "diffusion"
     steps = (sampling_steps or config["timesteps"]) if diffusion else None
     todo = windows[windows["status"] == "ok"]
     sizes = (todo["seq_end"] - todo["seq_start"]).unique()
-    if len(sizes) and (len(sizes) > 1 or sizes[0] != checkpoint["window_size"]):
-        raise ValueError(f"windows of {sorted(sizes)} bp, model trained on {checkpoint['window_size']} bp")
+    if len(sizes) > 1:
+        raise InputError(f"the window table mixes window sizes {sorted(sizes)}")
+    if len(sizes):
+        check_compatible(checkpoint, int(sizes[0]), None, checkpoint_path)
     nbins = checkpoint["window_size"] // checkpoint["bin_size"]
     names, track_bin = models.tracks(config)
     maps = np.empty((len(todo), nbins, nbins), dtype=np.float32)

@@ -28,7 +28,9 @@ import lightning as L
 import torch
 
 from . import models
+from .checkpoints import check_compatible, load_weights
 from .data import WindowDataset, load_targets, model_input
+from .errors import InputError
 from .files import atomic_output
 from .genome.sequence import GenomeCodes
 from .models.diffusion import HiCDiffusion, masked_mean
@@ -244,8 +246,10 @@ def train_diffusion(fasta_path, experimental, windows, encoder_decoder_path, tra
     """
     L.seed_everything(training_config["seed"], workers=True, verbose=False)
     base = load_checkpoint(encoder_decoder_path)
-    if (base["targets"] == "balanced") != experimental.balance:
-        raise ValueError(f"{encoder_decoder_path} was trained on {base['targets']} contacts")
+    if (base.get("targets", "balanced") == "balanced") != experimental.balance:
+        raise InputError(f"trained on {base['targets']} contacts; this run uses "
+                         f"{'balanced' if experimental.balance else 'raw'} ones (training.balance)",
+                         encoder_decoder_path)
     model_config = models.diffusion_config(base["model_config"])
     settings = training_config["diffusion"]
     work_dir = Path(f"{checkpoint_path}.lightning")
@@ -253,8 +257,9 @@ def train_diffusion(fasta_path, experimental, windows, encoder_decoder_path, tra
         train_set, val_set, geometry = _examples(fasta_path, experimental, windows, base["model_config"],
                                                  training_config, base["contact_scale"], scratch, track_paths,
                                                  aliases)
+        check_compatible(base, geometry["window_size"], geometry["bin_size"], encoder_decoder_path)
         stage = Stage(model_config, settings["learning_rate"], training_config["weight_decay"])
-        stage.model.encoder_decoder.load_state_dict(base["state_dict"])
+        load_weights(stage.model.encoder_decoder, base["state_dict"], encoder_decoder_path)
         log.info("diffusion U-Net with %d parameters, %d-step chain", sum(p.numel() for p in stage.model.unet.parameters()),
                  stage.model.timesteps)
         weights, epoch, loss, rows, main = _fit(stage, train_set, val_set, {"model": model_config, **settings},
@@ -268,5 +273,10 @@ def train_diffusion(fasta_path, experimental, windows, encoder_decoder_path, tra
 
 
 def load_checkpoint(path):
-    """A checkpoint's dict (weights, model config, scale), loaded without unpickling code."""
-    return torch.load(path, map_location="cpu", weights_only=True)
+    """A checkpoint's dict (weights, model config, scale), loaded without unpickling code.
+
+    :func:`hicmodels.checkpoints.read_checkpoint`: bad files are an ``InputError`` naming them.
+    """
+    from .checkpoints import read_checkpoint
+
+    return read_checkpoint(path)

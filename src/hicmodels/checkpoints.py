@@ -1,0 +1,122 @@
+"""Reading model checkpoints without running code from them, with messages that name the file.
+
+A checkpoint is the plain dict :func:`hicmodels.training.train` writes (see
+:mod:`hicmodels.training`), saved with ``torch.save`` and read with
+``torch.load(weights_only=True)``: tensors, numbers, strings, lists and dicts
+only. Anything that would need unpickling arbitrary objects is refused.
+"""
+
+import pickle
+import warnings
+import zipfile
+from pathlib import Path
+
+import torch
+
+from .errors import InputError
+
+REQUIRED_KEYS = ("model_config", "state_dict", "contact_scale", "bin_size", "window_size")
+
+
+def read_checkpoint(path):
+    """A checkpoint's dict (weights, model config, scale, geometry), loaded without unpickling code.
+
+    Raises
+    ------
+    InputError
+        Naming ``path``: missing file; a pickle that holds more than plain
+        weights ("not a plain-weights checkpoint; refusing to unpickle it");
+        a truncated or corrupt file; a dict without the keys of a checkpoint
+        (for example a Lightning ``.ckpt``).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("checkpoint not found", path)
+    if path.stat().st_size == 0:
+        raise InputError("checkpoint is empty (0 bytes): truncated or corrupt", path)
+    _check_container(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pickle-protocol chatter from the weights-only unpickler
+            checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        raise InputError("not a plain-weights checkpoint; refusing to unpickle it", path) from None
+    except (RuntimeError, EOFError, ValueError, KeyError, OSError, zipfile.BadZipFile, IndexError,
+            UnicodeDecodeError, AttributeError) as err:
+        detail = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+        raise InputError(f"checkpoint is truncated or corrupt ({detail})", path) from None
+    if not isinstance(checkpoint, dict):
+        raise InputError(f"not a hicmodels checkpoint: it holds a {type(checkpoint).__name__}, not a dict", path)
+    missing = [key for key in REQUIRED_KEYS if key not in checkpoint]
+    if missing:
+        hint = " (a Lightning checkpoint? use the model.pt that training writes)" if "pytorch-lightning_version" in \
+            checkpoint or "lightning_version" in checkpoint or "optimizer_states" in checkpoint else ""
+        raise InputError(f"not a hicmodels checkpoint: missing {', '.join(missing)}{hint}", path)
+    return checkpoint
+
+
+def _check_container(path):
+    """Refuse a file that is neither a sound zip archive (``torch.save``) nor a pickle (legacy format).
+
+    ``torch.load`` does not check the archive's CRCs: damaged weights would load as numbers.
+    """
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                bad = archive.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+            raise InputError(f"checkpoint is truncated or corrupt ({err})", path) from None
+        if bad is not None:
+            raise InputError(f"checkpoint is truncated or corrupt (checksum of {bad} fails)", path)
+        return
+    with open(path, "rb") as handle:
+        head = handle.read(2)
+        if head == b"PK":
+            raise InputError("checkpoint is truncated or corrupt (a zip archive without its directory)", path)
+        if head[:1] != b"\x80":
+            raise InputError("checkpoint is truncated or corrupt (neither a zip archive nor a pickle)", path)
+
+
+def _describe(window_size, bin_size, preset=None):
+    text = f"{window_size:,} bp windows of {bin_size:,} bp bins"
+    return f"{text} of preset {preset}" if preset else text
+
+
+def check_compatible(checkpoint, window_size, bin_size, path, preset=None):
+    """Stop if a checkpoint was trained on other windows than this run's.
+
+    Parameters
+    ----------
+    checkpoint : dict
+        From :func:`read_checkpoint`.
+    window_size, bin_size : int
+        This run's window geometry (``bin_size`` ``None`` checks the window
+        size only).
+    path : path
+        The checkpoint, named in the message.
+    preset : str, optional
+        This run's preset name, for the message; the checkpoint's is taken
+        from its ``preset`` key where it has one.
+
+    Raises
+    ------
+    InputError
+        "checkpoint was trained on 4,096 bp windows of 128 bp bins of preset
+        synthetic; this run uses 200,000 bp windows of 10,000 bp bins".
+    """
+    trained = int(checkpoint["window_size"]), int(checkpoint["bin_size"])
+    if trained[0] == int(window_size) and (bin_size is None or trained[1] == int(bin_size)):
+        return
+    used = _describe(int(window_size), int(bin_size if bin_size is not None else trained[1]), preset)
+    raise InputError(f"checkpoint was trained on {_describe(*trained, checkpoint.get('preset'))}; "
+                     f"this run uses {used}", path)
+
+
+def load_weights(model, state_dict, path):
+    """``model.load_state_dict(state_dict)``; a mismatch is an :class:`InputError` naming ``path``."""
+    try:
+        model.load_state_dict(state_dict)
+    except (RuntimeError, KeyError, ValueError) as err:
+        first = str(err).splitlines()
+        detail = " ".join(line.strip() for line in first[:3])[:300]
+        raise InputError(f"the weights do not fit the model its config describes ({detail})", path) from None
