@@ -488,3 +488,142 @@ def test_checkpoint_weights_of_another_model_are_refused(tmp_path):
     with pytest.raises(InputError, match=re.escape(f"{checkpoint}: the weights do not fit the model its config"
                                                    " describes (Error(s) in loading state_dict")):
         predict(checkpoint, _fasta_for_prediction(tmp_path), _windows(1024), tmp_path / "out.h5")
+
+
+# ---------------------------------------------------------------------------------------------
+# bigWig tracks
+# ---------------------------------------------------------------------------------------------
+
+def _bigwig(path, chroms=(("chrI", 4000), ("chrII", 3000)), value=1.0):
+    import pyBigWig
+
+    bw = pyBigWig.open(str(path), "w")
+    bw.addHeader(list(chroms), maxZooms=0)
+    for name, length in chroms:
+        bw.addEntries(name, [0], values=[float(value)], span=length, step=length)
+    bw.close()
+    return path
+
+
+def _make_bigwig_case(tmp_path, case):
+    path = tmp_path / "ctcf.bw"
+    if case == "text_file":
+        path.write_text("chrI\t0\t100\t1.0\n")
+    elif case == "empty_file":
+        path.write_bytes(b"")
+    elif case == "truncated":
+        data = _bigwig(tmp_path / "full.bw").read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    elif case == "negative_signal":
+        _bigwig(path, value=-2.0)
+    elif case == "chromosome_absent":
+        _bigwig(path, chroms=(("chrI", 4000),))
+    return path
+
+
+BIGWIG_ERRORS = [
+    ("missing", "bigWig not found"),
+    ("text_file", "not a bigWig file or corrupt"),
+    ("empty_file", "not a bigWig file or corrupt"),
+    ("truncated", "not a bigWig file or corrupt"),
+    ("negative_signal", "negative signal in chrI:0-4000; tracks must be >= 0"),
+    ("chromosome_absent", "track 'ctcf' has no chromosomes ['chrII']"),
+]
+
+
+@pytest.mark.parametrize("case, message", BIGWIG_ERRORS, ids=[c[0] for c in BIGWIG_ERRORS])
+def test_bad_bigwig(tmp_path, case, message):
+    from hicmodels.tracks import TrackSet
+
+    path = _make_bigwig_case(tmp_path, case)
+    with pytest.raises(InputError, match=re.escape(f"{path}: {message}")):
+        TrackSet.from_bigwigs({"ctcf": path}, ["ctcf"], ["chrI", "chrII"], 100)
+
+
+def test_track_without_a_bigwig(tmp_path):
+    from hicmodels.tracks import TrackSet, parse_tracks
+
+    with pytest.raises(InputError, match=re.escape("the model reads tracks ['ctcf', 'atac']; no bigWig given for"
+                                                   " ['atac']")):
+        TrackSet.from_bigwigs({"ctcf": _bigwig(tmp_path / "c.bw")}, ["ctcf", "atac"], ["chrI"], 100)
+    with pytest.raises(InputError, match=re.escape("track 'ctcf' is not NAME=PATH")):
+        parse_tracks(["ctcf"])
+
+
+# ---------------------------------------------------------------------------------------------
+# sample sheet and alignments
+# ---------------------------------------------------------------------------------------------
+
+def _sample_schema():
+    from pathlib import Path
+
+    from hicmodels.config import read_yaml
+
+    return read_yaml(Path(__file__).parents[1] / "workflow" / "schemas" / "samples.schema.yaml")
+
+
+SHEET_ERRORS = [
+    ("empty", b"", "sample sheet is empty: it needs a header line and one row per sample"),
+    ("header_only", b"sample\tvcf\n", "sample sheet has a header but no sample rows"),
+    ("binary", b"\x1f\x8b\x08\x00\xff\xfe\x00\x00binary", "sample sheet is not tab-separated text"),
+    ("extra_fields", b"sample\tvcf\nx\ta.vcf.gz\textra\tmore\n", "samples.tsv:2: 4 tab-separated fields, the header has 2"),
+    ("unknown_column", b"sample\tfastq\nx\tr1.fq.gz\n", "unknown column(s) ['fastq']"),
+    ("no_input", b"sample\tvcf\nx\t\n", "give exactly one input"),
+    ("missing_file", b"sample\tvcf\nx\tmissing.vcf.gz\n", "column 'vcf': file not found"),
+]
+
+
+@pytest.mark.parametrize("case, data, message", SHEET_ERRORS, ids=[c[0] for c in SHEET_ERRORS])
+def test_bad_sample_sheet(tmp_path, case, data, message):
+    from hicmodels.config import read_samples
+
+    path = tmp_path / "samples.tsv"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=re.escape(message)) as caught:
+        read_samples(str(path), _sample_schema())
+    assert str(caught.value).startswith(str(path))
+
+
+def _sheet_with_bam(tmp_path, bam_path):
+    path = tmp_path / "samples.tsv"
+    path.write_text(f"sample\tbam\nx\t{bam_path}\n")
+    return str(path)
+
+
+def _bam(path, index=True):
+    import pysam
+
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": "chrI", "LN": 1000}],
+              "RG": [{"ID": "rg", "SM": "x"}]}
+    with pysam.AlignmentFile(str(path), "wb", header=header):
+        pass
+    if index:
+        pysam.index(str(path))
+    return path
+
+
+@pytest.mark.parametrize("case, message", [
+    ("text_as_bam", "column 'bam': "),
+    ("truncated_bam", "column 'bam': "),
+    ("wrong_extension", "column 'bam': "),
+    ("no_index", "no index found"),
+])
+def test_bad_bam(tmp_path, case, message):
+    from hicmodels.config import read_samples
+
+    path = tmp_path / "a.bam"
+    if case == "text_as_bam":
+        path.write_text("@HD\tVN:1.6\n")
+        (tmp_path / "a.bam.bai").write_bytes(b"")
+    elif case == "truncated_bam":
+        data = _bam(tmp_path / "full.bam").read_bytes()
+        path.write_bytes(data[:20])
+        (tmp_path / "a.bam.bai").write_bytes((tmp_path / "full.bam.bai").read_bytes())
+    elif case == "wrong_extension":
+        path = _bam(tmp_path / "a.sam")
+    elif case == "no_index":
+        _bam(path, index=False)
+    sheet = _sheet_with_bam(tmp_path, path)
+    with pytest.raises(InputError, match=re.escape(message)) as caught:
+        read_samples(sheet, _sample_schema())
+    assert str(caught.value).startswith(f"{sheet}:2: ") and str(path) in str(caught.value)
