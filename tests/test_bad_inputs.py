@@ -627,3 +627,19 @@ def test_bad_bam(tmp_path, case, message):
     with pytest.raises(InputError, match=re.escape(message)) as caught:
         read_samples(sheet, _sample_schema())
     assert str(caught.value).startswith(f"{sheet}:2: ") and str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("case", ["truncated", "empty", "text_file"])
+def test_corrupt_resume_state(tmp_path, case):
+    from hicmodels.training import _resume_point
+
+    work = tmp_path / "model.pt.lightning"
+    work.mkdir()
+    good = _good_checkpoint(tmp_path / "good.pt", epoch=2)
+    data = {"truncated": good.read_bytes()[:300], "empty": b"", "text_file": b"last epoch\n"}[case]
+    (work / "last.ckpt").write_bytes(data)
+    message = f"resume state in {work} is corrupt"
+    with pytest.raises(InputError, match=re.escape(f"{work / 'last.ckpt'}: {message}")) as caught:
+        _resume_point(work / "last.ckpt", work)
+    assert str(caught.value).endswith("; delete it or set training.resume: false")
+    assert _resume_point(good, work) == 3

@@ -6,8 +6,14 @@ encoder-decoder frozen). Lightning runs them: DDP when ``devices`` > 1, bf16
 mixed precision on a GPU (fp32 on the CPU), seeds for Python, NumPy, torch and
 DataLoader workers, and checkpoints. While a stage trains, Lightning's state
 lives in ``<checkpoint>.lightning/``; a rerun after a crash resumes from its
-``last.ckpt`` when the configs are unchanged, and the folder is removed once
-the final checkpoint is written.
+``last.ckpt`` when the configs are unchanged (logging "resumed from epoch N"),
+and the folder is removed once the final checkpoint is written. Every random
+draw of an epoch (data order, augmentation, dropout, diffusion noise) is
+seeded from ``(seed, epoch)`` (:class:`EpochSeeds`), so a run killed at any
+point and resumed writes the same final checkpoint, byte for byte, as one
+that was never interrupted, on the same machine and thread count. A
+``last.ckpt`` that cannot be read stops the run with a message saying to
+delete the folder or set ``training.resume: false``.
 
 The final checkpoint is a plain dict, loaded with ``weights_only=True``:
 ``model_config`` (enough to rebuild the model), ``state_dict`` (the epoch with
@@ -18,6 +24,7 @@ the lowest validation loss), ``contact_scale``, ``bin_size``, ``window_size``,
 
 import json
 import logging
+import random
 import shutil
 import tempfile
 import time
@@ -25,11 +32,12 @@ import warnings
 from pathlib import Path
 
 import lightning as L
+import numpy as np
 import torch
 
 from . import models
 from .checkpoints import check_compatible, load_weights
-from .data import WindowDataset, load_targets, model_input
+from .data import EpochSampler, WindowDataset, epoch_seed, load_targets, model_input
 from .errors import InputError
 from .files import atomic_output
 from .genome.sequence import GenomeCodes
@@ -112,6 +120,54 @@ class History(L.Callback):
         self.rows = [tuple(row) for row in state_dict["rows"]]
 
 
+class EpochSeeds(L.Callback):
+    """Seed every random draw of an epoch from ``(seed, epoch)``: resumed runs repeat interrupted epochs.
+
+    At the start of each training epoch the sampler is told the epoch, and
+    before each training batch the global Python, NumPy and torch (CPU and
+    CUDA) generators are reseeded from ``(seed, epoch, batch)``: per batch,
+    because Lightning and the DataLoader draw from the global generator at
+    points that differ between a fresh and a resumed run (creating the
+    iterator, for one). So dropout, the diffusion loss's noise, the data
+    order and the augmentation of epoch ``e`` depend only on the seed, ``e``
+    and the weights and optimizer state at its start; all of these are in
+    ``last.ckpt``. A run killed anywhere in epoch ``e`` and resumed from the
+    end of epoch ``e - 1`` therefore produces the same weights, bit for bit,
+    as one that was never interrupted (same machine and thread count).
+    """
+
+    def __init__(self, seed, sampler):
+        self.seed, self.sampler = int(seed), sampler
+
+    def on_train_epoch_start(self, trainer, module):
+        self.sampler.set_epoch(trainer.current_epoch)
+
+    def on_train_batch_start(self, trainer, module, batch, batch_idx):
+        value = epoch_seed(self.seed, trainer.current_epoch, batch_idx)
+        random.seed(value)
+        np.random.seed(value % 2**32)
+        torch.manual_seed(value)  # CUDA generators too
+
+
+def _resume_point(resume, work_dir):
+    """The 1-based number of the last finished epoch in ``last.ckpt``.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read: the resume state is corrupt.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            state = torch.load(resume, map_location="cpu", weights_only=True)
+        return int(state["epoch"]) + 1
+    except Exception as err:  # noqa: BLE001 (any failure means the same: the file is unusable)
+        detail = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+        raise InputError(f"resume state in {work_dir} is corrupt ({detail}); delete it or set training.resume: false",
+                         resume) from None
+
+
 def _examples(fasta_path, experimental, windows, model_config, training_config, scale, scratch, track_paths,
               aliases):
     """Training and validation datasets, and the window geometry."""
@@ -147,12 +203,17 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
                               or (work_dir / "config.json").read_text() != identity):
         log.info("%s: not resumable here (other config, no last.ckpt, or resume off): starting afresh", work_dir)
         shutil.rmtree(work_dir)
+    start = _resume_point(resume, work_dir) if work_dir.exists() else 0
+    if start:
+        log.info("resumed from epoch %d of %d (%s)", start, settings["epochs"], resume)
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / "config.json").write_text(identity)
     # saved at the end of each epoch, after History has its row, so a resumed run keeps every row
     best = L.pytorch.callbacks.ModelCheckpoint(work_dir, "best", monitor="val_loss", save_last=True,
                                                save_on_train_epoch_end=True)
     history = History()
+    sampler = EpochSampler(len(train), training_config["seed"])
+    sampler.set_epoch(start)  # before Lightning creates the first iterator (workers draw from it at once)
     gpu = device.type == "cuda"
     loader = {"batch_size": settings["batch_size"], "num_workers": training_config["workers"],
               "persistent_workers": training_config["workers"] > 0}
@@ -163,10 +224,10 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
         trainer = L.Trainer(
             accelerator="gpu" if gpu else "cpu", devices=training_config["devices"] if gpu else 1,
             precision="bf16-mixed" if gpu else "32-true", max_epochs=settings["epochs"], deterministic="warn",
-            callbacks=[best, history], logger=False, enable_progress_bar=False, enable_model_summary=False,
+            callbacks=[EpochSeeds(training_config["seed"], sampler), best, history], logger=False, enable_progress_bar=False, enable_model_summary=False,
             num_sanity_val_steps=0, default_root_dir=work_dir,
         )
-        trainer.fit(stage, torch.utils.data.DataLoader(train, shuffle=True, **loader),
+        trainer.fit(stage, torch.utils.data.DataLoader(train, sampler=sampler, **loader),
                     torch.utils.data.DataLoader(val, **loader), ckpt_path=resume if resume.exists() else None,
                     weights_only=True)
     state = torch.load(best.best_model_path, map_location="cpu", weights_only=True)["state_dict"]
