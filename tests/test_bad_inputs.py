@@ -12,7 +12,7 @@ import pytest
 
 from hicmodels.errors import InputError
 from hicmodels.variants import Policy
-from variant_helpers import build, write_fasta, write_vcf
+from variant_helpers import build
 
 A = "GATTACACCTGAAGTCCGTA"
 B = "CTTGAGCAATGCCGATTAGC"
@@ -643,3 +643,160 @@ def test_corrupt_resume_state(tmp_path, case):
         _resume_point(work / "last.ckpt", work)
     assert str(caught.value).endswith("; delete it or set training.resume: false")
     assert _resume_point(good, work) == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# faults: leftovers of killed runs, disk full
+# ---------------------------------------------------------------------------------------------
+
+def test_killed_write_leaves_a_temporary_that_the_next_write_removes(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import pandas as pd
+
+    from hicmodels.files import write_tsv
+
+    target = tmp_path / "out" / "table.tsv"
+    code = ("import sys, time; from hicmodels.files import atomic_output\n"
+            "with atomic_output(sys.argv[1]) as tmp:\n"
+            "    open(tmp, 'w').write('half')\n"
+            "    time.sleep(600)\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).parents[1] / "src"),
+                                                        os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.Popen([sys.executable, "-c", code, str(target)], env=env)
+    deadline = time.monotonic() + 60
+    while not list(target.parent.glob(".table.tsv.*.tmp.tsv")):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    leftovers = list(target.parent.glob(".table.tsv.*"))
+    assert len(leftovers) == 1 and not target.exists()
+    write_tsv(pd.DataFrame({"a": [1]}), target)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["table.tsv"]
+
+
+def test_zoomify_removes_the_temporaries_of_a_killed_zoomify(tmp_path):
+    from hicmodels.hic.cool import write_cool, zoomify
+
+    import numpy as np
+    import pandas as pd
+
+    maps = tmp_path / "maps"
+    sizes = pd.Series({"chrI": 4000})
+    rows, cols = np.triu_indices(4)
+    write_cool(maps / "g.cool", sizes, 1000, {"chrI": (rows, cols, np.ones(len(rows)))}, {"chrI": np.ones(4, bool)})
+    stale = [maps / ".g.mcool.k3j_x9a1.tmp.mcool", maps / ".g.mcool.0aB4zz7q.tmp.mcool"]
+    stale[0].write_bytes(b"\x89HDF half")
+    stale[1].mkdir()
+    (stale[1] / "part").write_text("x")
+    kept = [maps / ".g.mcool.fai.k3j_x9a1.tmp", maps / "notes.tmp", maps / ".g.cool.k3j_x9a1.tmp.cool"]
+    for path in kept:
+        path.write_text("someone else's")
+    zoomify(maps / "g.cool", maps / "g.mcool", [2000])
+    assert not any(p.exists() for p in stale)
+    assert all(p.exists() for p in kept)
+    # the .cool's own leftovers (and cooler's scratch folder) go when the .cool is written again
+    (maps / ".g.cool.abcdefgh.tmp.cool.parts").mkdir()
+    write_cool(maps / "g.cool", sizes, 1000, {"chrI": (rows, cols, np.ones(len(rows)))}, {"chrI": np.ones(4, bool)})
+    assert sorted(p.name for p in maps.iterdir()) == sorted(["g.cool", "g.mcool", ".g.mcool.fai.k3j_x9a1.tmp",
+                                                             "notes.tmp"])
+
+
+def _disk_full(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def _write_then_fail(real):
+    """A writer that writes part of its output, then finds the disk full."""
+    def write(*args, **kwargs):
+        real(*args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device")
+    return write
+
+
+def _fault_table(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from hicmodels.files import write_tsv
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", _write_then_fail(pd.DataFrame.to_csv))
+    target = tmp_path / "rejects.tsv"
+    write_tsv(pd.DataFrame({"a": range(100)}), target)
+    return target
+
+
+def _fault_checkpoint(tmp_path, monkeypatch):
+    import torch
+
+    from hicmodels import training
+
+    monkeypatch.setattr(torch, "save", _write_then_fail(torch.save))
+    target = tmp_path / "model.pt"
+    training._save({"epoch": 1, "validation_loss": 0.5}, target, [], tmp_path / "log.tsv", tmp_path / "work")
+    return target
+
+
+def _fault_cool(tmp_path, monkeypatch):
+    import cooler
+    import numpy as np
+    import pandas as pd
+
+    from hicmodels.hic.cool import write_cool
+
+    monkeypatch.setattr(cooler, "create_cooler", _write_then_fail(cooler.create_cooler))
+    target = tmp_path / "map.cool"
+    rows, cols = np.triu_indices(4)
+    write_cool(target, pd.Series({"chrI": 4000}), 1000, {"chrI": (rows, cols, np.ones(len(rows)))},
+               {"chrI": np.ones(4, bool)})
+    return target
+
+
+def _fault_fasta(tmp_path, monkeypatch):
+    from hicmodels.genome import fasta
+
+    (tmp_path / "in.fa").write_text(">chrA\n" + "ACGT" * 5000 + "\n>chrB\nACGT\n")
+    calls = []
+    real = fasta._FastaSink.write
+
+    def write(self, name, seq):
+        calls.append(name)
+        if len(calls) == 2:
+            _disk_full()
+        return real(self, name, seq)
+
+    monkeypatch.setattr(fasta._FastaSink, "write", write)
+    target = tmp_path / "genome.fa.gz"
+    fasta.write_bgzip_fasta(tmp_path / "in.fa", target)
+    return target
+
+
+def _fault_rename(tmp_path, monkeypatch):
+    import os
+
+    import pandas as pd
+
+    from hicmodels.files import write_tsv
+
+    monkeypatch.setattr(os, "replace", _disk_full)
+    target = tmp_path / "windows.tsv"
+    write_tsv(pd.DataFrame({"a": [1]}), target)
+    return target
+
+
+@pytest.mark.parametrize("write", [_fault_table, _fault_checkpoint, _fault_cool, _fault_fasta, _fault_rename],
+                         ids=["tsv", "checkpoint", "cool", "bgzip_fasta", "rename"])
+def test_disk_full_leaves_nothing_that_looks_complete(tmp_path, monkeypatch, write):
+    from hicmodels.errors import OutputError
+
+    with pytest.raises(OutputError, match="no space left on the device") as caught:
+        write(tmp_path, monkeypatch)
+    monkeypatch.undo()
+    assert "\n" not in str(caught.value) and str(tmp_path) in str(caught.value)
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "in.fa"]
+    assert leftovers == [], leftovers

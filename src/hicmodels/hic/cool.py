@@ -12,6 +12,7 @@ masked map.
 
 import contextlib
 import logging
+import shutil
 from pathlib import Path
 
 import cooler
@@ -235,11 +236,18 @@ def write_cool(path, chromsizes, binsize, pixels, valid, metadata=None):
             lo = chrom_offset[chrom]
             yield pd.DataFrame({"bin1_id": rows + lo, "bin2_id": cols + lo, "count": values})
 
+    # cooler's own scratch files go in a folder named like the output's temporary, so that a
+    # killed run's leftovers are removed by the next write too (files.remove_stale_temporaries)
     with atomic_output(path, suffix=".cool") as tmp:
-        cooler.create_cooler(
-            str(tmp), bins, chunks(), dtypes={"count": np.float64}, ordered=True,
-            metadata=metadata or {}, temp_dir=str(Path(path).parent),
-        )
+        scratch = Path(f"{tmp}.parts")
+        scratch.mkdir()
+        try:
+            cooler.create_cooler(
+                str(tmp), bins, chunks(), dtypes={"count": np.float64}, ordered=True,
+                metadata=metadata or {}, temp_dir=str(scratch),
+            )
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def zoomify(cool_path, mcool_path, resolutions):
