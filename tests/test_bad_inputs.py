@@ -12,7 +12,7 @@ import pytest
 
 from hicmodels.errors import InputError
 from hicmodels.variants import Policy
-from variant_helpers import build
+from variant_helpers import build, write_fasta
 
 A = "GATTACACCTGAAGTCCGTA"
 B = "CTTGAGCAATGCCGATTAGC"
@@ -108,6 +108,48 @@ def test_iupac_to_n_writes_n(tmp_path, rows, expected, caplog):
 def test_negative_svlen_of_a_deletion_is_the_vcf_4_2_convention(tmp_path):
     out = build(tmp_path, REF, [("chrA", 5, "d", "A", "<DEL>", "PASS", "SVTYPE=DEL;SVLEN=-3", "1|0")])
     assert out.hap[1]["chrA"] == A[:5] + A[8:]
+
+
+def _vcf_file_case(tmp_path, case):
+    from variant_helpers import write_vcf
+
+    rows = [("chrA", 3, "s", "T", "C", "PASS", ".", "1|0"), ("chrA", 8, "t", "C", "G", "PASS", ".", "0|1")]
+    path = tmp_path / "in.vcf.gz"
+    if case == "missing":
+        return path
+    if case == "not_a_vcf":
+        write_vcf(tmp_path / "in.vcf", REF, rows)
+        path.write_text("sample\tvcf\nS1\tin.vcf.gz\n")  # a sample sheet where the VCF should be, index kept
+        return path
+    path = write_vcf(tmp_path / "in.vcf", REF, rows, index=case != "no_index")
+    if case == "truncated":
+        data = open(path, "rb").read()
+        open(path, "wb").write(data[: len(data) - 40])
+    elif case == "end_not_integer":
+        path = write_vcf(tmp_path / "in.vcf", REF, [("chrA", 5, "d", "A", "<DEL>", "PASS", "SVTYPE=DEL;END=x", "1|0")])
+    return path
+
+
+VCF_FILE_ERRORS = [
+    ("missing", "VCF not found"),
+    ("no_index", "missing index (.tbi or .csi)"),
+    ("truncated", "cannot read the VCF header"),
+    ("not_a_vcf", "cannot read the VCF header"),
+    ("end_not_integer", "chrA:5 d: needs INFO/END or INFO/SVLEN"),  # htslib reads END=x as missing
+    ("unknown_sample", "sample 'S9' is not in the VCF (samples: S1)"),
+]
+
+
+@pytest.mark.parametrize("case, message", VCF_FILE_ERRORS, ids=[c[0] for c in VCF_FILE_ERRORS])
+def test_bad_vcf_file(tmp_path, case, message):
+    from hicmodels.variants import build_haplotypes
+
+    vcf = _vcf_file_case(tmp_path, case)
+    ref = write_fasta(tmp_path / "ref.fa", REF)
+    with pytest.raises(InputError, match=re.escape(f"{vcf}: {message}")) as caught:
+        build_haplotypes(ref, vcf, "S9" if case == "unknown_sample" else "S1", tmp_path / "out")
+    assert "\n" not in str(caught.value)
+    assert not (tmp_path / "out" / "hap1.fa.gz").exists()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -800,3 +842,74 @@ def test_disk_full_leaves_nothing_that_looks_complete(tmp_path, monkeypatch, wri
     assert "\n" not in str(caught.value) and str(tmp_path) in str(caught.value)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "in.fa"]
     assert leftovers == [], leftovers
+
+
+# ---------------------------------------------------------------------------------------------
+# config
+# ---------------------------------------------------------------------------------------------
+
+YAML_ERRORS = [
+    ("missing", None, "YAML file not found"),
+    ("bad_indent", "reference:\n  fasta: a.fa\n bad: 1\n", "config.yaml:3: not valid YAML"),
+    ("unclosed_bracket", "windows: {preset: yeast\n", "not valid YAML"),
+    ("tab_indent", "variants:\n\tiupac: error\n", "config.yaml:2: not valid YAML"),
+    ("binary", b"\xff\xfe\x00\x01", "not a text file (YAML expected)"),
+]
+
+
+@pytest.mark.parametrize("case, text, message", YAML_ERRORS, ids=[c[0] for c in YAML_ERRORS])
+def test_bad_yaml(tmp_path, case, text, message):
+    from hicmodels.config import read_yaml
+
+    path = tmp_path / "config.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    elif text is not None:
+        path.write_text(text)
+    with pytest.raises(InputError, match=re.escape(message)) as caught:
+        read_yaml(path)
+    assert str(caught.value).startswith(str(path))
+
+
+def _config():
+    from pathlib import Path
+
+    from hicmodels.config import read_yaml
+
+    return read_yaml(Path(__file__).parents[1] / "config" / "config.yaml")
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("iupac", "maybe", "'maybe' is not one of ['error', 'skip', 'to_n']"),
+    ("sv_length_conflict", "guess", "'guess' is not one of ['error', 'skip']"),
+])
+def test_config_policy_values_checked_by_schema_and_library(key, value, message):
+    import copy
+    from pathlib import Path
+
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
+
+    from hicmodels.config import variant_policy
+
+    config = _config()
+    assert variant_policy(config) == Policy()  # the shipped defaults are the library's
+    config["variants"][key] = value
+    with pytest.raises(WorkflowError, match=re.escape(message)):
+        validate(copy.deepcopy(config), str(Path(__file__).parents[1] / "workflow" / "schemas" / "config.schema.yaml"))
+    with pytest.raises(InputError, match=re.escape(f"config variants: policy {key}={value!r}: choose one of")):
+        variant_policy(config)
+
+
+def test_config_max_n_fraction_checked_by_schema():
+    import copy
+    from pathlib import Path
+
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
+
+    config = _config()
+    assert config["windows"]["max_n_fraction"] == 0.1
+    config["windows"]["max_n_fraction"] = 1.5
+    with pytest.raises(WorkflowError, match="1.5 is greater than the maximum of 1"):
+        validate(copy.deepcopy(config), str(Path(__file__).parents[1] / "workflow" / "schemas" / "config.schema.yaml"))

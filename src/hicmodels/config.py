@@ -19,9 +19,24 @@ from .errors import InputError
 
 
 def read_yaml(path):
-    """A YAML file (config, JSON schema) as Python objects."""
-    with open(path) as handle:
-        return yaml.safe_load(handle)
+    """A YAML file (config, JSON schema) as Python objects.
+
+    Raises
+    ------
+    InputError
+        Naming the file (and line) when it is missing, not text, or not valid YAML.
+    """
+    if not os.path.exists(path):
+        raise InputError("YAML file not found", path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except UnicodeDecodeError:
+        raise InputError("not a text file (YAML expected)", path) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise InputError(f"not valid YAML: {problem}", path, mark.line + 1 if mark else None) from None
 
 
 INPUT_KINDS = {"reads": ("fastq1", "fastq2"), "alignments": ("bam",), "variants": ("vcf",)}
