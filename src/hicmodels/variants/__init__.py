@@ -52,7 +52,12 @@ Policies
 :class:`.policy.Policy`: unphased heterozygous genotypes (default ``hap1``),
 FILTER (default ``PASS``, ``.`` accepted), REF mismatch (default error),
 overlaps (default: keep the first, reject later ones), unknown chromosomes
-(default error). Inputs: :mod:`.records` (VCF contract: bgzip, sorted,
+(default error), symbolic SVs whose END/SVLEN cannot be right
+(``sv_length_conflict``, default error; ``skip`` lists them in
+``rejects.tsv``), IUPAC ambiguity codes in ALT or inserted bases (``iupac``,
+default error; ``skip``, or ``to_n`` to write N). Nothing is resolved
+silently: a negative SVLEN of a ``<DUP>`` is not read as its absolute value,
+END and SVLEN that disagree are not settled in favour of either. Inputs: :mod:`.records` (VCF contract: bgzip, sorted,
 indexed), :mod:`.checks` (record checks), :mod:`.overlaps` (collisions).
 """
 
