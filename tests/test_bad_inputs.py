@@ -913,3 +913,49 @@ def test_config_max_n_fraction_checked_by_schema():
     config["windows"]["max_n_fraction"] = 1.5
     with pytest.raises(WorkflowError, match="1.5 is greater than the maximum of 1"):
         validate(copy.deepcopy(config), str(Path(__file__).parents[1] / "workflow" / "schemas" / "config.schema.yaml"))
+
+
+# ---------------------------------------------------------------------------------------------
+# intermediate files: window tables, predictions
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data, message", [
+    (None, "window table not found"),
+    (b"", "window table is empty (0 bytes)"),
+    (b"window_id\tchrom\nx\tchrI\n", "not a window table, missing columns"),
+    (b"\x89HDF\r\n\x1a\n\x00\x00\xff\xfe", "not a window table"),
+], ids=["missing", "empty", "missing_columns", "binary"])
+def test_bad_window_table(tmp_path, data, message):
+    from hicmodels.genome.windows import read_windows
+
+    path = tmp_path / "windows.tsv"
+    if data is not None:
+        path.write_bytes(data)
+    with pytest.raises(InputError, match=re.escape(f"{path}: {message}")):
+        read_windows(path)
+
+
+@pytest.mark.parametrize("case, message", [
+    ("missing", "predictions file not found"),
+    ("text_file", "not a predictions file or corrupt"),
+    ("truncated", "not a predictions file or corrupt"),
+    ("no_maps", "not a predictions file or corrupt"),
+])
+def test_bad_predictions_file(tmp_path, case, message):
+    import h5py
+    import numpy as np
+
+    from hicmodels.prediction import read_predictions
+
+    path = tmp_path / "pred.h5"
+    if case == "text_file":
+        path.write_text("maps\n")
+    elif case in ("truncated", "no_maps"):
+        with h5py.File(tmp_path / "full.h5", "w") as store:
+            store["window_id"] = np.array([b"chrI:0-1000"])
+            if case == "truncated":
+                store["maps"] = np.ones((1, 64, 64), np.float32)
+        data = (tmp_path / "full.h5").read_bytes()
+        path.write_bytes(data[: len(data) // 2] if case == "truncated" else data)
+    with pytest.raises(InputError, match=re.escape(f"{path}: {message}")):
+        read_predictions(path)

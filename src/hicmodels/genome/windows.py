@@ -227,7 +227,16 @@ def write_windows(windows, path):
 
 
 def read_windows(path):
-    table = pd.read_csv(path, sep="\t", dtype={"chrom": str, "pchrom": str, "seq_chrom": str})
+    """A window table (:data:`WINDOW_COLUMNS`); an empty or malformed file is an :class:`InputError`."""
+    try:
+        table = pd.read_csv(path, sep="\t", dtype={"chrom": str, "pchrom": str, "seq_chrom": str})
+    except FileNotFoundError:
+        raise InputError("window table not found", path) from None
+    except pd.errors.EmptyDataError:
+        raise InputError("window table is empty (0 bytes)", path) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
+        detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise InputError(f"not a window table ({detail})", path) from None
     missing = [c for c in WINDOW_COLUMNS if c not in table.columns]
     if missing:
         raise InputError(f"not a window table, missing columns {missing}", path)
