@@ -224,8 +224,8 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
         trainer = L.Trainer(
             accelerator="gpu" if gpu else "cpu", devices=training_config["devices"] if gpu else 1,
             precision="bf16-mixed" if gpu else "32-true", max_epochs=settings["epochs"], deterministic="warn",
-            callbacks=[EpochSeeds(training_config["seed"], sampler), best, history], logger=False, enable_progress_bar=False, enable_model_summary=False,
-            num_sanity_val_steps=0, default_root_dir=work_dir,
+            callbacks=[EpochSeeds(training_config["seed"], sampler), best, history], logger=False,
+            enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=work_dir,
         )
         trainer.fit(stage, torch.utils.data.DataLoader(train, sampler=sampler, **loader),
                     torch.utils.data.DataLoader(val, **loader), ckpt_path=resume if resume.exists() else None,
@@ -307,8 +307,9 @@ def train_diffusion(fasta_path, experimental, windows, encoder_decoder_path, tra
     """
     L.seed_everything(training_config["seed"], workers=True, verbose=False)
     base = load_checkpoint(encoder_decoder_path)
-    if (base.get("targets", "balanced") == "balanced") != experimental.balance:
-        raise InputError(f"trained on {base['targets']} contacts; this run uses "
+    targets = base.get("targets", "balanced")
+    if (targets == "balanced") != experimental.balance:
+        raise InputError(f"trained on {targets} contacts; this run uses "
                          f"{'balanced' if experimental.balance else 'raw'} ones (training.balance)",
                          encoder_decoder_path)
     model_config = models.diffusion_config(base["model_config"])
