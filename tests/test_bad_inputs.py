@@ -105,6 +105,20 @@ def test_iupac_to_n_writes_n(tmp_path, rows, expected, caplog):
     assert "IUPAC ambiguity codes, written as N (policy iupac=to_n)" in caplog.text
 
 
+def test_sv_figure_table_follows_the_sv_length_policy(tmp_path):
+    from variant_helpers import write_vcf
+
+    from hicmodels.variants.records import structural_variants_of
+
+    rows = [("chrA", 5, "d", "A", "<DUP>", "PASS", "SVTYPE=DUP;SVLEN=-5", "1|0"),
+            ("chrA", 12, "v", "G", "<INV>", "PASS", "SVTYPE=INV;END=16", "0|1")]
+    vcf = write_vcf(tmp_path / "in.vcf", REF, rows)
+    with pytest.raises(InputError, match=re.escape(f"{vcf}: chrA:5 d: SVLEN=-5 is negative for a <DUP>")):
+        structural_variants_of(vcf, "S1", 1)
+    table = structural_variants_of(vcf, "S1", 1, policy=Policy(sv_length_conflict="skip"))
+    assert table[["chrom", "start", "end"]].values.tolist() == [["chrA", 12, 16]]
+
+
 def test_negative_svlen_of_a_deletion_is_the_vcf_4_2_convention(tmp_path):
     out = build(tmp_path, REF, [("chrA", 5, "d", "A", "<DEL>", "PASS", "SVTYPE=DEL;SVLEN=-3", "1|0")])
     assert out.hap[1]["chrA"] == A[:5] + A[8:]
