@@ -127,3 +127,38 @@ def test_killed_twice_and_resumed_gives_the_same_bytes(setup):
     columns = ["epoch", "train_loss", "validation_loss"]
     assert pd.read_csv(f"{killed}.tsv", sep="\t")[columns].equals(pd.read_csv(f"{whole}.tsv", sep="\t")[columns])
     assert not Path(f"{killed}.lightning").exists()
+
+
+def test_crash_before_the_epoch_checkpoint_resumes_to_the_same_bytes(setup, monkeypatch, caplog):
+    """In process, quicker: a crash at the end of epoch 2 (before its last.ckpt) reruns epoch 2 exactly."""
+    import logging
+
+    from hicmodels import training
+    from hicmodels.genome.aliases import read_aliases
+    from hicmodels.genome.windows import read_windows
+    from hicmodels.hic.cool import ExperimentalMap
+
+    settings = dict(TRAINING, epochs=3, workers=1)
+    experimental = ExperimentalMap(setup["cool"], read_aliases(setup["aliases"]), chromsizes(setup["fasta"]))
+    windows = read_windows(setup["windows"])
+    out = setup["out"]
+
+    def run(name):
+        training.train(setup["fasta"], experimental, windows, TINY, settings, out / name, out / f"{name}.tsv", 1)
+
+    run("fresh.pt")
+    original = training.History.on_train_epoch_end
+
+    def crash_in_epoch_two(self, trainer, module):
+        original(self, trainer, module)
+        if trainer.current_epoch == 1:
+            raise RuntimeError("node lost")
+
+    monkeypatch.setattr(training.History, "on_train_epoch_end", crash_in_epoch_two)
+    with pytest.raises(RuntimeError, match="node lost"):
+        run("crashed.pt")
+    monkeypatch.undo()
+    with caplog.at_level(logging.INFO, logger="hicmodels.training"):
+        run("crashed.pt")
+    assert "resumed from epoch 1 of 3" in caplog.text
+    assert (out / "crashed.pt").read_bytes() == (out / "fresh.pt").read_bytes()
