@@ -26,9 +26,24 @@ SCHEMAS = Path(__file__).parent / "schemas"
 
 
 def read_yaml(path):
-    """A YAML file (config, JSON schema) as Python objects."""
-    with open(path) as handle:
-        return yaml.safe_load(handle)
+    """A YAML file (config, JSON schema) as Python objects.
+
+    Raises
+    ------
+    InputError
+        Naming the file (and line) when it is missing, not text, or not valid YAML.
+    """
+    if not os.path.exists(path):
+        raise InputError("YAML file not found", path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except UnicodeDecodeError:
+        raise InputError("not a text file (YAML expected)", path) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise InputError(f"not valid YAML: {problem}", path, mark.line + 1 if mark else None) from None
 
 
 @functools.cache
@@ -110,6 +125,21 @@ INPUT_KINDS = {"reads": ("fastq1", "fastq2"), "alignments": ("bam",), "variants"
 SAMPLE_COLUMNS = ["sample", "fastq1", "fastq2", "bam", "vcf", "vcf_sample", "truth", "edits"]
 
 
+def _check_fields(path, expected):
+    """No line has more (non-empty) tab-separated fields than the header.
+
+    pandas would read a row with extra fields as its index and shift every
+    value one column, so the wrong file would be taken for the wrong input.
+    Missing trailing fields are empty; extra empty ones (trailing tabs) are
+    ignored.
+    """
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for lineno, line in enumerate(handle, 1):
+            fields = line.rstrip("\r\n").split("\t")
+            if any(f.strip() for f in fields[expected:]):
+                raise InputError(f"{len(fields)} tab-separated fields, the header has {expected}", path, lineno)
+
+
 def read_samples(path, schema):
     """Read and check the sample sheet.
 
@@ -135,7 +165,16 @@ def read_samples(path, schema):
     """
     if not os.path.exists(path):
         raise InputError("sample sheet not found", path)
-    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment=None)
+    try:
+        table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment=None)
+    except pd.errors.EmptyDataError:
+        raise InputError("sample sheet is empty: it needs a header line and one row per sample", path) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
+        detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise InputError(f"sample sheet is not tab-separated text ({detail})", path) from None
+    if table.empty:
+        raise InputError("sample sheet has a header but no sample rows", path)
+    _check_fields(path, len(table.columns))
     table.columns = table.columns.str.strip()
     unknown = [c for c in table.columns if c not in SAMPLE_COLUMNS]
     if unknown:

@@ -93,6 +93,7 @@ def window_settings(wildcards):
         {
             "windows": config["window_presets"][wildcards.window_preset],
             "chromosomes": config["reference"]["chromosomes"],
+            "max_n_fraction": config["reference"]["exclude"]["max_n_fraction"],
             **SPLITS,
         }
     )

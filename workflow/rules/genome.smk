@@ -23,7 +23,13 @@ rule prepare_reference:
         mem_mb=4000,
         runtime=30,
     params:
-        settings=as_json(config["reference"]["exclude"]),
+        settings=as_json(
+            {
+                k: v
+                for k, v in config["reference"]["exclude"].items()
+                if k != "max_n_fraction"
+            }
+        ),
         centromeres=lambda w, input: (
             f"--centromeres {input.centromeres}" if input.centromeres else ""
         ),
@@ -59,6 +65,7 @@ rule windows_haplotype:
     input:
         windows="results/windows/{window_preset}/reference.tsv",
         chain="results/personal/{sample}/hap{hap}.chain",
+        fasta="results/personal/{sample}/hap{hap}.fa.gz",
     output:
         "results/windows/{window_preset}/{sample}.hap{hap}.tsv",
     log:
@@ -70,6 +77,10 @@ rule windows_haplotype:
     resources:
         mem_mb=4000,
         runtime=10,
+    params:
+        settings=as_json(
+            {"max_n_fraction": config["reference"]["exclude"]["max_n_fraction"]}
+        ),
     shell:
         "python -m hicmodels genome lift-windows --windows {input.windows} --chain {input.chain}"
-        " --out {output} 2> {log}"
+        " --fasta {input.fasta} --config {params.settings} --out {output} 2> {log}"

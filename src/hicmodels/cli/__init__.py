@@ -5,8 +5,8 @@ registers its commands from ``hicmodels.cli.<stage>``. Files are named by
 flags; settings arrive as one ``--config`` JSON of the config section(s) the
 command uses, completed with the config schema's defaults.
 
-Bad input (and a missing or unreadable file) ends the command with exit status
-2 and one ``error:`` line naming the file and record (the traceback too with
+Bad input (a missing or unreadable file too) and an output that could not be
+written (disk full) end the command with exit status 2 and one ``error:`` line naming the file and record (the traceback too with
 ``--verbose``); other failures keep their traceback.
 """
 
@@ -16,7 +16,7 @@ import sys
 import traceback
 from importlib.metadata import version
 
-from ..errors import InputError
+from ..errors import InputError, OutputError
 from . import calling, evaluation, genome, hic, modelling, simulation, variants
 from .common import parse_settings
 
@@ -44,7 +44,7 @@ def main(argv=None):
         if hasattr(args, "settings_schema"):
             args.settings = parse_settings(args)
         args.func(args)
-    except (InputError, FileNotFoundError, PermissionError, IsADirectoryError) as err:
+    except (InputError, OutputError, FileNotFoundError, PermissionError, IsADirectoryError) as err:
         if args.verbose:
             traceback.print_exc()
         print(f"error: {_one_line(err)}", file=sys.stderr)
@@ -54,7 +54,7 @@ def main(argv=None):
 
 def _one_line(err):
     """An input error's message; a missing or unreadable file as ``<file>: <what>``."""
-    if isinstance(err, InputError):
+    if isinstance(err, (InputError, OutputError)):
         return str(err)
     if err.filename is not None:
         return f"{err.filename}: {err.strerror.lower() if err.strerror else 'cannot be read'}"

@@ -35,7 +35,8 @@ def windows(args):
     table = tiling.reference_windows(
         reference.chromsizes(args.fasta), settings["chromosomes"], geometry["size"], geometry["step"],
         geometry["size"] // geometry["bins"], reference.read_bed(args.excluded, 4),
-        {"test": settings["test"], "validation": settings["validation"]},
+        {"test": settings["test"], "validation": settings["validation"]}, fasta=args.fasta,
+        max_n_fraction=settings["max_n_fraction"],
     )
     tiling.write_windows(table, args.out)
     log.info("%d windows: %s", len(table), table["split"].value_counts().to_dict())
@@ -46,9 +47,14 @@ def lift_windows(args):
     from ..genome import windows as tiling
 
     blocks, _, personal_sizes = liftover.read_chain(args.chain)
-    table = tiling.haplotype_windows(tiling.read_windows(args.windows), blocks, pd.Series(personal_sizes))
+    table = tiling.haplotype_windows(tiling.read_windows(args.windows), blocks, pd.Series(personal_sizes),
+                                     fasta=args.fasta, max_n_fraction=args.settings["max_n_fraction"])
     tiling.write_windows(table, args.out)
     log.info("%d windows, %d predictable", len(table), (table["status"] == "ok").sum())
+
+
+def _max_n_fraction():
+    return section_schema("reference")["properties"]["exclude"]["properties"]["max_n_fraction"]
 
 
 def windows_schema():
@@ -56,7 +62,7 @@ def windows_schema():
     return settings_schema({
         "type": "object", "additionalProperties": False,
         "properties": {"windows": {"$ref": "#/definitions/window_preset"}, "chromosomes": chromosomes,
-                       "test": chromosomes, "validation": chromosomes},
+                       "test": chromosomes, "validation": chromosomes, "max_n_fraction": _max_n_fraction()},
         "required": ["windows", "chromosomes", "test", "validation"],
     })
 
@@ -77,9 +83,13 @@ def register(commands):
     p.add_argument("--excluded", required=True, help="BED of excluded regions (prepare-reference's)")
     p.add_argument("--out", required=True, help="window table written (TSV)")
     add_settings(p, windows_schema, '{"windows": a window preset, "chromosomes": [...], "test": [...], '
-                                    '"validation": [...]}')
+                                    '"validation": [...], "max_n_fraction": config reference.exclude.max_n_fraction}')
 
     p = add_command(commands, "lift-windows", lift_windows, "carry reference windows into a haplotype")
     p.add_argument("--windows", required=True, help="reference window table")
     p.add_argument("--chain", required=True, help="reference -> haplotype chain")
+    p.add_argument("--fasta", required=True, help="the haplotype's FASTA (N content of its windows)")
     p.add_argument("--out", required=True, help="haplotype window table written (TSV)")
+    add_settings(p, lambda: settings_schema({"type": "object", "additionalProperties": False,
+                                             "properties": {"max_n_fraction": _max_n_fraction()}}),
+                 '{"max_n_fraction": config reference.exclude.max_n_fraction}')

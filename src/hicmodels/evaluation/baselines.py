@@ -6,7 +6,6 @@ baseline sees what the model sees and nothing of the test chromosome.
 
 import numpy as np
 
-from ..hic.band import band_from_cooler
 from .metrics import expected_by_offset
 
 
@@ -22,7 +21,7 @@ def distance_decay(experimental, chroms, width, scale):
     scale : float
         Contact scale (:meth:`~hicmodels.hic.cool.ExperimentalMap.contact_scale`).
     """
-    bands = [band_from_cooler(experimental.clr, experimental.cool_name[c], width) for c in chroms]
+    bands = [experimental.band(c, width) for c in chroms]
     return expected_by_offset(np.concatenate(bands)) * scale
 
 

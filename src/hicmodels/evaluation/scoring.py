@@ -5,11 +5,11 @@ distance-decay baseline (:mod:`.baselines`) restricted to the model's pixels;
 :func:`side_by_side` puts several models of one run into one table.
 """
 
-import cooler
 import numpy as np
 import pandas as pd
 
 from ..hic.band import band_from_cooler
+from ..hic.cool import open_cooler, reading
 from . import metrics
 from .baselines import baseline_band, distance_decay
 
@@ -41,12 +41,13 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
     name : str
         The model's name in the ``predictor`` column.
     """
-    predicted = cooler.Cooler(str(predicted_path))
+    predicted = open_cooler(predicted_path)
     decay = distance_decay(experimental, train_chroms, width, scale)
     rows = []
     for chrom in test_chroms:
-        truth = band_from_cooler(experimental.clr, experimental.cool_name[chrom], width) * scale
-        model = band_from_cooler(predicted, chrom, width, missing=np.nan)
+        truth = experimental.band(chrom, width) * scale
+        with reading(predicted_path):
+            model = band_from_cooler(predicted, chrom, width, missing=np.nan)
         n = min(len(truth), len(model))  # the cooler may carry one bin more or less
         truth, model = truth[:n], model[:n]
         baseline = np.where(np.isfinite(model), baseline_band(decay, n), np.nan)  # same pixels as the model

@@ -263,22 +263,29 @@ def read_fasta_records(path):
     Raises
     ------
     InputError
-        On text before the first header, an empty name, a repeated name or a
-        file with no record.
+        On text before the first header, an empty name, a repeated name, a
+        record with no bases (0-length chromosome) or a file with no record.
     """
     path = Path(path)
     if not path.exists():
         raise InputError("FASTA not found", path)
-    name, lines, seen = None, [], set()
+    name, lines, seen, header_line = None, [], set(), 0
+
+    def record():
+        seq = b"".join(lines)
+        if not seq:
+            raise InputError(f"sequence {name!r} is empty (0 bases): remove the record", path, header_line)
+        return name, seq
+
     with _open_binary(path) as handle:
         for lineno, line in enumerate(handle, 1):
             if line.startswith(b">"):
                 if name is not None:
-                    yield name, b"".join(lines)
+                    yield record()
                 fields = line[1:].split()
                 if not fields:
                     raise InputError("FASTA header without a name", path, lineno)
-                name, lines = fields[0].decode(), []
+                name, lines, header_line = fields[0].decode(), [], lineno
                 if name in seen:
                     raise InputError(f"sequence name {name!r} is repeated", path, lineno)
                 seen.add(name)
@@ -289,7 +296,7 @@ def read_fasta_records(path):
                 lines.append(line.rstrip(b"\r\n"))
     if name is None:
         raise InputError("no FASTA record", path)
-    yield name, b"".join(lines)
+    yield record()
 
 
 def write_bgzip_fasta(fasta_in, fasta_out, threads=1):

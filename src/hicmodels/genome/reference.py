@@ -20,12 +20,23 @@ BED_COLUMNS = ["chrom", "start", "end", "name"]
 
 
 def chromsizes(fasta):
-    """Chromosome sizes of an indexed FASTA, in file order, as a Series."""
+    """Chromosome sizes of an indexed FASTA, in file order, as a Series.
+
+    Raises
+    ------
+    InputError
+        If the FASTA (or its index) cannot be read, or a chromosome has 0 bases.
+    """
     try:
         with pysam.FastaFile(str(fasta)) as fa:
-            return pd.Series(dict(zip(fa.references, fa.lengths)), name="length", dtype=np.int64)
-    except OSError as err:  # pysam: missing file or index, not a FASTA
-        raise InputError(f"cannot read as an indexed FASTA ({err})", fasta) from None
+            sizes = pd.Series(dict(zip(fa.references, fa.lengths)), name="length", dtype=np.int64)
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot read the indexed FASTA: {err}", fasta) from None
+    empty = sizes.index[sizes.to_numpy() == 0].tolist()
+    if empty:
+        raise InputError(f"chromosome {empty[0]!r} has 0 bases" + (f" (and {len(empty) - 1} more)" if len(empty) > 1
+                         else "") + ": remove it from the FASTA", fasta)
+    return sizes
 
 
 def write_chromsizes(sizes, path):

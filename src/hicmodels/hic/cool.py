@@ -10,7 +10,9 @@ sequence absent from the haplotype), so ``matrix(balance=True)`` returns the
 masked map.
 """
 
+import contextlib
 import logging
+import shutil
 from pathlib import Path
 
 import cooler
@@ -24,6 +26,46 @@ from ..genome.aliases import canonical_names
 from .rebin import resample, split_at_bins
 
 log = logging.getLogger(__name__)
+
+
+# what h5py and cooler raise on a file that is not a cooler, or a damaged one
+_READ_ERRORS = (OSError, KeyError, RuntimeError, ValueError, TypeError, IndexError)
+
+
+@contextlib.contextmanager
+def reading(path):
+    """Turn h5py/cooler failures while reading ``path`` into :class:`InputError` naming it."""
+    try:
+        yield
+    except InputError:
+        raise
+    except _READ_ERRORS as err:
+        detail = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(f"not a cooler file or corrupt ({detail})", str(path).split("::")[0]) from err
+
+
+def open_cooler(path):
+    """A ``cooler.Cooler`` of ``path`` (``.cool`` or ``.mcool::/resolutions/N``), its tables checked readable.
+
+    Raises
+    ------
+    InputError
+        Naming the file when it is missing, not a cooler or corrupt.
+    """
+    file = str(path).split("::")[0]
+    if not Path(file).exists():
+        raise InputError("Hi-C map not found", file)
+    with reading(path):
+        clr = cooler.Cooler(str(path))
+        clr.info, clr.chromsizes, clr.binsize  # noqa: B018 (read now, so damage shows here)
+        clr.bins()[:1], clr.pixels()[:1]  # noqa: B018
+    return clr
+
+
+def _names(names):
+    """``a..z`` of a long list of chromosome names, else the names."""
+    names = list(names)
+    return f"{names[0]}..{names[-1]}" if len(names) > 3 else ", ".join(names) if names else "none"
 
 
 class ExperimentalMap:
@@ -43,10 +85,7 @@ class ExperimentalMap:
     """
 
     def __init__(self, path, aliases, reference_sizes, balance=True):
-        try:
-            self.clr = cooler.Cooler(str(path))
-        except (OSError, KeyError) as err:
-            raise InputError(f"cannot open as a cooler: {err}", path) from err
+        self.clr = open_cooler(path)
         if balance and "weight" not in self.clr.bins().columns:
             raise InputError("the cooler has no 'weight' column: run 'cooler balance' first", path)
         self.path, self.balance = str(path), balance
@@ -63,34 +102,66 @@ class ExperimentalMap:
                 log.info("%s: %s is %d bp in the cooler and %d bp in the reference", path, ref, cool_len, ref_len)
         self.dropped = dropped
         missing = [c for c in reference_sizes.index if c not in self.cool_name]
+        if not self.cool_name:
+            raise InputError(self._absent(list(reference_sizes.index)), path)
         if missing:
             log.warning("%s: reference chromosomes absent from the cooler: %s", path, ", ".join(missing))
 
+    def _absent(self, chroms):
+        """The message for reference chromosomes ``chroms`` that the cooler lacks."""
+        s = "s" if len(chroms) > 1 else ""
+        return (f"chromosome name{s} {_names(chroms)} of the FASTA not found in the cooler, which has "
+                f"{_names(self.clr.chromnames)}; add them to reference.chrom_aliases")
+
+    def cool_chrom(self, chrom):
+        """The cooler's name of reference chromosome ``chrom``.
+
+        Raises
+        ------
+        InputError
+            If neither the name nor an alias of it is in the cooler.
+        """
+        if chrom not in self.cool_name:
+            raise InputError(self._absent([chrom]), self.path)
+        return self.cool_name[chrom]
+
     def chromosome_bins(self, chrom):
         """Global bin index range ``(lo, hi)`` of a reference chromosome."""
-        return self.clr.extent(self.cool_name[chrom])
+        name = self.cool_chrom(chrom)
+        with reading(self.path):
+            return self.clr.extent(name)
+
+    def band(self, chrom, width):
+        """Balanced band of reference chromosome ``chrom`` (:func:`hicmodels.hic.band.band_from_cooler`)."""
+        from .band import band_from_cooler
+
+        name = self.cool_chrom(chrom)
+        with reading(self.path):
+            return band_from_cooler(self.clr, name, width)
 
     def contacts(self, chrom, lo=None, hi=None):
         """Balanced (NaN for masked bins) or raw matrix of chromosome bins ``lo:hi``."""
         first, last = self.chromosome_bins(chrom)
         lo = first if lo is None else first + lo
         hi = last if hi is None else first + hi
-        return self.clr.matrix(balance=self.balance)[lo:hi, lo:hi]
+        with reading(self.path):
+            return self.clr.matrix(balance=self.balance)[lo:hi, lo:hi]
 
     def contact_scale(self, chroms):
         """Factor making the mean balanced (or raw) pixel over ``chroms`` (cis and trans) equal 1."""
         extents = [self.chromosome_bins(c) for c in chroms]
-        weights = self.clr.bins()["weight"][:].to_numpy() if self.balance else np.ones(len(self.clr.bins()))
-        keep = np.zeros(len(weights), bool)
-        for lo, hi in extents:
-            keep[lo:hi] = True
-        keep &= np.isfinite(weights)
-        total = 0.0
-        for chunk in _pixel_chunks(self.clr):
-            b1, b2 = chunk["bin1_id"].to_numpy(), chunk["bin2_id"].to_numpy()
-            inside = keep[b1] & keep[b2]
-            value = chunk["count"].to_numpy()[inside] * weights[b1[inside]] * weights[b2[inside]]
-            total += 2 * value.sum() - value[b1[inside] == b2[inside]].sum()
+        with reading(self.path):
+            weights = self.clr.bins()["weight"][:].to_numpy() if self.balance else np.ones(len(self.clr.bins()))
+            keep = np.zeros(len(weights), bool)
+            for lo, hi in extents:
+                keep[lo:hi] = True
+            keep &= np.isfinite(weights)
+            total = 0.0
+            for chunk in _pixel_chunks(self.clr):
+                b1, b2 = chunk["bin1_id"].to_numpy(), chunk["bin2_id"].to_numpy()
+                inside = keep[b1] & keep[b2]
+                value = chunk["count"].to_numpy()[inside] * weights[b1[inside]] * weights[b2[inside]]
+                total += 2 * value.sum() - value[b1[inside] == b2[inside]].sum()
         if total <= 0:
             raise InputError("no contacts on the chosen chromosomes", self.path)
         return keep.sum() ** 2 / total
@@ -177,11 +248,18 @@ def write_cool(path, chromsizes, binsize, pixels, valid, metadata=None, assembly
             lo = chrom_offset[chrom]
             yield pd.DataFrame({"bin1_id": rows + lo, "bin2_id": cols + lo, "count": values})
 
+    # cooler's own scratch files go in a folder named like the output's temporary, so that a
+    # killed run's leftovers are removed by the next write too (files.remove_stale_temporaries)
     with atomic_output(path, suffix=".cool") as tmp:
-        cooler.create_cooler(
-            str(tmp), bins, chunks(), dtypes={"count": np.float64}, ordered=True,
-            metadata=metadata or {}, assembly=assembly, temp_dir=str(Path(path).parent),
-        )
+        scratch = Path(f"{tmp}.parts")
+        scratch.mkdir()
+        try:
+            cooler.create_cooler(
+                str(tmp), bins, chunks(), dtypes={"count": np.float64}, ordered=True,
+                metadata=metadata or {}, assembly=assembly, temp_dir=str(scratch),
+            )
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
         with h5py.File(tmp, "r+") as store:
             store["bins/weight"].attrs.update(WEIGHT_ATTRS)
 
@@ -195,8 +273,9 @@ def zoomify(cool_path, mcool_path, resolutions):
     masked bins to their full size; with :data:`WEIGHT_ATTRS`. The base
     cooler's metadata and assembly name are copied to every resolution.
     """
-    base = cooler.Cooler(str(cool_path))
-    base_weight = base.bins()["weight"][:]
+    base = open_cooler(cool_path)
+    with reading(cool_path):
+        base_weight = base.bins()["weight"][:]
     with atomic_output(mcool_path, suffix=".mcool") as tmp:
         cooler.zoomify_cooler(str(cool_path), str(tmp), sorted(resolutions), chunksize=10_000_000,
                               dtypes={"count": np.float64})

@@ -13,7 +13,7 @@ key                 meaning
 ``contact_scale``   balanced contacts per unit of the model's output scale
 ``bin_size``        bases per output bin
 ``window_size``     bases per input window
-``targets``         ``balanced`` or ``raw`` contacts
+``targets``         ``balanced`` or ``raw`` contacts (optional)
 ``epoch``           the epoch kept (1-based)
 ``validation_loss`` its validation loss
 ``training_config`` the training settings it was trained with
@@ -22,14 +22,16 @@ key                 meaning
 
 import hashlib
 import pickle
+import warnings
 import zipfile
+from pathlib import Path
 
 import torch
 
 from ..errors import InputError
 from ..files import atomic_output
 
-REQUIRED_KEYS = ("model_config", "state_dict", "contact_scale", "bin_size", "window_size", "targets")
+REQUIRED_KEYS = ("model_config", "state_dict", "contact_scale", "bin_size", "window_size")
 
 
 def save_checkpoint(checkpoint, path):
@@ -46,42 +48,117 @@ def save_checkpoint(checkpoint, path):
         torch.save(checkpoint, out)
 
 
-def read_weights_file(path):
-    """A torch file's contents, read with ``weights_only=True``; unreadable files as :class:`InputError`."""
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise InputError("checkpoint not found", path) from None
-    except pickle.UnpicklingError:
-        raise InputError("not a plain-weights checkpoint (it holds pickled objects); refusing to unpickle it",
-                         path) from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile) as err:
-        raise InputError(f"truncated or corrupt checkpoint ({str(err).splitlines()[0]})", path) from None
-
-
 def load_checkpoint(path):
-    """A dna2hic checkpoint's dict, checked for the keys of the module docstring."""
-    checkpoint = read_weights_file(path)
+    """A checkpoint's dict (weights, model config, scale, geometry), loaded without unpickling code.
+
+    Raises
+    ------
+    InputError
+        Naming ``path``: missing file; a pickle that holds more than plain
+        weights ("not a plain-weights checkpoint; refusing to unpickle it");
+        a truncated or corrupt file; a dict without the keys of a checkpoint
+        (for example a Lightning ``.ckpt``).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("checkpoint not found", path)
+    if path.stat().st_size == 0:
+        raise InputError("checkpoint is empty (0 bytes): truncated or corrupt", path)
+    _check_container(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pickle-protocol chatter from the weights-only unpickler
+            checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        raise InputError("not a plain-weights checkpoint; refusing to unpickle it", path) from None
+    except (RuntimeError, EOFError, ValueError, KeyError, OSError, zipfile.BadZipFile, IndexError,
+            UnicodeDecodeError, AttributeError) as err:
+        detail = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+        raise InputError(f"checkpoint is truncated or corrupt ({detail})", path) from None
     if not isinstance(checkpoint, dict):
-        raise InputError("not a dna2hic checkpoint (not a dict of weights and settings)", path)
+        raise InputError(f"not a hicmodels checkpoint: it holds a {type(checkpoint).__name__}, not a dict", path)
     missing = [key for key in REQUIRED_KEYS if key not in checkpoint]
     if missing:
-        raise InputError(f"not a dna2hic checkpoint: no {', '.join(missing)}", path)
+        hint = " (a Lightning checkpoint? use the model.pt that training writes)" if "pytorch-lightning_version" in \
+            checkpoint or "lightning_version" in checkpoint or "optimizer_states" in checkpoint else ""
+        raise InputError(f"not a hicmodels checkpoint: missing {', '.join(missing)}{hint}", path)
     return checkpoint
+
+
+def _check_container(path):
+    """Refuse a file that is neither a sound zip archive (``torch.save``) nor a pickle (legacy format).
+
+    ``torch.load`` does not check the archive's CRCs: damaged weights would load as numbers.
+    """
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                bad = archive.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+            raise InputError(f"checkpoint is truncated or corrupt ({err})", path) from None
+        if bad is not None:
+            raise InputError(f"checkpoint is truncated or corrupt (checksum of {bad} fails)", path)
+        return
+    with open(path, "rb") as handle:
+        head = handle.read(2)
+        if head == b"PK":
+            raise InputError("checkpoint is truncated or corrupt (a zip archive without its directory)", path)
+        if head[:1] != b"\x80":
+            raise InputError("checkpoint is truncated or corrupt (neither a zip archive nor a pickle)", path)
+
+
+def _describe(window_size, bin_size, preset=None):
+    text = f"{window_size:,} bp windows of {bin_size:,} bp bins"
+    return f"{text} of preset {preset}" if preset else text
+
+
+def check_compatible(checkpoint, window_size, bin_size, path, preset=None):
+    """Stop if a checkpoint was trained on other windows than this run's.
+
+    Parameters
+    ----------
+    checkpoint : dict
+        From :func:`load_checkpoint`.
+    window_size, bin_size : int
+        This run's window geometry (``bin_size`` ``None`` checks the window
+        size only).
+    path : path
+        The checkpoint, named in the message.
+    preset : str, optional
+        This run's preset name, for the message; the checkpoint's is taken
+        from its ``preset`` key where it has one.
+
+    Raises
+    ------
+    InputError
+        "checkpoint was trained on 4,096 bp windows of 128 bp bins of preset
+        synthetic; this run uses 200,000 bp windows of 10,000 bp bins".
+    """
+    trained = int(checkpoint["window_size"]), int(checkpoint["bin_size"])
+    if trained[0] == int(window_size) and (bin_size is None or trained[1] == int(bin_size)):
+        return
+    used = _describe(int(window_size), int(bin_size if bin_size is not None else trained[1]), preset)
+    raise InputError(f"checkpoint was trained on {_describe(*trained, checkpoint.get('preset'))}; "
+                     f"this run uses {used}", path)
+
+
+def load_weights(model, state_dict, path):
+    """``model.load_state_dict(state_dict)``; a mismatch is an :class:`InputError` naming ``path``."""
+    try:
+        model.load_state_dict(state_dict)
+    except (RuntimeError, KeyError, ValueError) as err:
+        first = str(err).splitlines()
+        detail = " ".join(line.strip() for line in first[:3])[:300]
+        raise InputError(f"the weights do not fit the model its config describes ({detail})", path) from None
 
 
 def lightning_weights(path, prefix="model."):
     """The model weights of a Lightning checkpoint written by training, without the module prefix."""
-    state = read_weights_file(path)["state_dict"]
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)["state_dict"]
+    except (pickle.UnpicklingError, RuntimeError, EOFError, KeyError, zipfile.BadZipFile) as err:
+        raise InputError(f"Lightning checkpoint is truncated or corrupt ({str(err).splitlines()[0]})", path) from None
     return {key.removeprefix(prefix): value for key, value in state.items()}
-
-
-def check_geometry(checkpoint, window_size, path):
-    """Refuse a checkpoint whose input window differs from the windows it is asked to read."""
-    if int(checkpoint["window_size"]) != int(window_size):
-        raise InputError(f"checkpoint was trained on {int(checkpoint['window_size']):,} bp windows of "
-                         f"{checkpoint['model_config']['architecture']}; these windows are "
-                         f"{int(window_size):,} bp", path)
 
 
 def file_sha256(path):
@@ -98,4 +175,4 @@ def describe(checkpoint):
     parameters = sum(t.numel() for t in checkpoint["state_dict"].values() if torch.is_tensor(t))
     return (f"{checkpoint['model_config']['architecture']}, {parameters:,} parameter values, "
             f"{int(checkpoint['window_size']):,} bp windows of {int(checkpoint['bin_size']):,} bp bins, "
-            f"{checkpoint['targets']} targets, epoch {checkpoint.get('epoch', '?')}")
+            f"{checkpoint.get('targets', 'balanced')} targets, epoch {checkpoint.get('epoch', '?')}")

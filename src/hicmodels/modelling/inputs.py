@@ -52,7 +52,11 @@ class WindowDataset(torch.utils.data.Dataset):
 
     Notes
     -----
-    Random draws use torch's generator, which DataLoader seeds per worker.
+    An index may come with its own seed, as :class:`EpochSampler` yields
+    ``(index, seed)``: the shift and reverse complement are then drawn from
+    that seed alone, so an epoch's augmentation depends on (seed, epoch) and
+    not on workers or on what ran before (a resumed run repeats it exactly).
+    A plain index draws from torch's global generator.
     """
 
     def __init__(self, genome, windows, targets=None, tracks=None, reverse_complement=False, shift=0):
@@ -64,13 +68,17 @@ class WindowDataset(torch.utils.data.Dataset):
         return len(self.rows)
 
     def __getitem__(self, index):
+        generator = None
+        if isinstance(index, (tuple, list)):
+            index, seed = index
+            generator = torch.Generator().manual_seed(int(seed))
         seq_chrom, seq_start, seq_end = self.rows[index]
-        offset = int(torch.randint(-self.shift, self.shift + 1, ())) if self.shift else 0
+        offset = int(torch.randint(-self.shift, self.shift + 1, (), generator=generator)) if self.shift else 0
         codes = self.genome.fetch(seq_chrom, seq_start + offset, seq_end + offset)
         tracks = (self.tracks.window(seq_chrom, seq_start + offset, seq_end + offset) if self.tracks
                   else np.zeros((0, 0), np.float32))
         target = self.targets[index] if self.targets is not None else None
-        if self.reverse_complement and torch.rand(()) < 0.5:
+        if self.reverse_complement and torch.rand((), generator=generator) < 0.5:
             codes, tracks = reverse_complement(codes), tracks[:, ::-1]
             target = target[::-1, ::-1] if target is not None else None
         item = {"codes": torch.from_numpy(codes), "tracks": torch.from_numpy(np.ascontiguousarray(tracks)),
@@ -78,6 +86,38 @@ class WindowDataset(torch.utils.data.Dataset):
         if target is not None:
             item["target"] = torch.from_numpy(np.ascontiguousarray(target))
         return item
+
+
+def epoch_seed(seed, epoch, *more):
+    """A 63-bit seed for epoch ``epoch`` (and batch, ...) of a run seeded ``seed``: independent streams."""
+    entropy = [int(seed) & 0xFFFFFFFF, int(epoch), *(int(x) for x in more)]
+    return int(np.random.SeedSequence(entropy).generate_state(2, np.uint64)[0] >> 1)
+
+
+class EpochSampler(torch.utils.data.Sampler):
+    """Shuffled ``(index, seed)`` pairs, a function of ``(seed, epoch)`` only.
+
+    The order and the per-example augmentation seeds of an epoch are drawn
+    from :func:`epoch_seed`, so a run interrupted in any epoch and resumed
+    from the end of the one before repeats that epoch exactly. The epoch is
+    set through :meth:`set_epoch` (by Lightning and by the training loop)
+    before the epoch's iterator draws.
+    """
+
+    def __init__(self, length, seed):
+        self.length, self.seed, self.epoch = int(length), int(seed), 0
+
+    def set_epoch(self, epoch):
+        self.epoch = int(epoch)
+
+    def __len__(self):
+        return self.length
+
+    def __iter__(self):
+        generator = torch.Generator().manual_seed(epoch_seed(self.seed, self.epoch))
+        order = torch.randperm(self.length, generator=generator).tolist()
+        seeds = torch.randint(0, 2**62, (self.length,), generator=generator).tolist()
+        yield from zip(order, seeds)
 
 
 def model_input(batch, track_bin=1):

@@ -24,7 +24,7 @@ from .. import models
 from ..errors import InputError
 from ..genome.liftover import read_chain
 from ..genome.sequence import GenomeCodes
-from .checkpoints import check_geometry, describe, file_sha256, load_checkpoint
+from .checkpoints import check_compatible, describe, file_sha256, load_checkpoint, load_weights
 from .inputs import WindowDataset, model_input
 from .runtime import autocast, select_device
 from .store import write_predictions
@@ -42,10 +42,16 @@ def window_noise(window_ids, steps, nbins, seed):
     return noise
 
 
-def load_model(checkpoint, device, compile):
-    """The checkpoint's model in eval mode on ``device`` (channels-last on a GPU), optionally compiled."""
-    model = models.build(checkpoint["model_config"])
-    model.load_state_dict(checkpoint["state_dict"])
+def load_model(checkpoint, device, compile, path=None):
+    """The checkpoint's model in eval mode on ``device`` (channels-last on a GPU), optionally compiled.
+
+    ``path`` (the checkpoint file) is named when the weights do not fit the model.
+    """
+    try:
+        model = models.build(checkpoint["model_config"])
+    except (TypeError, ValueError, KeyError) as err:
+        raise InputError(f"the checkpoint's model_config cannot build a model ({err})", path) from None
+    load_weights(model, checkpoint["state_dict"], path)
     model.to(device).eval()
     if device.type == "cuda":
         model.to(memory_format=torch.channels_last)
@@ -88,10 +94,13 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
     seed = settings["seed"]
     log.info("%s: %s", checkpoint_path, describe(checkpoint))
     todo = windows[windows["status"] == "ok"]
-    for size in (todo["seq_end"] - todo["seq_start"]).unique():
-        check_geometry(checkpoint, size, checkpoint_path)
+    sizes = (todo["seq_end"] - todo["seq_start"]).unique()
+    if len(sizes) > 1:
+        raise InputError(f"the window table mixes window sizes {sorted(sizes)}")
+    if len(sizes):
+        check_compatible(checkpoint, int(sizes[0]), None, checkpoint_path)
     device = select_device(threads)
-    model = load_model(checkpoint, device, settings["compile"])
+    model = load_model(checkpoint, device, settings["compile"], checkpoint_path)
     diffusion = config["architecture"] == "diffusion"
     steps = (settings["sampling_steps"] or config["timesteps"]) if diffusion else None
     nbins = checkpoint["window_size"] // checkpoint["bin_size"]

@@ -10,6 +10,7 @@ stage, ``sampling_steps`` and ``seed``. Reading it needs no PyTorch.
 import h5py
 import numpy as np
 
+from ..errors import InputError
 from ..files import atomic_output
 
 
@@ -24,7 +25,19 @@ def write_predictions(path, window_ids, maps, attrs):
 
 
 def read_predictions(path):
-    """``(window_ids, maps, attrs)`` of a predictions file."""
-    with h5py.File(path, "r") as store:
-        ids = store["window_id"][:].astype(str)
-        return ids, store["maps"][:], dict(store.attrs)
+    """``(window_ids, maps, attrs)`` of a predictions file.
+
+    Raises
+    ------
+    InputError
+        Naming the file when it is missing, not a predictions file or corrupt.
+    """
+    try:
+        with h5py.File(path, "r") as store:
+            ids = store["window_id"][:].astype(str)
+            return ids, store["maps"][:], dict(store.attrs)
+    except FileNotFoundError:
+        raise InputError("predictions file not found", path) from None
+    except (OSError, KeyError, ValueError) as err:
+        detail = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(f"not a predictions file or corrupt ({detail})", path) from None

@@ -9,7 +9,9 @@ haplotype reads them through its chain (:meth:`TrackSet.lifted`), so each
 value stays beside the sequence it was measured on across indels and SVs.
 """
 
+import contextlib
 import logging
+import os
 
 import numpy as np
 import pyBigWig
@@ -34,6 +36,34 @@ def parse_tracks(items):
     return tracks
 
 
+@contextlib.contextmanager
+def open_bigwig(path):
+    """An open pyBigWig handle of ``path``; failures are an :class:`InputError` naming the file.
+
+    pyBigWig returns ``None`` or raises a bare ``RuntimeError`` for a file it
+    cannot read; reading a damaged file fails later, also with a
+    ``RuntimeError``: both become "not a bigWig file or corrupt".
+    """
+    if not os.path.exists(path):
+        raise InputError("bigWig not found", path)
+    try:
+        bw = pyBigWig.open(str(path))
+    except (RuntimeError, OSError) as err:
+        raise InputError(f"not a bigWig file or corrupt ({err})", path) from None
+    if bw is None:
+        raise InputError("not a bigWig file or corrupt", path)
+    try:
+        if not bw.isBigWig():
+            raise InputError("a bigBed file, not a bigWig", path)
+        if not bw.chroms():
+            raise InputError("not a bigWig file or corrupt (no chromosomes in its header)", path)
+        yield bw
+    except (RuntimeError, OSError) as err:
+        raise InputError(f"not a bigWig file or corrupt ({err})", path) from None
+    finally:
+        bw.close()
+
+
 def bin_bigwig(path, chrom, binsize):
     """``log1p`` of the mean signal in each ``binsize`` bin of one bigWig chromosome.
 
@@ -50,7 +80,7 @@ def bin_bigwig(path, chrom, binsize):
     ndarray of float32, shape (ceil(length / binsize),)
         The last bin may be partial; its mean is over the bases it has.
     """
-    with pyBigWig.open(str(path)) as bw:
+    with open_bigwig(path) as bw:
         length = bw.chroms(chrom)
         nbins = -(-length // binsize)
         out = np.empty(nbins, dtype=np.float32)
@@ -107,7 +137,7 @@ class TrackSet:
             raise InputError(f"the model reads tracks {list(names)}; no bigWig given for {missing}")
         binned = []
         for name in names:
-            with pyBigWig.open(str(paths[name])) as bw:
+            with open_bigwig(paths[name]) as bw:
                 renamed, _ = canonical_names(bw.chroms(), aliases or {}, chroms)
             own = {ref: bw_name for bw_name, ref in renamed.items()}
             absent = [c for c in chroms if c not in own]

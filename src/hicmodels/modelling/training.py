@@ -6,8 +6,14 @@ encoder-decoder frozen). Lightning runs them: DDP when ``devices`` > 1, bf16
 mixed precision on a GPU (fp32 on the CPU), seeds for Python, NumPy, torch and
 DataLoader workers, and checkpoints. While a stage trains, Lightning's state
 lives in ``<checkpoint>.lightning/``; a rerun after a crash resumes from its
-``last.ckpt`` when the configs are unchanged, and the folder is removed once
-the final checkpoint is written.
+``last.ckpt`` when the configs are unchanged (logging "resumed from epoch N"),
+and the folder is removed once the final checkpoint is written. Every random
+draw of an epoch (data order, augmentation, dropout, diffusion noise) is
+seeded from ``(seed, epoch)`` (:class:`EpochSeeds`), so a run killed at any
+point and resumed writes the same final checkpoint, byte for byte, as one
+that was never interrupted, on the same machine and thread count. A
+``last.ckpt`` that cannot be read stops the run with a message saying to
+delete the folder or set ``training.resume: false``.
 
 The final checkpoint is a plain dict (:mod:`hicmodels.modelling.checkpoints`):
 ``model_config`` (enough to rebuild the model), ``state_dict`` (the epoch with
@@ -18,6 +24,7 @@ the lowest validation loss), ``contact_scale``, ``bin_size``, ``window_size``,
 
 import json
 import logging
+import random
 import shutil
 import tempfile
 import time
@@ -25,14 +32,16 @@ import warnings
 from pathlib import Path
 
 import lightning as L
+import numpy as np
 import torch
 
 from .. import models
-from .checkpoints import lightning_weights, load_checkpoint, save_checkpoint
-from .inputs import WindowDataset, load_targets, model_input
+from ..errors import InputError
 from ..files import atomic_output
 from ..genome.sequence import GenomeCodes
 from ..models.diffusion import HiCDiffusion, masked_mean
+from .checkpoints import check_compatible, lightning_weights, load_checkpoint, load_weights, save_checkpoint
+from .inputs import EpochSampler, WindowDataset, epoch_seed, load_targets, model_input
 from .runtime import select_device
 from .tracks import TrackSet
 
@@ -111,6 +120,54 @@ class History(L.Callback):
         self.rows = [tuple(row) for row in state_dict["rows"]]
 
 
+class EpochSeeds(L.Callback):
+    """Seed every random draw of an epoch from ``(seed, epoch)``: resumed runs repeat interrupted epochs.
+
+    At the start of each training epoch the sampler is told the epoch, and
+    before each training batch the global Python, NumPy and torch (CPU and
+    CUDA) generators are reseeded from ``(seed, epoch, batch)``: per batch,
+    because Lightning and the DataLoader draw from the global generator at
+    points that differ between a fresh and a resumed run (creating the
+    iterator, for one). So dropout, the diffusion loss's noise, the data
+    order and the augmentation of epoch ``e`` depend only on the seed, ``e``
+    and the weights and optimizer state at its start; all of these are in
+    ``last.ckpt``. A run killed anywhere in epoch ``e`` and resumed from the
+    end of epoch ``e - 1`` therefore produces the same weights, bit for bit,
+    as one that was never interrupted (same machine and thread count).
+    """
+
+    def __init__(self, seed, sampler):
+        self.seed, self.sampler = int(seed), sampler
+
+    def on_train_epoch_start(self, trainer, module):
+        self.sampler.set_epoch(trainer.current_epoch)
+
+    def on_train_batch_start(self, trainer, module, batch, batch_idx):
+        value = epoch_seed(self.seed, trainer.current_epoch, batch_idx)
+        random.seed(value)
+        np.random.seed(value % 2**32)
+        torch.manual_seed(value)  # CUDA generators too
+
+
+def _resume_point(resume, work_dir):
+    """The 1-based number of the last finished epoch in ``last.ckpt``.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read: the resume state is corrupt.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            state = torch.load(resume, map_location="cpu", weights_only=True)
+        return int(state["epoch"]) + 1
+    except Exception as err:  # noqa: BLE001 (any failure means the same: the file is unusable)
+        detail = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+        raise InputError(f"resume state in {work_dir} is corrupt ({detail}); delete it or set training.resume: false",
+                         resume) from None
+
+
 def _examples(fasta_path, experimental, windows, model_config, training_config, scale, scratch, track_paths,
               aliases):
     """Training and validation datasets, and the window geometry."""
@@ -119,8 +176,9 @@ def _examples(fasta_path, experimental, windows, model_config, training_config, 
     if size % binsize:
         raise ValueError(f"window size {size} is not a multiple of the model's bin size {binsize}")
     nbins = size // binsize
-    train_rows = windows[windows["split"] == "train"]
-    val_rows = windows[windows["split"] == "validation"]
+    usable = windows["status"] == "ok"  # not too_many_n
+    train_rows = windows[(windows["split"] == "train") & usable]
+    val_rows = windows[(windows["split"] == "validation") & usable]
     if train_rows.empty or val_rows.empty:
         raise ValueError("training needs windows on both train and validation chromosomes")
     chroms = list(dict.fromkeys(windows.loc[windows["split"] != "test", "chrom"]))
@@ -145,12 +203,17 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
                               or (work_dir / "config.json").read_text() != identity):
         log.info("%s: not resumable here (other config, no last.ckpt, or resume off): starting afresh", work_dir)
         shutil.rmtree(work_dir)
+    start = _resume_point(resume, work_dir) if work_dir.exists() else 0
+    if start:
+        log.info("resumed from epoch %d of %d (%s)", start, settings["epochs"], resume)
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / "config.json").write_text(identity)
     # saved at the end of each epoch, after History has its row, so a resumed run keeps every row
     best = L.pytorch.callbacks.ModelCheckpoint(work_dir, "best", monitor="val_loss", save_last=True,
                                                save_on_train_epoch_end=True)
     history = History()
+    sampler = EpochSampler(len(train), training_config["seed"])
+    sampler.set_epoch(start)  # before Lightning creates the first iterator (workers draw from it at once)
     gpu = device.type == "cuda"
     loader = {"batch_size": settings["batch_size"], "num_workers": training_config["workers"],
               "persistent_workers": training_config["workers"] > 0}
@@ -161,10 +224,10 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
         trainer = L.Trainer(
             accelerator="gpu" if gpu else "cpu", devices=training_config["devices"] if gpu else 1,
             precision="bf16-mixed" if gpu else "32-true", max_epochs=settings["epochs"], deterministic="warn",
-            callbacks=[best, history], logger=False, enable_progress_bar=False, enable_model_summary=False,
-            num_sanity_val_steps=0, default_root_dir=work_dir,
+            callbacks=[EpochSeeds(training_config["seed"], sampler), best, history], logger=False,
+            enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=work_dir,
         )
-        trainer.fit(stage, torch.utils.data.DataLoader(train, shuffle=True, **loader),
+        trainer.fit(stage, torch.utils.data.DataLoader(train, sampler=sampler, **loader),
                     torch.utils.data.DataLoader(val, **loader), ckpt_path=resume if resume.exists() else None,
                     weights_only=True)
     weights = lightning_weights(best.best_model_path)
@@ -240,8 +303,11 @@ def train_diffusion(*, fasta_path, experimental, windows, encoder_decoder_path, 
     """
     L.seed_everything(training_config["seed"], workers=True, verbose=False)
     base = load_checkpoint(encoder_decoder_path)
-    if (base["targets"] == "balanced") != experimental.balance:
-        raise ValueError(f"{encoder_decoder_path} was trained on {base['targets']} contacts")
+    targets = base.get("targets", "balanced")
+    if (targets == "balanced") != experimental.balance:
+        raise InputError(f"trained on {targets} contacts; this run uses "
+                         f"{'balanced' if experimental.balance else 'raw'} ones (training.balance)",
+                         encoder_decoder_path)
     model_config = models.diffusion_config(base["model_config"])
     settings = training_config["diffusion"]
     work_dir = Path(f"{checkpoint_path}.lightning")
@@ -249,8 +315,9 @@ def train_diffusion(*, fasta_path, experimental, windows, encoder_decoder_path, 
         train_set, val_set, geometry = _examples(fasta_path, experimental, windows, base["model_config"],
                                                  training_config, base["contact_scale"], scratch, track_paths,
                                                  aliases)
+        check_compatible(base, geometry["window_size"], geometry["bin_size"], encoder_decoder_path)
         stage = Stage(model_config, settings["learning_rate"], training_config["weight_decay"])
-        stage.model.encoder_decoder.load_state_dict(base["state_dict"])
+        load_weights(stage.model.encoder_decoder, base["state_dict"], encoder_decoder_path)
         log.info("diffusion U-Net with %d parameters, %d-step chain", sum(p.numel() for p in stage.model.unet.parameters()),
                  stage.model.timesteps)
         weights, epoch, loss, rows, main = _fit(stage, train_set, val_set, {"model": model_config, **settings},

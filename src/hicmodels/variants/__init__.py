@@ -49,7 +49,12 @@ interval and returns to T is a trans-duplication (the source is copied over
 Policies
 --------
 :class:`.policy.Policy` (config section ``variants``): unphased heterozygous
-genotypes, FILTER, REF mismatch, overlaps, unknown chromosomes. Inputs: :mod:`.records` (VCF contract: bgzip, sorted,
+genotypes, FILTER, REF mismatch, overlaps, unknown chromosomes, symbolic SVs
+whose END/SVLEN cannot be right (``sv_length_conflict``; ``skip`` lists them in
+``rejects.tsv``), IUPAC ambiguity codes in ALT or inserted bases (``iupac``;
+``skip``, or ``to_n`` to write N). Nothing is resolved silently: a negative
+SVLEN of a ``<DUP>`` is not read as its absolute value, END and SVLEN that
+disagree are not settled in favour of either. Inputs: :mod:`.records` (VCF contract: bgzip, sorted,
 indexed), :mod:`.checks` (record checks), :mod:`.overlaps` (collisions).
 """
 

@@ -22,6 +22,9 @@ import numpy as np
 SYMBOLIC_CLASSES = {"DEL": "sv_del", "DUP": "sv_dup", "DUP:TANDEM": "sv_dup", "INV": "sv_inv", "INS": "sv_ins"}
 BREAKEND = re.compile(r"^(?P<pre>[A-Za-z]*)(?P<b1>[\[\]])(?P<mate>.+):(?P<mpos>\d+)(?P<b2>[\[\]])(?P<post>[A-Za-z]*)$")
 SEQUENCE = re.compile(r"^[A-Za-z]+$")
+BASES = "ACGTNacgtn"
+IUPAC_CODES = "RYKMSWBDHVrykmswbdhv"  # ambiguity codes; N is a base here
+_TO_N = str.maketrans(IUPAC_CODES, "N" * 10 + "n" * 10)
 COMPLEMENT = bytes.maketrans(b"ACGTNacgtnRYKMSWBDHVrykmswbdhv", b"TGCANtgcanYRMKSWVHDByrmkswvhdb")
 
 
@@ -147,6 +150,73 @@ def symbolic_span(pos0, end, svlen):
     if end == pos:
         raise ValueError(f"END={end} equals POS: the SV covers no base")
     return pos, end
+
+
+def sequence_problem(seq):
+    """``None`` for plain bases (ACGTN, either case), ``"iupac"`` where IUPAC
+    ambiguity codes appear among them, else ``"not_bases"``."""
+    rest = "".join(c for c in seq if c not in BASES)
+    if not rest:
+        return None
+    return "iupac" if all(c in IUPAC_CODES for c in rest) else "not_bases"
+
+
+def iupac_to_n(seq):
+    """``seq`` with every IUPAC ambiguity code written as N (n for lower case)."""
+    return seq.translate(_TO_N)
+
+
+def breakend_bases(alt):
+    """The bases a breakend ALT carries (its REF base and any inserted ones), or ``""``."""
+    match = BREAKEND.match(alt)
+    if match is None:
+        return alt.strip(".") if alt.startswith(".") or alt.endswith(".") else ""
+    return match["pre"] + match["post"]
+
+
+def sv_length_problem(cls, pos0, end, svlen, inserted=None):
+    """Why the END/SVLEN of a symbolic SV cannot be right, or ``None``.
+
+    Parameters
+    ----------
+    cls : str
+        ``sv_del``, ``sv_dup``, ``sv_inv`` or ``sv_ins``.
+    pos0 : int
+        0-based position of the padding base.
+    end, svlen : int or None
+        INFO/END and INFO/SVLEN where given.
+    inserted : str, optional
+        The inserted sequence of an ``<INS>`` (``None`` or ``"."`` where absent).
+
+    Notes
+    -----
+    A ``<DEL>`` may give SVLEN either sign (VCF 4.2 writes it negative, 4.4
+    positive); a ``<DUP>``, ``<INV>`` or ``<INS>`` adds or keeps bases, so a
+    negative SVLEN there is a contradiction, not a length to take the
+    absolute value of. Where both are given, ``|SVLEN|`` must equal
+    ``END - POS``.
+    """
+    pos = pos0 + 1
+    kind = "<" + cls.removeprefix("sv_").upper() + ">"
+    if svlen is not None and svlen == 0:
+        return "SVLEN=0: the SV has no length"
+    if svlen is not None and svlen < 0 and cls != "sv_del":
+        return f"SVLEN={svlen} is negative for a {kind}"
+    if cls == "sv_ins":
+        if end is not None and end < pos:
+            return f"END={end} is before POS={pos}"
+        if svlen is not None and inserted not in (None, ".") and abs(svlen) != len(inserted):
+            return f"SVLEN={svlen} differs from the {len(inserted)} bases of the inserted sequence"
+        return None
+    if end is None and svlen is None:
+        return "needs INFO/END or INFO/SVLEN"
+    if end is not None and end < pos:
+        return f"END={end} is before POS={pos}"
+    if end is not None and end == pos:
+        return f"END={end} equals POS: the SV covers no base"
+    if end is not None and svlen is not None and abs(svlen) != end - pos:
+        return f"END={end} and SVLEN={svlen} disagree (END - POS = {end - pos})"
+    return None
 
 
 def parse_breakend(chrom, pos0, ref, alt):

@@ -10,7 +10,10 @@ In order, for every record:
 2. For records carried somewhere: chromosome names through the alias table
    (``unknown_contig``), FILTER (``filter``), alleles that cannot be applied
    (``unsupported_allele``, ``spanning_deletion``, ``single_breakend``,
-   ``ins_without_sequence``, ``no_change``), REF against the reference
+   ``ins_without_sequence``, ``no_change``), symbolic SVs whose END/SVLEN
+   cannot be right (``sv_length_conflict`` policy), IUPAC ambiguity codes in
+   ALT or inserted bases (``iupac`` policy; other characters stop the run),
+   REF against the reference
    (``ref_mismatch``). A record that contradicts itself (REF or END past the
    chromosome end, END before POS, a malformed breakend) stops the run.
 3. What the record does: a *replacement* of reference bases (SNV, MNV,
@@ -23,19 +26,27 @@ consensus`` (soft-masked stretches stay lower case).
 """
 
 import dataclasses
+import logging
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
 from ..genome.aliases import canonical_names
-from .alleles import SEQUENCE, made_of, parse_breakend, symbolic_span, trim
+from .alleles import (
+    BASES, SEQUENCE, breakend_bases, iupac_to_n, made_of, parse_breakend, sequence_problem, sv_length_problem,
+    symbolic_span, trim,
+)
 from .ledger import HAPLOTYPES
 from .ops import Inversion, Join, TandemDup, TransDup
 
 REPLACE_COLUMNS = ["rec", "chrom", "start", "end", "alt", "aligned", "span_start", "span_end"]
 REPLACE_CLASSES = ("snv", "mnv", "insertion", "deletion", "complex", "sv_del", "sv_ins")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+SEQUENCE_CLASSES = ("snv", "mnv", "insertion", "deletion", "complex")
+SYMBOLIC_SV_CLASSES = ("sv_del", "sv_dup", "sv_inv", "sv_ins")
+
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -100,6 +111,8 @@ class RecordChecks:
         chroms = self._contigs(live)
         self._filters(live & ~self.dropped)
         self._alleles(live & ~self.dropped)
+        self._sv_lengths(live & ~self.dropped)
+        self._sequences(live & ~self.dropped)
         lower = self._reference_bases(live & ~self.dropped, chroms)
         replacements, structural = self._effects(live & ~self.dropped, chroms, lower)
         carried = {h: self.carried[h] & self.ledger.open(h) for h in HAPLOTYPES}
@@ -194,6 +207,77 @@ class RecordChecks:
         self._reject(live & (cls == "no_change"), "no_change")
         self._reject(live & single, "single_breakend")
         self._reject(live & no_sequence, "ins_without_sequence")
+
+    def _sv_lengths(self, live):
+        """Symbolic SVs in ``live`` whose END/SVLEN cannot be right: stop or skip, per policy."""
+        r = self.records
+        cls = r["class"].to_numpy()
+        rows = np.flatnonzero(live & np.isin(cls, SYMBOLIC_SV_CLASSES))
+        pos0, end, svlen, insseq = (r[c].to_numpy() for c in ("pos0", "end", "svlen", "insseq"))
+        problems = {}
+        for i in rows.tolist():
+            problem = sv_length_problem(cls[i], int(pos0[i]), int(end[i]) if end[i] >= 0 else None,
+                                        int(svlen[i]) if svlen[i] != -1 else None, insseq[i])
+            if problem is not None:
+                problems[i] = problem
+        if not problems:
+            return
+        if self.policy.sv_length_conflict == "error":
+            first = min(problems)
+            self.fail(first, f"{problems[first]} (set variants.sv_length_conflict: skip to skip such records)")
+        mask = np.zeros(len(r), dtype=bool)
+        mask[list(problems)] = True
+        self._reject(mask, "sv_length_conflict", lambda rows: [problems[i] for i in rows])
+
+    def _sequences(self, live):
+        """ALT and inserted bases of the records in ``live``: ACGTN, or IUPAC codes handled per policy.
+
+        Anything else (digits, ``X``, ...) stops the run.
+        """
+        r = self.records
+        cls, alt, insseq = r["class"].to_numpy(), r["alt"].to_numpy(), r["insseq"].to_numpy()
+        sequence = live & np.isin(cls, SEQUENCE_CLASSES)
+        ins = live & (cls == "sv_ins") & (insseq != ".")
+        bnd = live & (cls == "bnd")
+        bases = np.full(len(r), "", dtype=object)
+        bases[sequence] = alt[sequence]
+        bases[ins] = insseq[ins]
+        bases[bnd] = [breakend_bases(a) for a in alt[bnd]]
+        checked = np.flatnonzero(sequence | ins | bnd)
+        plain = made_of(bases[checked], BASES)[0] | (bases[checked] == "")
+        iupac = np.zeros(len(r), dtype=bool)
+        for i in checked[~plain].tolist():
+            what = "inserted sequence" if ins[i] else "ALT"
+            shown = bases[i] if ins[i] else alt[i]
+            problem = sequence_problem(bases[i])
+            if problem == "not_bases":
+                self.fail(i, f"{what} {shown[:20]!r} is not made of bases (A, C, G, T, N or IUPAC codes)")
+            if problem == "iupac":
+                iupac[i] = True
+        if not iupac.any():
+            return
+        def detail(rows):
+            return [f"{'inserted sequence' if ins[i] else 'ALT'} {(insseq[i] if ins[i] else alt[i])[:20]!r}"
+                    " holds IUPAC ambiguity codes" for i in rows]
+        if self.policy.iupac == "error":
+            first = int(np.argmax(iupac))
+            self.fail(first, detail([first])[0] + " (set variants.iupac to skip or to_n to accept such records)")
+        if self.policy.iupac == "skip":
+            self._reject(iupac, "iupac", detail)
+            return
+        rows = np.flatnonzero(iupac)
+        self.records = self.records.copy()
+        alt, insseq = alt.copy(), insseq.copy()
+        for i in rows.tolist():
+            if ins[i]:
+                insseq[i] = iupac_to_n(insseq[i])
+            elif bnd[i]:
+                alt[i] = _bnd_to_n(alt[i])
+            else:
+                alt[i] = iupac_to_n(alt[i])
+        self.records["alt"], self.records["insseq"] = alt, insseq
+        log.warning("%d records hold IUPAC ambiguity codes, written as N (policy iupac=to_n); first: %s",
+                    len(rows), self.labels[rows[0]])
 
     def _reference_bases(self, live, chroms):
         """Check REF against the reference; returns a mask of records at lower-case bases."""
@@ -359,3 +443,12 @@ class RecordChecks:
         if source[0] == target[0] and not (target[2] <= source[1] or target[1] >= source[2]):
             self.fail(i, "source and target overlap")
         return TransDup(source, target, reverse=r["strand1"] != r["strand2"], records=(i,))
+
+
+def _bnd_to_n(alt):
+    """A breakend ALT with the IUPAC codes of its bases (not of the mate's name) written as N."""
+    for bracket in "[]":
+        if alt.count(bracket) == 2:
+            head, mate, tail = alt.split(bracket)
+            return iupac_to_n(head) + bracket + mate + bracket + iupac_to_n(tail)
+    return iupac_to_n(alt)

@@ -21,6 +21,8 @@ REASONS = {
     "single_breakend": "single breakend: no mate to join to",
     "ins_without_sequence": "<INS> without the inserted sequence (INFO/SVINSSEQ or INFO/INSSEQ)",
     "no_change": "ALT equals REF",
+    "sv_length_conflict": "END/SVLEN of a symbolic SV cannot be right (policy sv_length_conflict=skip)",
+    "iupac": "IUPAC ambiguity codes in the ALT or inserted sequence (policy iupac=skip)",
     "bnd_mate_mismatch": "the records of one breakend junction disagree on this haplotype",
 }
 REJECT_COLUMNS = ["record", "chrom", "pos", "id", "ref", "alt", "class", "haplotype", "reason", "detail"]

@@ -28,6 +28,18 @@ overlap         ``skip``   a record overlapping one already applied to the
 unknown_contig  ``error``  a chromosome in neither the reference nor the alias
                            table: ``error`` stops, ``skip`` rejects the record
                            (reason ``unknown_contig``)
+sv_length_      ``error``  a symbolic SV whose length cannot be right: SVLEN
+conflict                   negative for ``<DUP>``/``<INV>``/``<INS>``, SVLEN 0,
+                           END and SVLEN that disagree (``|SVLEN| != END -
+                           POS``), END before or at POS, SVLEN that differs
+                           from the length of an ``<INS>``'s sequence, neither
+                           END nor SVLEN: ``error`` stops, ``skip`` rejects
+                           the record (reason ``sv_length_conflict``)
+iupac           ``error``  an ALT, inserted sequence or breakend insertion
+                           holding IUPAC ambiguity codes (R, Y, K, M, S, W,
+                           B, D, H, V): ``error`` stops, ``skip`` rejects the
+                           record (reason ``iupac``), ``to_n`` writes each
+                           code as N (counted in the log)
 =============== ========== ====================================================
 """
 
@@ -39,6 +51,8 @@ CHOICES = {
     "ref_mismatch": ("error", "skip"),
     "overlap": ("skip", "error"),
     "unknown_contig": ("error", "skip"),
+    "sv_length_conflict": ("error", "skip"),
+    "iupac": ("error", "skip", "to_n"),
 }
 
 
@@ -52,6 +66,8 @@ class Policy:
     ref_mismatch: str
     overlap: str
     unknown_contig: str
+    sv_length_conflict: str
+    iupac: str
 
     def __post_init__(self):
         for name, allowed in CHOICES.items():

@@ -23,7 +23,7 @@ import pandas as pd
 import pysam
 
 from ..errors import InputError
-from .alleles import classify, made_of, symbolic_span
+from .alleles import classify, made_of, sv_length_problem, symbolic_span
 
 INFO_FIELDS = ("END", "SVLEN", "SVINSSEQ", "INSSEQ")
 RECORD_COLUMNS = ["vcf_chrom", "vcf_pos", "id", "ref", "alt", "filter", *(f.lower() for f in INFO_FIELDS), "gt"]
@@ -269,7 +269,8 @@ def structural_variants_of(path, sample, min_size, aliases=None, policy=None):
         alias -> reference name (:func:`hicmodels.genome.aliases.read_aliases`).
     policy : hicmodels.variants.policy.Policy, optional
         Records whose FILTER the policy does not accept are left out, as the
-        personal-genome stage leaves them out.
+        personal-genome stage leaves them out; so are SVs whose END/SVLEN
+        cannot be right under ``sv_length_conflict=skip`` (else they stop).
 
     Returns
     -------
@@ -288,6 +289,12 @@ def structural_variants_of(path, sample, min_size, aliases=None, policy=None):
     columns = ("label", "vcf_chrom", "pos0", "id", "ref", "alt", "class", "end", "svlen", "insseq", "gt")
     rows = []
     for label, chrom, pos0, vid, ref, alt, cls, end, svlen, insseq, gt in zip(*(records[c] for c in columns)):
+        if cls in SV_CLASSES:
+            problem = sv_length_problem(cls, pos0, end if end >= 0 else None, svlen if svlen != -1 else None, insseq)
+            if problem is not None:
+                if policy is not None and policy.sv_length_conflict == "skip":
+                    continue  # the personal genome skips it too
+                raise InputError(f"{label}: {problem}", path)
         if cls == "sv_ins":
             start, stop, size = pos0 + 1, pos0 + 1, len(insseq) if insseq != "." else abs(svlen)
         elif cls in SV_CLASSES:
