@@ -123,7 +123,8 @@ def test_variant_policies_come_from_the_schema(config):
     schema = config_schema()["properties"]["variants"]["properties"]
     assert {name: tuple(schema[name]["enum"]) for name in CHOICES} == CHOICES
     assert Policy.from_config({}) == Policy(unphased="hap1", filters=("PASS",), filter_missing="accept",
-                                            ref_mismatch="error", overlap="skip", unknown_contig="error")
+                                            ref_mismatch="error", overlap="skip", unknown_contig="error",
+                                            sv_length_conflict="error", iupac="error")
     assert Policy.from_config({"filters": "any", "unphased": "both"}).filters is None
     config["variants"].update(filters=["PASS", "q 10"])
     with pytest.raises(InputError, match=r"config variants.filters: \['q 10'\] are not FILTER names"):

@@ -10,7 +10,8 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys):
     chain.write_text("10 0 0\n")
     windows = tmp_path / "w.tsv"
     windows.write_text("x\n")
-    code = main(["genome", "lift-windows", "--windows", str(windows), "--chain", str(chain), "--out", str(tmp_path / "o.tsv")])
+    code = main(["genome", "lift-windows", "--windows", str(windows), "--chain", str(chain), "--fasta", "hap.fa",
+                 "--out", str(tmp_path / "o.tsv")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert err[-1] == f"error: {chain}:1: block line outside a chain"
@@ -61,7 +62,8 @@ def test_settings_are_checked_against_the_schema(tmp_path, capsys):
 def test_verbose_input_errors_carry_their_traceback(tmp_path, capsys):
     chain = tmp_path / "broken.chain"
     chain.write_text("10 0 0\n")
-    argv = ["genome", "lift-windows", "--windows", str(chain), "--chain", str(chain), "--out", str(tmp_path / "o")]
+    argv = ["genome", "lift-windows", "--windows", str(chain), "--chain", str(chain), "--fasta", "hap.fa",
+            "--out", str(tmp_path / "o")]
     assert main(argv) == 2 and "Traceback" not in capsys.readouterr().err
     assert main(["--verbose", *argv]) == 2 and "Traceback" in capsys.readouterr().err
 
@@ -101,4 +103,4 @@ def test_version_and_missing_files_are_one_line(tmp_path, capsys):
     assert main(["genome", "windows", "--fasta", str(tmp_path / "no.fa"), "--excluded", str(tmp_path / "no.bed"),
                  "--out", str(tmp_path / "w.tsv"), "--config", windows]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [
-        f"error: {tmp_path / 'no.fa'}: cannot read as an indexed FASTA (file `{tmp_path / 'no.fa'}` not found)"]
+        f"error: {tmp_path / 'no.fa'}: cannot read the indexed FASTA: file `{tmp_path / 'no.fa'}` not found"]

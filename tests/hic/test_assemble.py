@@ -144,7 +144,7 @@ def test_assemble_genome_writes_the_stitched_map_with_its_metadata(tmp_path):
                             "seq_chrom": "chrA", "seq_start": [0, 20], "seq_end": [40, 60], "status": "ok"})
     maps = np.stack([np.full((4, 4), 1.0), np.full((4, 4), 3.0)]).astype(np.float32)
     write_predictions(tmp_path / "p.h5", windows["window_id"].to_numpy(), maps,
-                      {"contact_scale": 2.0, "architecture": "encoder_decoder"})
+                      {"contact_scale": 2.0, "architecture": "encoder_decoder", "bin_size": 10})
     assemble_genome(predictions_path=tmp_path / "p.h5", windows=windows, chromsizes=pd.Series({"chrA": 70}),
                     settings={"bin_size": 10, "min_coverage": 0.5}, out_path=tmp_path / "m.cool",
                     personal_sequence_path=tmp_path / "extra.tsv", model="yeast")
@@ -154,4 +154,5 @@ def test_assemble_genome_writes_the_stitched_map_with_its_metadata(tmp_path):
     assert dense[0, 5] == 0 and np.isnan(dense[6, 6])  # no window holds the pixel (none stored); bin 6 in no window
     metadata = clr.info["metadata"]
     assert metadata["model"] == "yeast" and metadata["contact_scale"] == 2.0
+    assert metadata["max_predicted_distance_bp"] == 40  # a window: 4 bins of 10 bp
     assert pd.read_csv(tmp_path / "extra.tsv", sep="\t").empty

@@ -8,7 +8,7 @@ import torch
 from hicmodels import models
 from hicmodels.errors import InputError
 from hicmodels.modelling.checkpoints import (
-    check_geometry,
+    check_compatible,
     describe,
     lightning_weights,
     load_checkpoint,
@@ -38,8 +38,8 @@ def test_saving_twice_gives_the_same_bytes_and_loads_back(tmp_path):
     n = sum(v.numel() for v in checkpoint["state_dict"].values())
     assert describe(loaded) == (f"encoder_decoder, {n:,} parameter values, 1,024 bp windows of 64 bp bins, "
                                 f"balanced targets, epoch 3")
-    with pytest.raises(ValueError, match=r"checkpoint lacks \['targets'\]"):
-        save_checkpoint({k: v for k, v in checkpoint.items() if k != "targets"}, tmp_path / "c.pt")
+    with pytest.raises(ValueError, match=r"checkpoint lacks \['window_size'\]"):
+        save_checkpoint({k: v for k, v in checkpoint.items() if k != "window_size"}, tmp_path / "c.pt")
     assert not (tmp_path / "c.pt").exists()
 
 
@@ -51,24 +51,24 @@ class _Payload:
 def test_bad_checkpoint_files_are_named_and_refused(tmp_path, capsys):
     path = tmp_path / "pickled.pt"
     torch.save({"model": _Payload()}, path)
-    with pytest.raises(InputError, match=rf"{path}: not a plain-weights checkpoint .* refusing to unpickle it"):
+    with pytest.raises(InputError, match=rf"{path}: not a plain-weights checkpoint; refusing to unpickle it"):
         load_checkpoint(path)
     assert "code ran" not in capsys.readouterr().out
     good = tmp_path / "good.pt"
     save_checkpoint(_checkpoint(), good)
     truncated = tmp_path / "truncated.pt"
     truncated.write_bytes(good.read_bytes()[:4000])
-    with pytest.raises(InputError, match=rf"{truncated}: truncated or corrupt checkpoint"):
+    with pytest.raises(InputError, match=rf"{truncated}: checkpoint is truncated or corrupt"):
         load_checkpoint(truncated)
     with pytest.raises(InputError, match=rf"{tmp_path / 'none.pt'}: checkpoint not found"):
         load_checkpoint(tmp_path / "none.pt")
     weights_only = tmp_path / "weights.pt"
     torch.save(_checkpoint()["state_dict"], weights_only)
-    with pytest.raises(InputError, match="not a dna2hic checkpoint: no model_config, state_dict, contact_scale"):
+    with pytest.raises(InputError, match="not a hicmodels checkpoint: missing model_config, state_dict, contact_scale"):
         load_checkpoint(weights_only)
     plain = tmp_path / "list.pt"
     torch.save([1, 2], plain)
-    with pytest.raises(InputError, match="not a dna2hic checkpoint .not a dict"):
+    with pytest.raises(InputError, match="not a hicmodels checkpoint: it holds a list, not a dict"):
         load_checkpoint(plain)
     with open(tmp_path / "raw.pt", "wb") as handle:
         pickle.dump({"a": 1}, handle)
@@ -78,10 +78,10 @@ def test_bad_checkpoint_files_are_named_and_refused(tmp_path, capsys):
 
 def test_geometry_and_lightning_weights(tmp_path):
     checkpoint = _checkpoint()
-    check_geometry(checkpoint, 1024, "x.pt")
-    with pytest.raises(InputError, match="x.pt: checkpoint was trained on 1,024 bp windows of encoder_decoder; these "
-                                         "windows are 200,000 bp"):
-        check_geometry(checkpoint, 200_000, "x.pt")
+    check_compatible(checkpoint, 1024, 64, "x.pt")
+    with pytest.raises(InputError, match="x.pt: checkpoint was trained on 1,024 bp windows of 64 bp bins; this run "
+                                         "uses 200,000 bp windows of 64 bp bins"):
+        check_compatible(checkpoint, 200_000, None, "x.pt")
     torch.save({"state_dict": {"model.w": torch.ones(2), "model.encoder.b": torch.zeros(1)}, "epoch": 1},
                tmp_path / "last.ckpt")
     weights = lightning_weights(tmp_path / "last.ckpt")

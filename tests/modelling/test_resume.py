@@ -144,7 +144,8 @@ def test_crash_before_the_epoch_checkpoint_resumes_to_the_same_bytes(setup, monk
     out = setup["out"]
 
     def run(name):
-        training.train(setup["fasta"], experimental, windows, TINY, settings, out / name, out / f"{name}.tsv", 1)
+        training.train(fasta_path=setup["fasta"], experimental=experimental, windows=windows, model_config=TINY,
+                       training_config=settings, checkpoint_path=out / name, log_path=out / f"{name}.tsv", threads=1)
 
     run("fresh.pt")
     original = training.History.on_train_epoch_end
@@ -158,7 +159,7 @@ def test_crash_before_the_epoch_checkpoint_resumes_to_the_same_bytes(setup, monk
     with pytest.raises(RuntimeError, match="node lost"):
         run("crashed.pt")
     monkeypatch.undo()
-    with caplog.at_level(logging.INFO, logger="hicmodels.training"):
+    with caplog.at_level(logging.INFO, logger="hicmodels.modelling.training"):
         run("crashed.pt")
     assert "resumed from epoch 1 of 3" in caplog.text
     assert (out / "crashed.pt").read_bytes() == (out / "fresh.pt").read_bytes()

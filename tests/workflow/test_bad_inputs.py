@@ -513,7 +513,8 @@ def test_checkpoint_of_other_windows_is_refused_by_predict(tmp_path):
     fasta = _fasta_for_prediction(tmp_path)
     with pytest.raises(InputError, match=re.escape(f"{checkpoint}: checkpoint was trained on 1,024 bp windows of 64 bp"
                                                    " bins; this run uses 2,048 bp windows of 64 bp bins")):
-        predict(checkpoint, fasta, _windows(2048), tmp_path / "out.h5")
+        predict(checkpoint_path=checkpoint, fasta_path=fasta, windows=_windows(2048), out_path=tmp_path / "out.h5",
+                settings={"batch_size": 8, "compile": False, "sampling_steps": None, "seed": 0})
     assert not (tmp_path / "out.h5").exists()
 
 
@@ -543,7 +544,8 @@ def test_checkpoint_weights_of_another_model_are_refused(tmp_path):
         torch.save(data, out)
     with pytest.raises(InputError, match=re.escape(f"{checkpoint}: the weights do not fit the model its config"
                                                    " describes (Error(s) in loading state_dict")):
-        predict(checkpoint, _fasta_for_prediction(tmp_path), _windows(1024), tmp_path / "out.h5")
+        predict(checkpoint_path=checkpoint, fasta_path=_fasta_for_prediction(tmp_path), windows=_windows(1024),
+                out_path=tmp_path / "out.h5", settings={"batch_size": 8, "compile": False, "sampling_steps": None, "seed": 0})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -791,11 +793,13 @@ def _fault_table(tmp_path, monkeypatch):
 def _fault_checkpoint(tmp_path, monkeypatch):
     import torch
 
-    from hicmodels import training
+    from hicmodels.modelling import training
 
     monkeypatch.setattr(torch, "save", _write_then_fail(torch.save))
     target = tmp_path / "model.pt"
-    training._save({"epoch": 1, "validation_loss": 0.5}, target, [], tmp_path / "log.tsv", tmp_path / "work")
+    checkpoint = {"model_config": {}, "state_dict": {}, "contact_scale": 1.0, "bin_size": 1, "window_size": 1,
+                  "epoch": 1, "validation_loss": 0.5}
+    training._save(checkpoint, target, [], tmp_path / "log.tsv", tmp_path / "work")
     return target
 
 
