@@ -24,6 +24,7 @@ from .. import models
 from ..errors import InputError
 from ..genome.liftover import read_chain
 from ..genome.sequence import GenomeCodes
+from ..progress import Progress
 from .checkpoints import check_compatible, describe, file_sha256, load_checkpoint, load_weights
 from .inputs import WindowDataset, model_input
 from .runtime import autocast, select_device
@@ -113,6 +114,7 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
             loader = torch.utils.data.DataLoader(WindowDataset(genome, todo, tracks=tracks),
                                                  batch_size=settings["batch_size"])
             ids = todo["window_id"].to_numpy()
+            progress = Progress(len(todo), "predicting windows", log)
             with torch.inference_mode(), autocast(device):
                 for batch in loader:
                     index = batch["index"].numpy()
@@ -122,6 +124,7 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
                     else:
                         y = model(x)
                     maps[index] = torch.expm1(y.float()).clamp_min(0).cpu().numpy()
+                    progress.advance(len(index))
     log.info("predicted %d windows with the %s model%s (%d skipped: status not ok)", len(todo), config["architecture"],
              f", {steps} sampling steps" if diffusion else "", len(windows) - len(todo))
     attrs = {"contact_scale": checkpoint["contact_scale"], "bin_size": checkpoint["bin_size"],

@@ -40,6 +40,7 @@ from ..errors import InputError
 from ..files import atomic_output
 from ..genome.sequence import GenomeCodes
 from ..models.diffusion import HiCDiffusion, masked_mean
+from ..progress import Progress
 from .checkpoints import check_compatible, lightning_weights, load_checkpoint, load_weights, save_checkpoint
 from .inputs import EpochSampler, WindowDataset, epoch_seed, load_targets, model_input
 from .runtime import select_device
@@ -98,13 +99,19 @@ class Stage(L.LightningModule):
 
 
 class History(L.Callback):
-    """Per-epoch losses and seconds; saved in Lightning checkpoints, so a resumed run keeps them."""
+    """Per-epoch losses and seconds, and progress within an epoch; saved in Lightning checkpoints, so a
+    resumed run keeps the rows."""
 
     def __init__(self):
-        self.rows, self.start = [], None
+        self.rows, self.start, self.progress = [], None, None
 
     def on_train_epoch_start(self, trainer, module):
         self.start = time.perf_counter()
+        self.progress = Progress(trainer.num_training_batches,
+                                 f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs}: training batches", log)
+
+    def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx):
+        self.progress.advance()
 
     def on_train_epoch_end(self, trainer, module):
         metrics = trainer.callback_metrics

@@ -8,11 +8,13 @@ haplotype chromosome (plus the cached reference chromosomes) at once.
 """
 
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..genome.liftover import BLOCK_COLUMNS, merge_blocks, write_chain
+from ..progress import Progress
 from .alleles import reverse_complement
 
 log = logging.getLogger(__name__)
@@ -156,6 +158,7 @@ def write_haplotype(plan, replacements, reference, fasta, chain_path):
             uses[step.piece] = uses.get(step.piece, 0) + 1
     pieces = _Pieces(plan.pieces, replacements, reference, {p for p, n in uses.items() if n > 1})
     sizes, all_blocks = {}, []
+    progress = Progress(len(plan.walks), f"writing {Path(chain_path).stem} chromosomes", log)
     for k, walk in enumerate(plan.walks):
         if k + 1 < len(plan.walks):  # read the next walk's chromosome while building this one
             reference.prefetch(plan.pieces[plan.walks[k + 1].steps[0].piece][0])
@@ -166,6 +169,7 @@ def write_haplotype(plan, replacements, reference, fasta, chain_path):
         fasta.write(walk.name, seq)
         sizes[walk.name] = len(seq)
         all_blocks.append(blocks)
+        progress.advance()
     blocks = pd.concat(all_blocks, ignore_index=True) if all_blocks else pd.DataFrame(columns=BLOCK_COLUMNS + ["copy"])
     blocks = merge_blocks(pd.concat([blocks[blocks["copy"] == 0], blocks[blocks["copy"] != 0]], ignore_index=True))
     write_chain(blocks, reference.sizes, sizes, chain_path)
