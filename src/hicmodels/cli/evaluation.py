@@ -28,30 +28,28 @@ def metrics(args):
 
 
 def plot_test_windows(args):
-    import cooler
-
     from ..evaluation.figures import test_windows
+    from ..hic.cool import open_cooler
     from ..genome.windows import read_windows
     from ..modelling.checkpoints import load_checkpoint
 
     windows = read_windows(args.windows)
-    test_windows(cooler.Cooler(args.predicted), experimental_map(args.cool, args.aliases, args.fasta, True),
+    test_windows(open_cooler(args.predicted), experimental_map(args.cool, args.aliases, args.fasta, True),
                  windows[windows["split"] == "test"], load_checkpoint(args.checkpoint)["contact_scale"], args.out)
 
 
 def plot_structural_variants(args):
-    import cooler
-
     from ..evaluation.figures import structural_variants
     from ..genome.aliases import read_aliases
+    from ..hic.cool import open_cooler
     from ..variants.policy import Policy
     from ..variants.records import structural_variants_of
 
     aliases = read_aliases(args.aliases) if args.aliases else None
     policy = Policy.from_config(args.settings["variants"])
     svs = structural_variants_of(args.vcf, args.sample, args.settings["figures"]["min_sv_bp"], aliases, policy)
-    haplotypes = {f"hap{i}": cooler.Cooler(path) for i, path in enumerate(args.haplotypes, 1)}
-    structural_variants(cooler.Cooler(args.reference), haplotypes, svs, args.out)
+    haplotypes = {f"hap{i}": open_cooler(path) for i, path in enumerate(args.haplotypes, 1)}
+    structural_variants(open_cooler(args.reference), haplotypes, svs, args.out)
 
 
 def plot_metrics(args):
