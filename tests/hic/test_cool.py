@@ -135,3 +135,16 @@ def test_predicted_mcool_is_read_by_cooltools_and_higlass_tiling_with_default_op
     assert sorted(info["resolutions"]) == [10, 20, 40] and info["max_pos"][0] == 700
     tile = tiles.tiles(str(tmp_path / "p.mcool"), ["x.0.0.0"])
     assert tile[0][0] == "x.0.0.0" and "dense" in tile[0][1]
+
+
+def test_zoomify_builds_a_human_style_ladder(tmp_path):
+    """5k/10k/25k/50k-like ladders (not only base x 2^n): each level sums the base bins it covers."""
+    sizes = pd.Series({"a": 500})
+    rows, cols = np.triu_indices(100)
+    values = np.ones(len(rows))
+    write_cool(tmp_path / "p.cool", sizes, 5, {"a": (rows, cols, values)}, {"a": np.ones(100, bool)})
+    zoomify(tmp_path / "p.cool", tmp_path / "p.mcool", [5, 10, 25, 50])
+    assert sorted(int(r.rsplit("/", 1)[1]) for r in cooler.fileops.list_coolers(str(tmp_path / "p.mcool"))) == [5, 10, 25, 50]
+    coarse = cooler.Cooler(f"{tmp_path / 'p.mcool'}::/resolutions/25")
+    raw = coarse.matrix(balance=False)[:]
+    assert raw[0, 1] == 25 and raw[1, 1] == 15  # 5 x 5 base pixels off the diagonal; 15 in an upper triangle
