@@ -66,3 +66,22 @@ def test_covering_interval_holds_primary_copies_only():
     assert (got.loc["a:200-400", "pstart"], got.loc["a:200-400", "pend"]) == (200, 400)
     # the first block over b:0-200 in the chain (at personal 200-400) is its primary copy
     assert (got.loc["b:0-200", "pstart"], got.loc["b:0-200", "pend"]) == (200, 400)
+
+
+def test_n_fraction_counts_ns_directly_with_and_without_runs(tmp_path):
+    """Against a direct count over random windows: no N at all, runs inside, runs at both ends."""
+    import pysam
+
+    from hicmodels.genome.windows import n_fraction
+
+    seqs = {"a": "ACGT" * 25, "b": "ACNNNNGTAC" * 10, "c": "N" * 30 + "ACGT" * 10 + "nn"}
+    (tmp_path / "g.fa").write_text("".join(f">{k}\n{v}\n" for k, v in seqs.items()))
+    pysam.faidx(str(tmp_path / "g.fa"))
+    rng = np.random.default_rng(0)
+    rows = []
+    for chrom, seq in seqs.items():
+        starts = rng.integers(0, len(seq) - 1, 100)
+        rows += [(chrom, s, int(rng.integers(s + 1, len(seq) + 1))) for s in starts]
+    windows = pd.DataFrame(rows, columns=["seq_chrom", "seq_start", "seq_end"])
+    expected = [seqs[c][s:e].upper().count("N") / (e - s) for c, s, e in rows]
+    np.testing.assert_allclose(n_fraction(tmp_path / "g.fa", windows), expected)

@@ -88,11 +88,10 @@ def n_fraction(fasta, windows):
                 run_starts, run_ends = runs_of_n(fa.fetch(name).encode(), 1)
                 before = np.concatenate([[0], np.cumsum(run_ends - run_starts)])
 
-                def n_before(x):  # N bases in [0, x)
-                    k = np.searchsorted(run_ends, x, side="right")
-                    partial = np.where(k < len(run_starts), np.clip(x - run_starts[np.minimum(k, len(run_starts) - 1)],
-                                                                    0, None), 0)
-                    return before[k] + partial
+                def n_before(x):  # N bases in [0, x): the runs starting before x, less what lies past x
+                    k = np.searchsorted(run_starts, x, side="right")
+                    last_end = run_ends[np.maximum(k - 1, 0)] if len(run_ends) else np.zeros_like(x)
+                    return before[k] - np.where(k > 0, np.clip(last_end - x, 0, None), 0)
 
                 fraction[rows] = (n_before(end[rows]) - n_before(start[rows])) / (end[rows] - start[rows])
     except (OSError, ValueError) as err:
