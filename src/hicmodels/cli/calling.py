@@ -10,14 +10,20 @@ log = logging.getLogger("hicmodels")
 
 def coverage(args):
     from ..calling.alignments import check_contigs, check_header
-    from ..calling.coverage import coverage_table, open_alignments
+    from ..calling.coverage import count_reads, coverage_table, depth_histograms
+    from ..errors import InputError
     from ..files import write_tsv
 
     settings = args.settings
-    check_contigs(args.bam, check_header(args.bam), reference_sizes(args.reference), args.chromosomes)
-    with open_alignments(args.bam, args.reference) as bam:
-        table = coverage_table(bam, args.chromosomes, settings["min_mapping_quality"],
-                               settings["coverage_thresholds"])
+    sizes = reference_sizes(args.reference)
+    check_contigs(args.bam, check_header(args.bam), sizes, args.chromosomes)
+    histograms = depth_histograms(args.per_base, args.chromosomes)
+    reads = count_reads(args.bam, args.reference, args.chromosomes, settings["min_mapping_quality"], args.threads)
+    try:
+        table = coverage_table(histograms, reads, args.chromosomes, settings["coverage_thresholds"], sizes)
+    except ValueError as err:
+        raise InputError(f"not the whole chromosome: {err} (truncated, or of another reference?)",
+                         args.per_base) from None
     write_tsv(table, args.out, float_format="%.4f")
     log.info("\n%s", table.to_string(index=False))
 
@@ -49,8 +55,11 @@ def _calling_part(name):
 
 def register(commands):
     p = add_command(commands, "coverage", coverage, "coverage QC of alignments: depth and fraction of bases covered")
-    p.add_argument("--bam", required=True, help="indexed BAM or CRAM")
+    p.add_argument("--bam", required=True, help="indexed BAM or CRAM (header checked, reads counted)")
+    p.add_argument("--per-base", required=True,
+                   help="mosdepth's <prefix>.per-base.bed.gz of that file (--fast-mode -Q <min MAPQ> -F 3844)")
     p.add_argument("--reference", required=True, help="reference FASTA (lengths; decodes a CRAM)")
+    p.add_argument("--threads", type=int, default=1, help="decompression threads for counting reads")
     p.add_argument("--chromosomes", nargs="+", required=True, help="chromosomes measured")
     p.add_argument("--out", required=True, help="coverage table written (TSV)")
     add_settings(p, lambda: section_schema("calling"), "config calling (min_mapping_quality, coverage_thresholds)")
