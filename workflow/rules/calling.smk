@@ -378,3 +378,39 @@ rule evaluate_calls:
         "python -m hicmodels calling accuracy --truth {input.truth} --calls {input.calls}"
         " --calls-sample {params.calls_sample} --chromosomes {params.chromosomes} --config {params.settings}"
         " --summary {output.summary} --sv-recovery {output.sv} 2> {log}"
+
+
+# The same SVs scored by truvari bench (matching settings of calling.evaluation; see
+# hicmodels.calling.truvari), per class, with truvari's summary.json kept.
+rule sv_bench:
+    input:
+        truth="results/qc/{sample}.truth.vcf.gz",
+        truth_index="results/qc/{sample}.truth.vcf.gz.tbi",
+        calls=sample_vcf,
+        fasta="results/reference/genome.fa.gz",
+    output:
+        table=report(
+            "results/qc/{sample}.sv_truvari.tsv",
+            caption="../report/sv_truvari.rst",
+            category="Reads to VCF",
+            subcategory="{sample}",
+            labels={"sample": "{sample}", "table": "SV accuracy (truvari)"},
+        ),
+        summary="results/qc/{sample}.truvari.json",
+    log:
+        "logs/sv_bench/{sample}.log",
+    benchmark:
+        "results/benchmarks/sv_bench/{sample}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    params:
+        calls_sample=lambda w: samples.loc[w.sample, "vcf_sample"],
+        chromosomes=CALLED_CHROMOSOMES,
+        settings=as_json(config["calling"]["evaluation"]),
+    shell:
+        "python -m hicmodels calling sv-bench --truth {input.truth} --calls {input.calls}"
+        " --calls-sample {params.calls_sample} --reference {input.fasta} --chromosomes {params.chromosomes}"
+        " --config {params.settings} --table {output.table} --summary {output.summary} 2> {log}"

@@ -49,6 +49,43 @@ def accuracy(args):
     log.info("\n%s\n%s", summary.to_string(index=False), recovery.to_string(index=False))
 
 
+def sv_bench(args):
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    import pysam
+
+    from ..calling.accuracy import pick_sample
+    from ..calling.truvari import bench_command, bench_table, run_bench
+    from ..errors import InputError
+    from ..files import atomic_output, write_tsv
+
+    samples = {}
+    for key, path, fallback in (("truth", args.truth, True), ("calls", args.calls, False)):
+        try:
+            with pysam.VariantFile(str(path)) as vcf:
+                samples[key] = pick_sample(vcf.header.samples, args.calls_sample, path, fallback)
+        except (OSError, ValueError) as err:
+            raise InputError(f"cannot read the VCF: {err}", path) from None
+    out = Path(args.table)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".truvari.") as tmp:
+        include = None
+        if args.chromosomes:
+            sizes = reference_sizes(args.reference)
+            include = Path(tmp) / "include.bed"
+            include.write_text("".join(f"{c}\t0\t{sizes[c]}\n" for c in args.chromosomes))
+        bench = Path(tmp) / "bench"
+        run_bench(bench_command(args.truth, args.calls, bench, args.settings, samples["truth"], samples["calls"],
+                                include))
+        table = bench_table(bench)
+        write_tsv(table, args.table, float_format="%.4f")
+        with atomic_output(args.summary) as path:
+            shutil.copyfile(bench / "summary.json", path)
+    log.info("\n%s", table.to_string(index=False))
+
+
 def _calling_part(name):
     return lambda: settings_schema(section_schema("calling")["properties"][name])
 
@@ -78,4 +115,15 @@ def register(commands):
     p.add_argument("--chromosomes", nargs="+", help="score only these")
     p.add_argument("--summary", required=True, help="per-class TSV written")
     p.add_argument("--sv-recovery", required=True, help="per-truth-SV TSV written")
+    add_settings(p, _calling_part("evaluation"), "config calling.evaluation")
+
+    p = add_command(commands, "sv-bench", sv_bench, "SV recall and precision against a truth VCF with truvari bench")
+    p.add_argument("--truth", required=True, help="normalised truth VCF (bgzipped, indexed)")
+    p.add_argument("--calls", required=True, help="calls VCF (bgzipped, indexed)")
+    p.add_argument("--calls-sample", required=True,
+                   help="sample column of the calls (also read from the truth if it has it, else its only one)")
+    p.add_argument("--reference", required=True, help="reference FASTA (chromosome lengths)")
+    p.add_argument("--chromosomes", nargs="+", help="score only these")
+    p.add_argument("--table", required=True, help="per-class TSV written")
+    p.add_argument("--summary", required=True, help="truvari's summary.json, copied")
     add_settings(p, _calling_part("evaluation"), "config calling.evaluation")
