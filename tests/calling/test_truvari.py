@@ -119,3 +119,13 @@ def test_sv_bench_command(sets, tmp_path):
     assert lines[-1].split("\t")[:4] == ["all", "3", "3", "2"]
     assert json.loads((tmp_path / "s.json").read_text())["TP-base"] == 2
     assert sorted(p.name for p in out.parent.iterdir()) == ["s1.sv_truvari.tsv"]  # no temporaries left
+
+
+def test_no_svs_at_all(tmp_path):
+    records = ["c\t10\t.\tA\tT\t50\tPASS\t.\tGT\t0/1\n"]
+    truth = write_vcf(tmp_path / "t.vcf.gz", "s1", records)
+    calls = write_vcf(tmp_path / "c.vcf.gz", "s1", records)
+    run_bench(bench_command(truth, calls, tmp_path / "bench", SETTINGS))
+    table = bench_table(tmp_path / "bench")
+    assert table["class"].tolist() == ["all"] and table.loc[0, ["truth", "calls"]].tolist() == [0, 0]
+    assert table.loc[0, ["recall", "precision", "f1", "genotype_concordance"]].isna().all()

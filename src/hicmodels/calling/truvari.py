@@ -86,7 +86,8 @@ def bench_table(out_dir):
     rows = [_row(kind, *(parts[name].get(kind, 0) for name in ("tp-base", "fn", "tp-comp", "fp")))
             for kind in kinds]
     every = _row("all", summary["TP-base"], summary["FN"], summary["TP-comp"], summary["FP"])
-    every["genotype_concordance"] = summary.get("gt_concordance", np.nan)
+    if summary["TP-comp"]:  # truvari states 0 when nothing matched
+        every["genotype_concordance"] = summary.get("gt_concordance", np.nan)
     return pd.DataFrame([*rows, every], columns=TRUVARI_COLUMNS)
 
 
