@@ -6,9 +6,10 @@ VENV := .venv
 # match workflow/envs/*.yaml). Tools already on PATH (conda, environment modules) are used as
 # they are; missing ones are installed with apt-get only as root or with password-less sudo.
 # Several packages of one command are joined with commas: Debian's mosdepth loads libhts.so at
-# run time, which only libhts-dev provides.
+# run time, which only libhts-dev provides; truvari's pyabpoa, pywfa and pytabix have no wheels
+# and are compiled at pip install (gcc, Python headers, zlib).
 TOOLS := bcftools:bcftools samtools:samtools tabix:tabix bgzip:tabix bwa:bwa minimap2:minimap2 delly:delly \
-	mosdepth:mosdepth,libhts-dev
+	mosdepth:mosdepth,libhts-dev gcc:gcc,python3-dev,zlib1g-dev
 # SYSTEM_PACKAGES=0: never call apt-get; only report what is missing.
 SYSTEM_PACKAGES ?= 1
 AS_ROOT ?= $(shell [ "$$(id -u)" = 0 ] && echo 1 || echo 0)
