@@ -47,9 +47,7 @@ def depth_histograms(path, chromosomes, chunksize=2_000_000):
             for chrom, rows in chunk.groupby("chrom", sort=False):
                 counts = np.bincount(rows["depth"].to_numpy(), weights=(rows["end"] - rows["start"]).to_numpy())
                 counts = np.rint(counts).astype(np.int64)
-                previous = histograms.get(chrom, np.zeros(0, np.int64))
-                size = max(previous.size, counts.size)
-                histograms[chrom] = np.pad(previous, (0, size - previous.size)) + np.pad(counts, (0, size - counts.size))
+                histograms[chrom] = _add(histograms.get(chrom, np.zeros(0, np.int64)), counts)
     except (OSError, ValueError, EOFError) as err:
         raise InputError(f"cannot read mosdepth's per-base depth: {err}", path) from None
     missing = [c for c in chromosomes if c not in histograms]
@@ -94,11 +92,18 @@ def coverage_table(histograms, reads, chromosomes, thresholds, lengths=None):
         if lengths is not None and int(histograms[chrom].sum()) != int(lengths[chrom]):
             raise ValueError(f"{chrom}: depth for {int(histograms[chrom].sum())} bases, length {int(lengths[chrom])}")
         rows.append({"chrom": chrom, "reads": int(reads[chrom]), **summarise_histogram(histograms[chrom], thresholds)})
-    size = max(histograms[c].size for c in chromosomes)
-    total = sum(np.pad(histograms[c], (0, size - histograms[c].size)) for c in chromosomes)
+    total = np.zeros(0, np.int64)
+    for chrom in chromosomes:
+        total = _add(total, histograms[chrom])
     rows.append({"chrom": "all", "reads": sum(r["reads"] for r in rows), **summarise_histogram(total, thresholds)})
     columns = ["chrom", "length", "reads", "mean_depth", "median_depth"] + [f"frac_ge_{t}" for t in thresholds]
     return pd.DataFrame(rows)[columns]
+
+
+def _add(a, b):
+    """Sum of two histograms of different lengths."""
+    size = max(a.size, b.size)
+    return np.pad(a, (0, size - a.size)) + np.pad(b, (0, size - b.size))
 
 
 def summarise_histogram(histogram, thresholds):
