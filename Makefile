@@ -5,18 +5,22 @@ VENV := .venv
 # Command-line tools the workflow and tests call, as command:Debian package (Debian 12 versions
 # match workflow/envs/*.yaml). Tools already on PATH (conda, environment modules) are used as
 # they are; missing ones are installed with apt-get only as root or with password-less sudo.
-TOOLS := bcftools:bcftools samtools:samtools tabix:tabix bgzip:tabix bwa:bwa minimap2:minimap2 delly:delly
+# Several packages of one command are joined with commas: Debian's mosdepth loads libhts.so at
+# run time, which only libhts-dev provides; truvari's pyabpoa, pywfa and pytabix have no wheels
+# and are compiled at pip install (gcc, Python headers, zlib).
+TOOLS := bcftools:bcftools samtools:samtools tabix:tabix bgzip:tabix bwa:bwa minimap2:minimap2 delly:delly \
+	mosdepth:mosdepth,libhts-dev gcc:gcc,python3-dev,zlib1g-dev
 # SYSTEM_PACKAGES=0: never call apt-get; only report what is missing.
 SYSTEM_PACKAGES ?= 1
 AS_ROOT ?= $(shell [ "$$(id -u)" = 0 ] && echo 1 || echo 0)
-CONDA_HINT := mamba install -c conda-forge -c bioconda bcftools samtools htslib bwa minimap2 delly
+CONDA_HINT := mamba install -c conda-forge -c bioconda bcftools samtools htslib bwa minimap2 delly mosdepth
 
 .PHONY: install system-packages run report test
 
 install: system-packages $(VENV)/.installed
 
 system-packages:
-	@missing=$$(for pair in $(TOOLS); do command -v "$${pair%%:*}" >/dev/null 2>&1 || echo "$${pair#*:}"; done | sort -u); \
+	@missing=$$(for pair in $(TOOLS); do command -v "$${pair%%:*}" >/dev/null 2>&1 || { pkgs="$${pair#*:}"; printf '%s\n' $${pkgs//,/ }; }; done | sort -u); \
 	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
 	missing=$$(echo $$missing); \
 	if [ -z "$$missing" ]; then exit 0; fi; \

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import REPO
 
-TOOLS = ("bcftools", "samtools", "tabix", "bgzip", "bwa", "minimap2", "delly")
+TOOLS = ("bcftools", "samtools", "tabix", "bgzip", "bwa", "minimap2", "mosdepth", "gcc", "delly")
 
 
 def system_packages(tmp_path, present, as_root, sudo_works, **options):
@@ -38,9 +38,10 @@ def test_tools_on_path_need_no_root_and_no_apt(tmp_path):
 
 @pytest.mark.parametrize("as_root, sudo_works", [(True, False), (False, True)])
 def test_missing_tools_are_installed_with_root_or_sudo(tmp_path, as_root, sudo_works):
-    code, output, apt = system_packages(tmp_path, ("bcftools", "samtools", "bwa", "minimap2"), as_root, sudo_works)
-    assert code == 0 and "installing Debian packages: delly tabix" in output
-    assert apt == ["apt-get update -q", "apt-get install -y -q delly tabix"]
+    code, output, apt = system_packages(tmp_path, ("bcftools", "samtools", "bwa", "minimap2", "gcc"), as_root,
+                                        sudo_works)
+    assert code == 0 and "installing Debian packages: delly libhts-dev mosdepth tabix" in output
+    assert apt == ["apt-get update -q", "apt-get install -y -q delly libhts-dev mosdepth tabix"]
 
 
 def test_without_root_missing_tools_are_named_with_a_conda_line(tmp_path):

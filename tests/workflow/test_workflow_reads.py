@@ -120,7 +120,7 @@ def simulated_run(tmp_path_factory):
                              "training.epochs": 1, "figures.min_sv_bp": 5000})
     targets = [f"results/cell_lines/yeast/models/yeast/maps/{g}.mcool" for g in ("reference", "sim.hap1", "sim.hap2")] + [
         "results/cell_lines/yeast/models/yeast/figures/structural_variants/sim.png",
-        *(f"results/qc/sim.{t}.tsv" for t in ("coverage", "call_accuracy", "sv_recovery"))]
+        *(f"results/qc/sim.{t}.tsv" for t in ("coverage", "call_accuracy", "sv_recovery", "sv_truvari"))]
     result = snakemake(workdir, "--cores", "2", *targets)
     assert result.returncode == 0, result.stderr[-3000:]
     return workdir
@@ -139,6 +139,9 @@ def test_calls_meet_the_recall_bars(simulated_run):
     assert (recovery[["start_offset", "end_offset"]].abs() <= 100).all().all()
     for svtype in ("DEL", "INV", "DUP"):
         assert accuracy.loc[svtype, "recall"] == 1 and accuracy.loc[svtype, "precision"] == 1
+    truvari = pd.read_csv(simulated_run / "results" / "qc" / "sim.sv_truvari.tsv", sep="\t", index_col="class")
+    assert truvari.loc["all", "truth"] == len(SIMULATED_SVS)
+    assert truvari.loc["all", "recall"] == 1 and truvari.loc["all", "precision"] == 1
 
 
 @pytest.mark.slow
@@ -147,6 +150,11 @@ def test_coverage_is_the_simulated_depth(simulated_run):
     assert list(coverage.index) == CHROMOSOMES + ["all"]
     assert coverage.loc["all", "mean_depth"] == pytest.approx(20, abs=1.5)
     assert coverage.loc["all", "frac_ge_1"] >= 0.97
+    summary = pd.read_csv(simulated_run / "results" / "qc" / "mosdepth" / "sim.mosdepth.summary.txt", sep="\t",
+                          index_col="chrom")
+    # mosdepth's own summary (what MultiQC shows) states the same mean depth
+    assert summary.loc[CHROMOSOMES, "mean"].tolist() == pytest.approx(coverage.loc[CHROMOSOMES, "mean_depth"].tolist(),
+                                                                       abs=0.005)
 
 
 @pytest.mark.slow

@@ -251,11 +251,45 @@ rule merge_calls:
 # for samples with a truth VCF, recall and precision of the calls per variant class.
 
 
+# mosdepth counts depth as the callers see the reads: --fast-mode (a read covers its first to last
+# aligned base, mates' overlaps count twice), MAPQ >= calling.min_mapping_quality, flags 3844
+# (unmapped, secondary, QC fail, duplicate, supplementary) left out. Its summary and distribution
+# files stay for MultiQC; the per-base depth is temporary.
+rule mosdepth:
+    input:
+        bam=sample_alignments,
+        index=sample_alignment_index,
+        fasta="results/reference/genome.fa.gz",
+    output:
+        per_base=temp("results/qc/mosdepth/{sample}.per-base.bed.gz"),
+        summary="results/qc/mosdepth/{sample}.mosdepth.summary.txt",
+        dist="results/qc/mosdepth/{sample}.mosdepth.global.dist.txt",
+    log:
+        "logs/mosdepth/{sample}.log",
+    benchmark:
+        "results/benchmarks/mosdepth/{sample}.tsv"
+    conda:
+        "../envs/mosdepth.yaml"
+    threads: 4
+    resources:
+        mem_mb=4000,
+        runtime=240,
+    params:
+        mapq=config["calling"]["min_mapping_quality"],
+    shell:
+        "(set -euo pipefail; tmp=$(mktemp -d {output.summary}.XXXXXX); trap 'rm -rf $tmp' EXIT;"
+        " mosdepth --fast-mode -t {threads} -Q {params.mapq} -F 3844 -f {input.fasta} $tmp/out {input.bam};"
+        " mv $tmp/out.per-base.bed.gz {output.per_base}; mv $tmp/out.mosdepth.global.dist.txt {output.dist};"
+        " mv $tmp/out.mosdepth.summary.txt {output.summary}) 2> {log}"
+
+
+# mosdepth's per-base depth -> the coverage table; reads counted with the same filters.
 rule coverage:
     input:
         bam=sample_alignments,
         index=sample_alignment_index,
         fasta="results/reference/genome.fa.gz",
+        per_base="results/qc/mosdepth/{sample}.per-base.bed.gz",
     output:
         report(
             "results/qc/{sample}.coverage.tsv",
@@ -270,15 +304,17 @@ rule coverage:
         "results/benchmarks/coverage/{sample}.tsv"
     conda:
         "../envs/hicmodels.yaml"
+    threads: 4
     resources:
-        mem_mb=4000,
-        runtime=360,
+        mem_mb=2000,
+        runtime=120,
     params:
         chromosomes=CALLED_CHROMOSOMES,
         settings=as_json(config["calling"]),
     shell:
-        "python -m hicmodels calling coverage --bam {input.bam} --reference {input.fasta}"
-        " --chromosomes {params.chromosomes} --config {params.settings} --out {output} 2> {log}"
+        "python -m hicmodels calling coverage --bam {input.bam} --per-base {input.per_base}"
+        " --reference {input.fasta} --chromosomes {params.chromosomes} --threads {threads}"
+        " --config {params.settings} --out {output} 2> {log}"
 
 
 # Both sets normalised alike, so that small variants match on CHROM, POS, REF, ALT.
@@ -342,3 +378,39 @@ rule evaluate_calls:
         "python -m hicmodels calling accuracy --truth {input.truth} --calls {input.calls}"
         " --calls-sample {params.calls_sample} --chromosomes {params.chromosomes} --config {params.settings}"
         " --summary {output.summary} --sv-recovery {output.sv} 2> {log}"
+
+
+# The same SVs scored by truvari bench (matching settings of calling.evaluation; see
+# hicmodels.calling.truvari), per class, with truvari's summary.json kept.
+rule sv_bench:
+    input:
+        truth="results/qc/{sample}.truth.vcf.gz",
+        truth_index="results/qc/{sample}.truth.vcf.gz.tbi",
+        calls=sample_vcf,
+        fasta="results/reference/genome.fa.gz",
+    output:
+        table=report(
+            "results/qc/{sample}.sv_truvari.tsv",
+            caption="../report/sv_truvari.rst",
+            category="Reads to VCF",
+            subcategory="{sample}",
+            labels={"sample": "{sample}", "table": "SV accuracy (truvari)"},
+        ),
+        summary="results/qc/{sample}.truvari.json",
+    log:
+        "logs/sv_bench/{sample}.log",
+    benchmark:
+        "results/benchmarks/sv_bench/{sample}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    params:
+        calls_sample=lambda w: samples.loc[w.sample, "vcf_sample"],
+        chromosomes=CALLED_CHROMOSOMES,
+        settings=as_json(config["calling"]["evaluation"]),
+    shell:
+        "python -m hicmodels calling sv-bench --truth {input.truth} --calls {input.calls}"
+        " --calls-sample {params.calls_sample} --reference {input.fasta} --chromosomes {params.chromosomes}"
+        " --config {params.settings} --table {output.table} --summary {output.summary} 2> {log}"

@@ -240,6 +240,6 @@ def all_targets():
         + expand(
             "results/qc/{sample}.{table}.tsv",
             sample=samples_with(truth=True),
-            table=["call_accuracy", "sv_recovery"],
+            table=["call_accuracy", "sv_recovery", "sv_truvari"],
         )
     )

@@ -27,6 +27,7 @@ import pysam
 from ..errors import InputError
 
 SV_CLASSES = ("DEL", "DUP", "INV", "INS", "BND")
+SV_MIN_SIZE = 50  # bp: sequence-resolved indels from this length on are SVs (DEL or INS)
 VARIANT_COLUMNS = ["chrom", "pos", "id", "ref", "alt", "kind", "start", "end", "dosage"]
 SUMMARY_COLUMNS = ["class", "truth", "calls", "truth_matched", "calls_matched", "false_negatives",
                    "false_positives", "recall", "precision", "genotype_concordance"]
@@ -64,7 +65,7 @@ def pick_sample(header_samples, wanted, path, fallback=False):
     return samples[0] if samples else None
 
 
-def read_variants(path, sample=None, chromosomes=None, sv_min_size=50, fallback=False):
+def read_variants(path, sample=None, chromosomes=None, sv_min_size=SV_MIN_SIZE, fallback=False):
     """The ALT alleles a sample carries in passing records.
 
     Parameters

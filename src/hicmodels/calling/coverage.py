@@ -1,58 +1,85 @@
-"""Coverage QC of a sample's alignments: mean depth and the fraction of bases covered.
+"""Coverage QC of a sample's alignments from mosdepth's per-base depth.
 
-Depth is counted as mosdepth's fast mode does: each read adds one from its
-first to its last aligned reference base (deletions and skips inside a read
-count as covered; overlapping mates both count). Reads that are unmapped,
-secondary, supplementary, QC-failed, duplicates or below a mapping quality are
-left out, as the variant callers leave them out.
+The ``mosdepth`` rule runs ``mosdepth --fast-mode -Q <min MAPQ> -F 3844``: each
+read adds one from its first to its last aligned reference base (deletions and
+skips inside a read count as covered; overlapping mates both count), and reads
+that are unmapped, secondary, QC-failed, duplicates, supplementary (flags 3844)
+or below the mapping quality are left out, as the variant callers leave them
+out. This module turns its run-length encoded ``<prefix>.per-base.bed.gz`` into
+per-chromosome depth histograms and the coverage table; read counts come from
+``samtools view -c`` with the same filters (mosdepth does not count reads).
 """
 
 import numpy as np
 import pandas as pd
 import pysam
 
+from ..errors import InputError
+
 SKIP_FLAGS = 0x4 | 0x100 | 0x200 | 0x400 | 0x800  # unmapped, secondary, QC fail, duplicate, supplementary
+PER_BASE_COLUMNS = ["chrom", "start", "end", "depth"]
 
 
-def depth_track(starts, ends, length):
-    """Per-base depth of a chromosome from read intervals.
+def depth_histograms(path, chromosomes, chunksize=2_000_000):
+    """Bases at each depth, per chromosome, from a mosdepth per-base BED.
 
     Parameters
     ----------
-    starts, ends : array of int
-        0-based half-open reference spans of the reads.
-    length : int
+    path : str
+        ``<prefix>.per-base.bed.gz``: chrom, start, end, depth (runs of equal depth).
+    chromosomes : list of str
+        Chromosomes kept; every one must be in the file.
+    chunksize : int
+        Rows read at a time (memory stays constant in the file's size).
 
     Returns
     -------
-    ndarray of int32, shape (length,)
+    dict
+        Chromosome -> ndarray of int64, ``h[d]``: bases at depth ``d``.
     """
-    change = np.bincount(np.asarray(starts, dtype=np.int64), minlength=length + 1)[: length + 1].astype(np.int64)
-    change -= np.bincount(np.asarray(ends, dtype=np.int64), minlength=length + 1)[: length + 1]
-    return np.cumsum(change[:length]).astype(np.int32)
+    keep = set(chromosomes)
+    histograms = {}
+    try:
+        reader = pd.read_csv(path, sep="\t", header=None, names=PER_BASE_COLUMNS, chunksize=chunksize,
+                             dtype={"chrom": str, "start": np.int64, "end": np.int64, "depth": np.int64})
+        for chunk in reader:
+            chunk = chunk[chunk["chrom"].isin(keep)]
+            for chrom, rows in chunk.groupby("chrom", sort=False):
+                counts = np.bincount(rows["depth"].to_numpy(), weights=(rows["end"] - rows["start"]).to_numpy())
+                counts = np.rint(counts).astype(np.int64)
+                histograms[chrom] = _add(histograms.get(chrom, np.zeros(0, np.int64)), counts)
+    except (OSError, ValueError, EOFError) as err:
+        raise InputError(f"cannot read mosdepth's per-base depth: {err}", path) from None
+    missing = [c for c in chromosomes if c not in histograms]
+    if missing:
+        raise InputError(f"no depth for {', '.join(missing)}", path)
+    return histograms
 
 
-def read_spans(bam, chrom, min_mapq):
-    """Reference spans (starts, ends) of the reads counted on ``chrom``."""
-    starts, ends = [], []
-    for read in bam.fetch(chrom):
-        if read.flag & SKIP_FLAGS or read.mapping_quality < min_mapq:
-            continue
-        starts.append(read.reference_start)
-        ends.append(read.reference_end)
-    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+def count_reads(path, reference, chromosomes, min_mapq, threads=1):
+    """Reads counted on each chromosome (``samtools view -c`` with the coverage filters)."""
+    counts = {}
+    for chrom in chromosomes:
+        out = pysam.view("-c", "-@", str(threads), "-F", str(SKIP_FLAGS), "-q", str(min_mapq), "-T", str(reference),
+                         str(path), chrom)
+        counts[chrom] = int(out.strip())
+    return counts
 
 
-def coverage_table(bam, chromosomes, min_mapq, thresholds):
+def coverage_table(histograms, reads, chromosomes, thresholds, lengths=None):
     """One row per chromosome and a last row ``all`` (the chromosomes together).
 
     Parameters
     ----------
-    bam : pysam.AlignmentFile
-        Indexed, coordinate-sorted alignments.
+    histograms : dict
+        Chromosome -> bases at each depth (:func:`depth_histograms`).
+    reads : dict
+        Chromosome -> reads counted.
     chromosomes : list of str
-    min_mapq : int
     thresholds : list of int
+    lengths : dict, optional
+        Chromosome lengths the histograms must add up to (a truncated per-base
+        file raises ValueError).
 
     Returns
     -------
@@ -60,17 +87,23 @@ def coverage_table(bam, chromosomes, min_mapq, thresholds):
         ``chrom``, ``length``, ``reads``, ``mean_depth``, ``median_depth``,
         ``frac_ge_{t}`` (fraction of bases with depth >= t).
     """
-    rows, histograms = [], []
+    rows = []
     for chrom in chromosomes:
-        starts, ends = read_spans(bam, chrom, min_mapq)
-        counts = np.bincount(depth_track(starts, ends, bam.get_reference_length(chrom)))
-        rows.append({"chrom": chrom, "reads": len(starts), **summarise_histogram(counts, thresholds)})
-        histograms.append(counts)
-    size = max(h.size for h in histograms)
-    total = sum(np.pad(h, (0, size - h.size)) for h in histograms)
+        if lengths is not None and int(histograms[chrom].sum()) != int(lengths[chrom]):
+            raise ValueError(f"{chrom}: depth for {int(histograms[chrom].sum())} bases, length {int(lengths[chrom])}")
+        rows.append({"chrom": chrom, "reads": int(reads[chrom]), **summarise_histogram(histograms[chrom], thresholds)})
+    total = np.zeros(0, np.int64)
+    for chrom in chromosomes:
+        total = _add(total, histograms[chrom])
     rows.append({"chrom": "all", "reads": sum(r["reads"] for r in rows), **summarise_histogram(total, thresholds)})
     columns = ["chrom", "length", "reads", "mean_depth", "median_depth"] + [f"frac_ge_{t}" for t in thresholds]
     return pd.DataFrame(rows)[columns]
+
+
+def _add(a, b):
+    """Sum of two histograms of different lengths."""
+    size = max(a.size, b.size)
+    return np.pad(a, (0, size - a.size)) + np.pad(b, (0, size - b.size))
 
 
 def summarise_histogram(histogram, thresholds):
@@ -96,8 +129,3 @@ def summarise_histogram(histogram, thresholds):
     for t in thresholds:
         row[f"frac_ge_{t}"] = float(histogram[t:].sum() / length) if length else 0.0
     return row
-
-
-def open_alignments(path, reference):
-    """Open a BAM, or a CRAM decoded with ``reference``."""
-    return pysam.AlignmentFile(str(path), reference_filename=str(reference))

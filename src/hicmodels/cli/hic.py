@@ -1,7 +1,11 @@
-"""hic: window predictions stitched into reference-coordinate .cool maps, and multi-resolution .mcool."""
+"""hic: window predictions stitched into reference-coordinate .cool maps, multi-resolution .mcool, HiGlass views."""
+
+import logging
 
 from ..config import section_schema
 from .common import add_command, add_settings, reference_sizes
+
+log = logging.getLogger("hicmodels")
 
 
 def assemble(args):
@@ -18,6 +22,32 @@ def zoomify(args):
     from ..hic.cool import zoomify as aggregate
 
     aggregate(args.cool, args.out, args.settings["resolutions"])
+
+
+def view(args):
+    from pathlib import Path
+
+    from ..errors import InputError
+    from ..files import atomic_output
+    from ..hic.view import ingest_commands, map_view, write_chromsizes
+
+    maps = {}
+    for item in args.map:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise InputError(f"--map {item!r} is not NAME=PATH", item)
+        if not Path(path).is_file():
+            raise InputError("no such file", path)
+        maps[name] = path
+    out = Path(args.out)
+    sizes = out.with_name(out.name.removesuffix(".json") + ".chrom.sizes")
+    with atomic_output(sizes) as path:
+        write_chromsizes(next(iter(maps.values())), path)
+    conf = map_view(maps, sizes, server=args.server).conf
+    with atomic_output(out) as path:
+        path.write_text(conf.model_dump_json(exclude_none=True, indent=2))
+    log.info("view of %s written to %s; load the tilesets into the HiGlass server at %s with:\n%s",
+             ", ".join(maps), out, args.server, "\n".join(ingest_commands(maps, sizes, args.assembly)))
 
 
 def register(commands):
@@ -39,3 +69,12 @@ def register(commands):
     p.add_argument("--cool", required=True, help="predicted .cool (assemble's)")
     p.add_argument("--out", required=True, help=".mcool written")
     add_settings(p, lambda: section_schema("assemble"), "config assemble (resolutions)")
+
+    p = add_command(commands, "view", view,
+                    "HiGlass view config: maps side by side, zoom, location and colour scale locked, chromosome axes")
+    p.add_argument("--map", nargs="+", required=True, metavar="NAME=PATH",
+                   help=".mcool of each map, in the order shown (the reference first; chromosome axes from it)")
+    p.add_argument("--server", default="http://localhost:8989/api/v1",
+                   help="API of the HiGlass server the tilesets are loaded into (higlass-manage's default)")
+    p.add_argument("--assembly", help="assembly name for higlass-manage ingest")
+    p.add_argument("--out", required=True, help="view config written (JSON); <out>.chrom.sizes beside it")
