@@ -1,0 +1,410 @@
+"""Published checkpoints: parity with the peers' own code, strict loading, channel order, untrusted pickles.
+
+C.Origami and Akita are compared with their PyPI packages (test-only
+dependencies: ``corigami`` installed with ``--no-deps``, ``akita-torch``): the
+peer model gets random weights, is written in the peer's file layout, imported
+through dna2hic and both run on the same random input. HiCDiffusion has no
+package: a hand-written reference (its module names and forward pass, below)
+plays the peer.
+"""
+
+import argparse
+import collections
+import os
+
+import h5py
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from hicmodels import models
+from hicmodels.errors import InputError
+from hicmodels.genome.sequence import one_hot
+from hicmodels.models.published import import_checkpoint, read_lightning
+
+corigami_models = pytest.importorskip("corigami.model.corigami_models")
+akita_model = pytest.importorskip("akita_torch.model")
+
+
+def randomise(module, x, seed=0):
+    """Random affine batch-norm terms and running statistics measured on ``x``.
+
+    With the default init and statistics (mean 0, variance 1), activations
+    grow block after block until the output no longer depends on the input;
+    statistics of real activations keep every block's output at unit scale, so
+    that a wrong channel order or transpose changes the output.
+    """
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.reset_running_stats()
+                m.momentum = None  # a plain average over the calibration batch
+                m.weight.normal_(1, 0.1)
+                m.bias.normal_(0, 0.1)
+        module.train()
+        module(x)
+    return module.eval()
+
+
+def save_lightning(state, path, prefix="model."):
+    """A Lightning-layout checkpoint, with pickled hyperparameters as Lightning writes them."""
+    torch.save({"state_dict": collections.OrderedDict((prefix + k, v) for k, v in state.items()),
+                "hyper_parameters": {"args": argparse.Namespace(batch_size=8)}, "epoch": 3,
+                "pytorch-lightning_version": "1.6.0"}, path)
+    return path
+
+
+def imported(path, fmt, **settings):
+    checkpoint = import_checkpoint(path, fmt, settings)
+    model = models.build(checkpoint["model_config"])
+    model.load_state_dict(checkpoint["state_dict"])
+    return checkpoint, model.eval()
+
+
+def codes_and_tracks(batch, length, seed=1):
+    generator = torch.Generator().manual_seed(seed)
+    codes = torch.randint(0, 5, (batch, length), generator=generator)
+    ctcf, atac = torch.rand(2, batch, length, generator=generator) * 3
+    return codes, ctcf, atac
+
+
+def recode(codes, order):
+    """One-hot of dna2hic base codes (A, C, G, T, N) in another alphabet order, channels first."""
+    index = torch.tensor(["ACGTN".index(base) for base in order]).argsort()
+    return torch.nn.functional.one_hot(index[codes], 5).transpose(1, 2).float()
+
+
+# ---------------------------------------------------------------- C.Origami
+@pytest.fixture(scope="module")
+def corigami(tmp_path_factory, monkeypatch_module):
+    # C.Origami's diagonalize repeats 256 positions (its 2 Mb window); the test reads 65,536 bp (8 positions),
+    # so that one line uses the input's length. Everything else is the package's code.
+    monkeypatch_module.setattr(corigami_models.ConvModel, "diagonalize", lambda self, x: torch.cat(
+        [x.unsqueeze(2).repeat(1, 1, x.shape[-1], 1), x.unsqueeze(3).repeat(1, 1, 1, x.shape[-1])], dim=1))
+    codes, ctcf, atac = codes_and_tracks(2, 65_536, seed=5)
+    reference = randomise(corigami_models.ConvTransModel(2, 256), corigami_inputs(codes, ctcf, atac)[0])
+    path = save_lightning(reference.state_dict(), tmp_path_factory.mktemp("corigami") / "corigami.ckpt")
+    return reference, path
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    patch = pytest.MonkeyPatch()
+    yield patch
+    patch.undo()
+
+
+def corigami_inputs(codes, ctcf, atac):
+    """C.Origami's input (batch, length, 7): one-hot A, T, C, G, N, CTCF, log(ATAC + 1); and dna2hic's."""
+    theirs = torch.cat([recode(codes, "ATCGN"), ctcf[:, None], torch.log1p(atac)[:, None]], dim=1).transpose(1, 2)
+    ours = torch.cat([one_hot(codes), torch.log1p(ctcf)[:, None], torch.log1p(atac)[:, None]], dim=1)
+    return theirs, ours
+
+
+def test_corigami_matches_the_package(corigami):
+    reference, path = corigami
+    checkpoint, model = imported(path, "corigami", positional_encoding="published_batch_axis", raw_tracks=[])
+    codes, ctcf, atac = codes_and_tracks(2, 65_536)
+    theirs, ours = corigami_inputs(codes, ctcf, atac)
+    ours[:, 5] = ctcf  # the same CTCF values as C.Origami's input (raw_tracks=[]: fed as they are)
+    with torch.no_grad():
+        expected, got = reference(theirs), model(ours)
+        other = reference(corigami_inputs(*codes_and_tracks(2, 65_536, seed=9))[0])
+    assert got.shape == expected.shape == (2, 8, 8)
+    assert (got - expected).abs().max() <= 1e-5
+    assert (other - expected).abs().max() > 0.1  # the output depends on the input
+    # dna2hic feeds tracks as log1p; raw_tracks=[0] (the default) undoes it for CTCF, up to float32 rounding
+    # (~1e-7 relative, amplified by a random network)
+    _, model = imported(path, "corigami", positional_encoding="published_batch_axis")
+    with torch.no_grad():
+        logged = model(corigami_inputs(codes, ctcf, atac)[1])
+    assert torch.allclose(logged, expected, rtol=1e-3, atol=1e-3 * expected.abs().max())
+    assert checkpoint["bin_size"] == 8192 and checkpoint["window_size"] == 2_097_152
+    assert checkpoint["model_config"]["tracks"] == ["ctcf", "atac"] and checkpoint["values"] == "log1p_contacts"
+    assert sum(t.numel() for t in checkpoint["state_dict"].values()) == sum(
+        t.numel() for t in reference.state_dict().values())
+
+
+def test_corigami_positional_encoding_flag(corigami):
+    """The published code adds the encoding's row ``b`` to batch sample ``b``; the default adds row 0 to all."""
+    reference, path = corigami
+    _, model = imported(path, "corigami", raw_tracks=[])
+    codes, ctcf, atac = codes_and_tracks(2, 65_536)
+    theirs, ours = corigami_inputs(codes, ctcf, atac)
+    ours[:, 5] = ctcf
+    with torch.no_grad():
+        alone = torch.cat([reference(theirs[i:i + 1]) for i in range(2)])
+        batched, got = reference(theirs), model(ours)
+    # C.Origami's inference (one window at a time); 1e-4: batches of 1 and 2 take different float kernels
+    assert (got - alone).abs().max() <= 1e-4
+    assert (batched[1] - alone[1]).abs().max() > 1e-3  # the quirk: sample 1 of a batch sees another encoding
+
+
+def test_corigami_channel_order_and_raw_ctcf_matter(corigami, tmp_path):
+    reference, path = corigami
+    codes, ctcf, atac = codes_and_tracks(1, 65_536)
+    theirs, _ = corigami_inputs(codes, ctcf, atac)
+    with torch.no_grad():
+        expected = reference(theirs)
+        # the same weights without the stem permutation, and with CTCF left as log1p
+        state = {k.removeprefix("model."): v for k, v in read_lightning(path)["state_dict"].items()}
+        _, model = imported(path, "corigami")
+        model.load_state_dict(state)
+        unpermuted = model(torch.cat([one_hot(codes), torch.log1p(ctcf)[:, None], torch.log1p(atac)[:, None]], 1))
+        _, model = imported(path, "corigami", raw_tracks=[])
+        logged = model(torch.cat([one_hot(codes), torch.log1p(ctcf)[:, None], torch.log1p(atac)[:, None]], 1))
+    assert (unpermuted - expected).abs().max() > 1e-3
+    assert (logged - expected).abs().max() > 1e-3
+
+
+# ---------------------------------------------------------------- Akita
+def keras_akita_h5(reference, path, epsilon_in_config=None):
+    """Write akita-torch's weights as Basenji's Keras ``model_best.h5`` stores them (``model_weights/<layer>``)."""
+    state = reference.state_dict()
+    convs = [k for k in state if k.endswith("conv.weight")]
+    conv1d = [k for k in convs if state[k].dim() == 3]
+    conv2d = [k for k in convs if state[k].dim() == 4]
+    names = []
+    with h5py.File(path, "w") as h5:
+        root = h5.create_group("model_weights")
+
+        def layer(kind, index, weights):
+            name = kind if index == 0 else f"{kind}_{index}"
+            names.append(name)
+            group = root.create_group(name)
+            group.attrs["weight_names"] = [f"{name}/{w}:0".encode() for w in weights]
+            for weight, array in weights.items():
+                group.create_dataset(f"{name}/{weight}:0", data=array.numpy())
+
+        for i, key in enumerate(conv1d):  # Keras Conv1D kernel: (width, in, out)
+            layer("conv1d", i, {"kernel": state[key].permute(2, 1, 0)})
+        for i, key in enumerate(conv2d):  # Keras Conv2D kernel: (height, width, in, out)
+            layer("conv2d", i, {"kernel": state[key].permute(2, 3, 1, 0)})
+        for i, key in enumerate(conv1d + conv2d):
+            norm = key.removesuffix("conv.weight") + "norm."
+            layer("batch_normalization", i, {"gamma": state[norm + "weight"], "beta": state[norm + "bias"],
+                                             "moving_mean": state[norm + "running_mean"],
+                                             "moving_variance": state[norm + "running_var"]})
+        layer("dense", 0, {"kernel": state["head.6.ffn.weight"][:, :, 0].T, "bias": state["head.6.ffn.bias"]})
+        root.attrs["layer_names"] = [n.encode() for n in names + ["one_to_two", "upper_tri"]]
+        root.create_group("one_to_two").attrs["weight_names"] = []
+        root.create_group("upper_tri").attrs["weight_names"] = []
+        if epsilon_in_config is not None:
+            h5.attrs["model_config"] = ('{"class_name": "Model", "config": {"layers": [{"class_name": '
+                                        '"BatchNormalization", "config": {"epsilon": %r}}]}}' % epsilon_in_config)
+    return path
+
+
+@pytest.fixture(scope="module")
+def akita(tmp_path_factory):
+    reference = randomise(akita_model.Akita(akita_model.AkitaConfig()),
+                          one_hot(codes_and_tracks(2, 2048 * 80, seed=5)[0])[:, :4].transpose(1, 2))
+    for m in reference.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.eps = 1e-3  # Keras's BatchNormalization default, which a file without a model_config implies
+    return reference, keras_akita_h5(reference, tmp_path_factory.mktemp("akita") / "model_best.h5")
+
+
+def test_akita_matches_the_package(akita):
+    reference, path = akita
+    checkpoint, model = imported(path, "akita", target=None)
+    codes, _, _ = codes_and_tracks(1, 2048 * 80)  # 80 bins, 16 after the crop: 105 upper-triangle pixels
+    x = one_hot(codes)
+    with torch.no_grad():
+        expected, got = reference(x[:, :4].transpose(1, 2)), model(x)
+    assert got.shape == expected.shape == (1, 105, 5)
+    assert (got - expected).abs().max() <= 1e-5
+    other = reference(one_hot(codes_and_tracks(1, 2048 * 80, seed=9)[0])[:, :4].transpose(1, 2))
+    assert (other - expected).abs().max() > 0.1
+    assert sum(t.numel() for k, t in checkpoint["state_dict"].items() if "num_batches" not in k) == 751_653
+    assert checkpoint["values"] == "log_oe" and checkpoint["bin_size"] == 2048
+    assert checkpoint["window_size"] == 1_048_576
+
+
+def test_akita_window_map_places_the_upper_triangle(akita):
+    _, path = akita
+    _, model = imported(path, "akita", target=3)
+    _, published = imported(path, "akita", target=None)
+    x = one_hot(codes_and_tracks(1, 2048 * 80)[0])
+    with torch.no_grad():
+        maps, values = model(x), published(x)[..., 3]
+    assert maps.shape == (1, 80, 80)
+    torch.testing.assert_close(maps, maps.transpose(1, 2), rtol=0, atol=0, equal_nan=True)
+    rows, cols = torch.triu_indices(16, 16, 2)
+    assert torch.equal(maps[0, rows + 32, cols + 32], values[0])
+    assert maps[0, :32].isnan().all() and maps[0, 40, 41].isnan() and not maps[0, 40, 42].isnan()
+
+
+def test_akita_epsilon_comes_from_the_keras_config(akita, tmp_path):
+    reference, _ = akita
+    path = keras_akita_h5(reference, tmp_path / "eps.h5", epsilon_in_config=1e-5)
+    checkpoint, _ = imported(path, "akita", target=None)
+    assert checkpoint["model_config"]["eps"] == 1e-5
+
+
+def test_akita_refuses_a_wrong_shape_and_a_missing_layer(akita, tmp_path):
+    reference, _ = akita
+    path = keras_akita_h5(reference, tmp_path / "bad.h5")
+    with h5py.File(path, "a") as h5:
+        data = h5["model_weights/conv1d_3/conv1d_3/kernel:0"]
+        wrong = np.asarray(data)[:, :, :50]
+        del h5["model_weights/conv1d_3/conv1d_3/kernel:0"]
+        h5["model_weights/conv1d_3"].create_dataset("conv1d_3/kernel:0", data=wrong)
+    with pytest.raises(InputError, match=r"trunk\.3\.conv\.weight: the file's tensor is \(50, 96, 5\), "
+                                         r"the model's is \(96, 96, 5\)"):
+        import_checkpoint(path, "akita")
+    with h5py.File(path, "a") as h5:
+        del h5["model_weights/dense"]
+        h5["model_weights"].attrs["layer_names"] = [n for n in h5["model_weights"].attrs["layer_names"]
+                                                    if n not in ("dense", b"dense")]
+    with pytest.raises(InputError, match="expected one dense layer"):
+        import_checkpoint(path, "akita")
+
+
+# ---------------------------------------------------------------- HiCDiffusion
+class ReferenceBlock1d(nn.Module):
+    """HiCDiffusion's ResidualConv1d: names ``main`` and ``downscale``."""
+
+    def __init__(self, a, b):
+        super().__init__()
+        self.main = nn.Sequential(nn.Conv1d(a, b, 3, padding=1), nn.BatchNorm1d(b), nn.ReLU(),
+                                  nn.Conv1d(b, b, 3, padding=1), nn.BatchNorm1d(b), nn.MaxPool1d(2))
+        self.downscale = nn.Sequential(nn.Conv1d(a, b, 3, padding=1), nn.MaxPool1d(2))
+
+    def forward(self, x):
+        return torch.relu(self.main(x) + self.downscale(x))
+
+
+class ReferenceBlock2d(nn.Module):
+    def __init__(self, dim, dilation):
+        super().__init__()
+        self.main = nn.Sequential(nn.Conv2d(dim, dim, 3, padding=dilation, dilation=dilation), nn.BatchNorm2d(dim),
+                                  nn.ReLU(), nn.Conv2d(dim, dim, 3, padding=dilation, dilation=dilation),
+                                  nn.BatchNorm2d(dim))
+
+    def forward(self, x):
+        return torch.relu(x + self.main(x))
+
+
+class ReferenceHiCDiffusion(nn.Module):
+    """HiCDiffusion's encoder-decoder after its commit 621f50d, at any size: names and forward pass as published."""
+
+    def __init__(self, channels, heads, feedforward, blocks2d):
+        super().__init__()
+        self.encoder = nn.Module()
+        self.encoder.conv_blocks = nn.ModuleList(ReferenceBlock1d(a, b) for a, b in zip(channels, channels[1:]))
+        layer = nn.TransformerEncoderLayer(channels[-1], heads, feedforward, batch_first=True)
+        self.encoder.transformer_encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.decoder = nn.Module()
+        self.decoder.conv_trans_blocks = nn.ModuleList(ReferenceBlock2d(2 * channels[-1], 2 ** (i + 1))
+                                                       for i in range(blocks2d))
+        self.reduce_layer = nn.Sequential(nn.Conv2d(2 * channels[-1], 1, 1))
+
+    def forward(self, x):  # x: one-hot A, C, T, G, N
+        for block in self.encoder.conv_blocks:
+            x = block(x)
+        x = x.transpose(1, 2)
+        x = torch.relu(x + self.encoder.transformer_encoder(x)).transpose(1, 2)
+        n = x.shape[-1]
+        x = torch.cat([x.unsqueeze(2).repeat(1, 1, n, 1), x.unsqueeze(3).repeat(1, 1, 1, n)], dim=1)
+        for block in self.decoder.conv_trans_blocks:
+            x = block(x)
+        return self.reduce_layer(x).view(-1, n, n)
+
+
+@pytest.fixture
+def hicdiffusion(tmp_path):
+    torch.manual_seed(2)
+    reference = randomise(ReferenceHiCDiffusion([5, 8, 8, 16, 16], 4, 32, 3),
+                          recode(codes_and_tracks(2, 256, seed=5)[0], "ACTGN"), seed=2)
+    return reference, save_lightning(reference.state_dict(), tmp_path / "encoder_decoder.ckpt")
+
+
+def test_hicdiffusion_key_map_round_trip_and_output(hicdiffusion):
+    reference, path = hicdiffusion
+    checkpoint, model = imported(path, "hicdiffusion", heads=4, window_size=16 * 16)
+    config = checkpoint["model_config"]
+    assert config["channels"] == [5, 8, 8, 16, 16] and config["pools"] == [2] * 4
+    assert (config["head_kernel"], config["symmetric"], config["pair_order"]) == (1, False, "ji")
+    assert config["dilations"] == [2, 4, 8] and config["transformer_layers"] == 2 and config["feedforward"] == 32
+    # every reference tensor is in the model once, under its mapped name
+    assert len(checkpoint["state_dict"]) == len(reference.state_dict())
+    codes = codes_and_tracks(2, 256)[0]
+    with torch.no_grad():
+        expected, got = reference(recode(codes, "ACTGN")), model(one_hot(codes))
+    assert (got - expected).abs().max() <= 1e-5
+    assert (expected - expected.transpose(1, 2)).abs().max() > 1e-3  # the reference is not symmetric, nor is ours
+
+
+def test_hicdiffusion_channel_order(hicdiffusion):
+    """A sequence and its relabelled twin (A, C, T, G read as A, C, G, T) agree only with the permutation."""
+    reference, path = hicdiffusion
+    _, model = imported(path, "hicdiffusion", heads=4, window_size=256)
+    codes = codes_and_tracks(1, 256)[0]
+    twin = torch.tensor([0, 1, 3, 2, 4])[codes]  # G <-> T: the twin's ACGTN codes are the sequence's ACTGN codes
+    unpermuted = models.build(import_checkpoint(path, "hicdiffusion", {"heads": 4})["model_config"])
+    state = dict(model.state_dict())
+    for key in ("encoder.0.body.0.weight", "encoder.0.skip.0.weight"):
+        state[key] = state[key][:, [0, 1, 3, 2, 4]]  # undo the importer's permutation
+    unpermuted.load_state_dict(state)
+    unpermuted.eval()
+    with torch.no_grad():
+        expected = reference(recode(codes, "ACTGN"))
+        assert (model(one_hot(codes)) - expected).abs().max() <= 1e-5
+        assert (unpermuted(one_hot(twin)) - expected).abs().max() <= 1e-5  # without it, only the twin matches
+        assert (unpermuted(one_hot(codes)) - expected).abs().max() > 1e-3
+
+
+def test_hicdiffusion_paper_size_parameter_count():
+    config = {"architecture": "encoder_decoder", "channels": [5, 32, 32, 32, 64, 64, 64, 128, 128, 256, 256, 256, 256,
+                                                              256],
+              "pools": [2] * 13, "transformer_layers": 8, "heads": 8, "feedforward": 2048,
+              "dilations": [2, 4, 8, 16, 32], "dropout": 0.1, "head_kernel": 1, "symmetric": False, "pair_order": "ji"}
+    with torch.device("meta"):
+        model = models.build(config)
+    assert sum(p.numel() for p in model.parameters()) == 37_261_217  # 4,096 fewer than our 3x3 readout's
+
+
+# ---------------------------------------------------------------- strictness and untrusted files
+def test_strict_loading_names_the_key_and_both_shapes(hicdiffusion, tmp_path):
+    reference, _ = hicdiffusion
+    state = reference.state_dict()
+    bad = dict(state, **{"decoder.conv_trans_blocks.1.main.0.weight": torch.zeros(32, 32, 3, 1)})
+    with pytest.raises(InputError, match=r"decoder\.1\.body\.0\.weight: the file's tensor is \(32, 32, 3, 1\), "
+                                         r"the model's is \(32, 32, 3, 3\)"):
+        import_checkpoint(save_lightning(bad, tmp_path / "shape.ckpt"), "hicdiffusion", {"heads": 4})
+    missing = {k: v for k, v in state.items() if k != "encoder.conv_blocks.2.main.1.running_var"}
+    with pytest.raises(InputError, match=r"not in the file, first 'encoder\.2\.body\.1\.running_var'"):
+        import_checkpoint(save_lightning(missing, tmp_path / "missing.ckpt"), "hicdiffusion", {"heads": 4})
+    extra = dict(state, **{"encoder.extra.weight": torch.zeros(1)})
+    with pytest.raises(InputError, match="'encoder.extra.weight' is not part of HiCDiffusion"):
+        import_checkpoint(save_lightning(extra, tmp_path / "extra.ckpt"), "hicdiffusion", {"heads": 4})
+    with pytest.raises(InputError, match="not under 'model.'"):
+        import_checkpoint(save_lightning(state, tmp_path / "prefix.ckpt", prefix="net."), "hicdiffusion")
+
+
+class Payload:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_a_malicious_pickle_does_not_run(tmp_path, hicdiffusion):
+    reference, _ = hicdiffusion
+    marker = tmp_path / "ran"
+    path = tmp_path / "evil.ckpt"
+    torch.save({"state_dict": {"model." + k: v for k, v in reference.state_dict().items()},
+                "hyper_parameters": {"payload": Payload(marker)}}, path)
+    with pytest.raises(InputError, match="refusing to load: its pickle calls posix.system"):
+        import_checkpoint(path, "hicdiffusion", {"heads": 4})
+    assert not marker.exists()
+    # globals of ordinary modules are replaced by inert stand-ins, not called: the weights still load
+    torch.save({"state_dict": {"model." + k: v for k, v in reference.state_dict().items()},
+                "hyper_parameters": {"args": argparse.Namespace(lr=1)}}, path)
+    checkpoint = read_lightning(path)
+    args = checkpoint["hyper_parameters"]["args"]
+    assert type(args).__name__ == "NotLoaded[argparse.Namespace]" and args.state == {"lr": 1}
