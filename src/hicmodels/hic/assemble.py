@@ -201,7 +201,8 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
     ids, maps, attrs = read_predictions(predictions_path)
     blocks, _, personal_sizes = read_chain(chain_path) if chain_path else (None, None, None)
     metadata = {"predicted_by": "hicmodels", "model": model, "architecture": attrs.get("architecture"),
-                "values": "balanced contacts scaled to a genome-wide mean of 1",
+                "values": attrs.get("values", "balanced contacts scaled to a genome-wide mean of 1"),
+                **{key: attrs[key] for key in ("source_format", "source_sha256") if key in attrs},
                 "contact_scale": float(attrs["contact_scale"]), "haplotype_chain": str(chain_path) if chain_path else None}
     assemble_cool(windows, ids, maps, chromsizes, settings["bin_size"], out_path, blocks, settings["min_coverage"],
                   metadata)

@@ -149,6 +149,9 @@ def corigami_model(state, settings, where):
               "heads": 8, "feedforward": int(state["attn.module.layers.0.linear1.weight"].shape[0]), "dropout": 0.1,
               "max_len": int(pe.shape[0]), "positional_encoding": "published_batch_of_one", "raw_tracks": [0],
               "tracks": ["ctcf", "atac"], "track_bin": 1, **settings}
+    if len(config["tracks"]) != config["track_channels"]:
+        raise InputError(f"the file's model reads {config['track_channels']} tracks; tracks names "
+                         f"{config['tracks']}", where)
     state = dict(state)
     state["encoder.conv_start_seq.0.weight"] = permute_sequence_channels(state["encoder.conv_start_seq.0.weight"],
                                                                          ORDERS["corigami"])
