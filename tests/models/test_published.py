@@ -408,3 +408,49 @@ def test_a_malicious_pickle_does_not_run(tmp_path, hicdiffusion):
     checkpoint = read_lightning(path)
     args = checkpoint["hyper_parameters"]["args"]
     assert type(args).__name__ == "NotLoaded[argparse.Namespace]" and args.state == {"lr": 1}
+
+
+# ---------------------------------------------------------------- command, prediction, .cool
+def test_imported_akita_predicts_through_the_cool_path(akita, tmp_path, capsys):
+    """import-checkpoint -> predict -> assemble: O/E values on 2,048 bp bins land on a 10 kb .cool with metadata."""
+    import cooler
+    import pandas as pd
+    import pysam
+
+    from hicmodels.cli import main
+    from hicmodels.hic.assemble import assemble_genome
+    from hicmodels.modelling.store import read_predictions
+
+    _, h5 = akita
+    window = 2048 * 80
+    out = tmp_path / "model.pt"
+    assert main(["modelling", "import-checkpoint", "--input", str(h5), "--format", "akita", "--out", str(out),
+                 "--config", f'{{"window_size": {window}, "target": 2}}']) == 0
+    report = capsys.readouterr().out
+    assert "akita, 751,653 parameter values, 163,840 bp windows of 2,048 bp bins" in report
+    assert "values log_oe, imported from akita" in report
+    rng = np.random.default_rng(0)
+    (tmp_path / "g.fa").write_text(">chr1\n" + "".join(rng.choice(list("ACGT"), 250_000)) + "\n")
+    pysam.faidx(str(tmp_path / "g.fa"))
+    windows = pd.DataFrame({"window_id": ["chr1:0-163840", "chr1:80000-243840"], "chrom": "chr1",
+                            "start": [0, 80_000], "end": [window, 80_000 + window], "status": "ok"})
+    windows = windows.assign(seq_chrom="chr1", seq_start=windows["start"], seq_end=windows["end"])
+    from hicmodels.modelling.prediction import predict
+
+    predict(checkpoint_path=out, fasta_path=tmp_path / "g.fa", windows=windows, out_path=tmp_path / "p.h5",
+            settings={"batch_size": 2, "compile": False, "sampling_steps": None, "seed": 0})
+    ids, maps, attrs = read_predictions(tmp_path / "p.h5")
+    assert maps.shape == (2, 80, 80) and attrs["values"].startswith("observed/expected")
+    inner = maps[:, 32:48, 32:48]
+    assert np.isnan(maps[:, :32]).all() and (inner[np.isfinite(inner)] > 0).all()  # exp of log O/E
+    assemble_genome(predictions_path=tmp_path / "p.h5", windows=windows, chromsizes=pd.Series({"chr1": 250_000}),
+                    settings={"bin_size": 10_000, "min_coverage": 0.5}, out_path=tmp_path / "m.cool", model="akita")
+    clr = cooler.Cooler(str(tmp_path / "m.cool"))
+    assert clr.info["metadata"]["values"].startswith("observed/expected")
+    assert clr.info["metadata"]["source_format"] == "akita" and len(clr.info["metadata"]["source_sha256"]) == 64
+    weight = clr.bins()[:]["weight"].to_numpy()
+    # each window predicts its central 16 bins of 2,048 bp (65,536-98,304 bp from its start); 10 kb bins
+    # covered for at least half their length by them are valid, the cropped borders are masked
+    assert np.flatnonzero(np.isfinite(weight)).tolist() == [7, 8, 9, 15, 16, 17]
+    matrix = clr.matrix(balance=True)[:]
+    assert (matrix[7:10, 7:10] > 0).all() and (matrix[15:18, 15:18] > 0).all()
