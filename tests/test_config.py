@@ -211,6 +211,7 @@ def test_model_entries_merge_their_training_over_the_section(config):
 
 
 def test_checkpoint_format_defaults_to_dna2hic(config):
-    config["models"]["given"] = {"preset": "yeast", "windows": "yeast", "weights": {"checkpoint": str(REPO / "README.md")}}
+    config["models"]["given"] = {"preset": "yeast", "windows": "yeast",
+                                 "weights": {"checkpoint": str(REPO / "README.md")}}
     assert model_entries(resolve_config(config))["given"]["weights"] == {"checkpoint": str(REPO / "README.md"),
                                                                          "format": "dna2hic"}

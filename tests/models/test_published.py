@@ -319,7 +319,8 @@ def hicdiffusion(tmp_path):
     torch.manual_seed(2)
     reference = randomise(ReferenceHiCDiffusion([5, 8, 8, 16, 16], 4, 32, 3),
                           recode(codes_and_tracks(2, 256, seed=5)[0], "ACTGN"), seed=2)
-    return reference, save_lightning(reference.state_dict(), tmp_path / "encoder_decoder.ckpt")
+    # HiCDiffusion's encoder-decoder is the LightningModule itself: no prefix on its keys
+    return reference, save_lightning(reference.state_dict(), tmp_path / "encoder_decoder.ckpt", prefix="")
 
 
 def test_hicdiffusion_key_map_round_trip_and_output(hicdiffusion):
@@ -374,15 +375,18 @@ def test_strict_loading_names_the_key_and_both_shapes(hicdiffusion, tmp_path):
     bad = dict(state, **{"decoder.conv_trans_blocks.1.main.0.weight": torch.zeros(32, 32, 3, 1)})
     with pytest.raises(InputError, match=r"decoder\.1\.body\.0\.weight: the file's tensor is \(32, 32, 3, 1\), "
                                          r"the model's is \(32, 32, 3, 3\)"):
-        import_checkpoint(save_lightning(bad, tmp_path / "shape.ckpt"), "hicdiffusion", {"heads": 4})
+        import_checkpoint(save_lightning(bad, tmp_path / "shape.ckpt", prefix=""), "hicdiffusion", {"heads": 4})
     missing = {k: v for k, v in state.items() if k != "encoder.conv_blocks.2.main.1.running_var"}
     with pytest.raises(InputError, match=r"not in the file, first 'encoder\.2\.body\.1\.running_var'"):
-        import_checkpoint(save_lightning(missing, tmp_path / "missing.ckpt"), "hicdiffusion", {"heads": 4})
+        import_checkpoint(save_lightning(missing, tmp_path / "missing.ckpt", prefix=""), "hicdiffusion", {"heads": 4})
     extra = dict(state, **{"encoder.extra.weight": torch.zeros(1)})
     with pytest.raises(InputError, match="'encoder.extra.weight' is not part of HiCDiffusion"):
-        import_checkpoint(save_lightning(extra, tmp_path / "extra.ckpt"), "hicdiffusion", {"heads": 4})
-    with pytest.raises(InputError, match="not under 'model.'"):
-        import_checkpoint(save_lightning(state, tmp_path / "prefix.ckpt", prefix="net."), "hicdiffusion")
+        import_checkpoint(save_lightning(extra, tmp_path / "extra.ckpt", prefix=""), "hicdiffusion", {"heads": 4})
+    with pytest.raises(InputError, match="no encoder.conv_blocks.0.main.0.weight: not a HiCDiffusion"):
+        import_checkpoint(save_lightning(state, tmp_path / "diffusion.ckpt", prefix="encoder_decoder."),
+                          "hicdiffusion")
+    with pytest.raises(InputError, match="not under 'model.'"):  # C.Origami's network is the module's .model
+        import_checkpoint(save_lightning(state, tmp_path / "prefix.ckpt", prefix="net."), "corigami")
 
 
 class Payload:
@@ -397,14 +401,13 @@ def test_a_malicious_pickle_does_not_run(tmp_path, hicdiffusion):
     reference, _ = hicdiffusion
     marker = tmp_path / "ran"
     path = tmp_path / "evil.ckpt"
-    torch.save({"state_dict": {"model." + k: v for k, v in reference.state_dict().items()},
-                "hyper_parameters": {"payload": Payload(marker)}}, path)
+    torch.save({"state_dict": dict(reference.state_dict()), "hyper_parameters": {"payload": Payload(marker)}}, path)
     with pytest.raises(InputError, match="refusing to load: its pickle calls posix.system"):
         import_checkpoint(path, "hicdiffusion", {"heads": 4})
     assert not marker.exists()
     # globals of ordinary modules are replaced by inert stand-ins, not called: the weights still load
-    torch.save({"state_dict": {"model." + k: v for k, v in reference.state_dict().items()},
-                "hyper_parameters": {"args": argparse.Namespace(lr=1)}}, path)
+    torch.save({"state_dict": dict(reference.state_dict()), "hyper_parameters": {"args": argparse.Namespace(lr=1)}},
+               path)
     checkpoint = read_lightning(path)
     args = checkpoint["hyper_parameters"]["args"]
     assert type(args).__name__ == "NotLoaded[argparse.Namespace]" and args.state == {"lr": 1}
@@ -454,3 +457,35 @@ def test_imported_akita_predicts_through_the_cool_path(akita, tmp_path, capsys):
     assert np.flatnonzero(np.isfinite(weight)).tolist() == [7, 8, 9, 15, 16, 17]
     matrix = clr.matrix(balance=True)[:]
     assert (matrix[7:10, 7:10] > 0).all() and (matrix[15:18, 15:18] > 0).all()
+
+
+# ---------------------------------------------------------------- full size (slow: CI)
+@pytest.mark.slow
+def test_corigami_full_window_parity(corigami):
+    """One 2,097,152 bp window: C.Origami's own 256 x 256 geometry (its diagonalize is unchanged at 256)."""
+    reference, path = corigami
+    _, model = imported(path, "corigami", raw_tracks=[])
+    codes, ctcf, atac = codes_and_tracks(1, 2_097_152)
+    theirs, ours = corigami_inputs(codes, ctcf, atac)
+    ours[:, 5] = ctcf
+    with torch.no_grad():
+        expected, got = reference(theirs), model(ours)
+    assert got.shape == expected.shape == (1, 256, 256)
+    print(f"C.Origami 2 Mb window: max abs diff {(got - expected).abs().max():.3g}, max |output| "
+          f"{expected.abs().max():.3g}")
+    assert (got - expected).abs().max() <= 1e-5
+
+
+@pytest.mark.slow
+def test_akita_full_window_parity(akita):
+    reference, path = akita
+    _, model = imported(path, "akita", target=None)
+    x = one_hot(codes_and_tracks(1, 1_048_576)[0])
+    with torch.no_grad():
+        expected, got = reference(x[:, :4].transpose(1, 2)), model(x)
+    assert got.shape == expected.shape == (1, 99_681, 5)
+    print(f"Akita 1 Mb window: max abs diff {(got - expected).abs().max():.3g}, max |output| "
+          f"{expected.abs().max():.3g}")
+    # at full size the unscaled |i - j| channel (up to 511) drives outputs to ~100, where float32 steps are
+    # 7.6e-6: the dense layer (a Linear here, a k1 Conv1d there) rounds differently by an ulp or two
+    assert (got - expected).abs().max() <= 1e-6 * expected.abs().max()

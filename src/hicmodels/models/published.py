@@ -173,15 +173,15 @@ def hicdiffusion_names(key, where):
     for pattern, replacement in HICDIFFUSION_NAMES:
         if re.fullmatch(pattern, key):
             return re.sub(pattern, replacement, key)
-    raise InputError(f"key {key!r} is not part of HiCDiffusion's encoder-decoder", where)
+    raise InputError(f"key {key!r} is not part of HiCDiffusion's encoder-decoder (give its encoder-decoder "
+                     f"checkpoint, not the diffusion one)", where)
 
 
 def hicdiffusion_model(state, settings, where):
     """(model config, weights) of a HiCDiffusion encoder-decoder state dict (Lightning prefix removed)."""
     if "encoder.conv_blocks.0.main.0.weight" not in state:
         raise InputError("no encoder.conv_blocks.0.main.0.weight: not a HiCDiffusion encoder-decoder checkpoint "
-                         "(the diffusion checkpoint holds a copy under encoder_decoder.*: give the encoder-decoder's)",
-                         where)
+                         "(give its encoder-decoder checkpoint, not the diffusion one)", where)
     blocks = _count(state, r"encoder\.conv_blocks\.(\d+)\.")
     channels = [int(state["encoder.conv_blocks.0.main.0.weight"].shape[1])] + [
         int(state[f"encoder.conv_blocks.{i}.main.0.weight"].shape[0]) for i in range(blocks)]
@@ -255,7 +255,8 @@ def akita_model(layers, settings, eps, where):
     used = set(conv1d + conv2d + norms + dense)
     extra = sorted(set(layers) - used)
     if extra:
-        raise InputError(f"layer {extra[0]!r} has weights ({sorted(layers[extra[0]])}) with no place in Akita v1", where)
+        raise InputError(f"layer {extra[0]!r} has weights ({sorted(layers[extra[0]])}) with no place in Akita v1",
+                         where)
     tensors = {}
 
     def take(layer, weight, shape_to_torch):
@@ -350,8 +351,12 @@ def import_checkpoint(path, fmt, settings=None, params_path=None):
         optional = ("num_batches_tracked",)
     elif fmt in ("corigami", "hicdiffusion"):
         state = read_lightning(path)["state_dict"]
-        reader = corigami_model if fmt == "corigami" else hicdiffusion_model
-        config, tensors = reader(_strip(state, "model.", where), settings, where)
+        # C.Origami's LightningModule holds the network as ``self.model``; HiCDiffusion's encoder-decoder
+        # is itself the LightningModule, so its keys have no prefix
+        if fmt == "corigami":
+            config, tensors = corigami_model(_strip(state, "model.", where), settings, where)
+        else:
+            config, tensors = hicdiffusion_model(state, settings, where)
         model = build(config)
         window = window or 256 * 8192
         optional = ()
