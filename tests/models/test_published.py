@@ -84,6 +84,7 @@ def corigami(tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setattr(corigami_models.ConvModel, "diagonalize", lambda self, x: torch.cat(
         [x.unsqueeze(2).repeat(1, 1, x.shape[-1], 1), x.unsqueeze(3).repeat(1, 1, 1, x.shape[-1])], dim=1))
     codes, ctcf, atac = codes_and_tracks(2, 65_536, seed=5)
+    torch.manual_seed(0)  # the package's own initialisation, from a fixed state
     reference = randomise(corigami_models.ConvTransModel(2, 256), corigami_inputs(codes, ctcf, atac)[0])
     path = save_lightning(reference.state_dict(), tmp_path_factory.mktemp("corigami") / "corigami.ckpt")
     return reference, path
@@ -199,6 +200,7 @@ def keras_akita_h5(reference, path, epsilon_in_config=None):
 
 @pytest.fixture(scope="module")
 def akita(tmp_path_factory):
+    torch.manual_seed(0)
     reference = randomise(akita_model.Akita(akita_model.AkitaConfig()),
                           one_hot(codes_and_tracks(2, 2048 * 80, seed=5)[0])[:, :4].transpose(1, 2))
     for m in reference.modules():
