@@ -225,7 +225,8 @@ def model_entries(config):
         Model name -> ``preset`` (the model preset's config, a dict),
         ``preset_name``, ``windows`` (the window preset), ``window_preset``
         (its name), ``inputs``, ``weights`` (``"train"`` or
-        ``{"checkpoint": path}``), ``diffusion`` and ``training`` (the
+        ``{"checkpoint": path, "format": ...}``, format ``dna2hic`` or a
+        published one, see :mod:`hicmodels.models.published`), ``diffusion`` and ``training`` (the
         training section with the entry's own settings over it).
     """
     entries = {}
