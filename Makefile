@@ -37,6 +37,7 @@ system-packages:
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q -c constraints.txt -e ".[workflow,test]"
+	$(VENV)/bin/pip install -q --no-deps -c constraints.txt corigami  # test-only (parity tests), see pyproject.toml
 	touch $@
 
 # Rules call `python` and the tools: run with the venv first on PATH, as an activated venv would.

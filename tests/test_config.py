@@ -107,9 +107,21 @@ def test_window_and_model_presets_must_agree(config):
     (lambda c: c["hic"].update(test_chromosomes=["chrM"]), r"hic.test_chromosomes: \['chrM'\] not in reference.chromosomes"),
     (lambda c: c["hic"].update(validation_chromosomes=["chrXIII"]), r"\['chrXIII'\] are both test and validation"),
     (lambda c: c["models"]["yeast"].update(windows="mouse"),
-     r"models.yeast.windows: 'mouse' is not one of \['human', 'synthetic', 'yeast'\] \(window_presets\)"),
+     r"models.yeast.windows: 'mouse' is not one of \['akita', 'human', 'synthetic', 'yeast'\] \(window_presets\)"),
     (lambda c: c["models"]["yeast"].update(preset="mouse"), r"models.yeast.preset: 'mouse' is not one of"),
     (lambda c: c["assemble"].update(resolutions=[10000, 25000]), r"\[25000\] are not multiples of bin_size 10000"),
+    (lambda c: c["models"].update(a={"preset": "akita", "windows": "akita"}),
+     r"models.a.weights: model preset 'akita' is a akita model, which runs published weights only"),
+    (lambda c: c["models"].update(a={"preset": "akita", "windows": "akita",
+                                     "weights": {"checkpoint": str(REPO / "README.md"), "format": "corigami"}}),
+     r"models.a.weights.format: a corigami checkpoint is a corigami model, but model preset 'akita' is akita"),
+    (lambda c: c["models"].update(a={"preset": "akita", "windows": "human",
+                                     "weights": {"checkpoint": str(REPO / "README.md"), "format": "akita"}}),
+     r"models.a: window preset 'human' has 2097152 bp in 256 bins; model preset 'akita' \(akita\) has 2048 bp bins"),
+    (lambda c: c["models"].update(a={"preset": "hicdiffusion", "windows": "human",
+                                     "weights": {"checkpoint": str(REPO / "README.md"), "format": "hicdiffusion",
+                                                 "params": str(REPO / "README.md")}}),
+     r"models.a.weights.params: only Akita checkpoints come with a params.json"),
 ])
 def test_config_cross_checks(config, edit, message):
     edit(config)
@@ -197,3 +209,10 @@ def test_model_entries_merge_their_training_over_the_section(config):
     assert second["seed"] == 7 and second["epochs"] == config["training"]["epochs"]
     assert second["diffusion"] == {**config["training"]["diffusion"], "epochs": 2}
     assert entries["second"]["weights"] == "train" and entries["second"]["inputs"] == ["sequence"]
+
+
+def test_checkpoint_format_defaults_to_dna2hic(config):
+    config["models"]["given"] = {"preset": "yeast", "windows": "yeast",
+                                 "weights": {"checkpoint": str(REPO / "README.md")}}
+    assert model_entries(resolve_config(config))["given"]["weights"] == {"checkpoint": str(REPO / "README.md"),
+                                                                         "format": "dna2hic"}

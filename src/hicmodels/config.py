@@ -97,6 +97,10 @@ def apply_defaults(instance, node, schema):
             instance[key] = copy.deepcopy(child["default"])
         if key in instance:
             apply_defaults(instance[key], child, schema)
+    for branch in node.get("oneOf", []):
+        branch = _resolve_ref(branch, schema)
+        if branch.get("type") == "object":
+            apply_defaults(instance, branch, schema)
     extra = node.get("additionalProperties")
     if isinstance(extra, dict):
         for key in set(instance) - set(node.get("properties", {})):
@@ -260,7 +264,8 @@ def model_entries(config):
         Model name -> ``preset`` (the model preset's config, a dict),
         ``preset_name``, ``windows`` (the window preset), ``window_preset``
         (its name), ``inputs``, ``weights`` (``"train"`` or
-        ``{"checkpoint": path}``), ``diffusion`` and ``training`` (the
+        ``{"checkpoint": path, "format": ...}``, format ``dna2hic`` or a
+        published one, see :mod:`hicmodels.models.published`), ``diffusion`` and ``training`` (the
         training section with the entry's own settings over it).
     """
     entries = {}
@@ -323,7 +328,33 @@ def check_config(config):
 
 
 # What each architecture can read (config models.<name>.inputs).
-ARCHITECTURE_INPUTS = {"encoder_decoder": {"sequence", "tracks"}}
+ARCHITECTURE_INPUTS = {"encoder_decoder": {"sequence", "tracks"}, "corigami": {"sequence", "tracks"},
+                       "akita": {"sequence"}}
+# The published formats a model entry can import (weights.format), and the architecture each gives.
+FORMAT_ARCHITECTURES = {"hicdiffusion": "encoder_decoder", "corigami": "corigami", "akita": "akita"}
+
+
+def _check_weights(entry, where, preset):
+    """Where a model entry's weights come from, against its architecture."""
+    architecture = entry["preset"]["architecture"]
+    weights = entry["weights"]
+    if weights == "train":
+        if architecture != "encoder_decoder":
+            raise InputError(f"{where}.weights: {preset} is a {architecture} model, which runs published weights "
+                             f"only: give weights: {{checkpoint: FILE, format: {architecture}}}")
+        return
+    _require_file(weights["checkpoint"], f"{where}.weights.checkpoint")
+    fmt = weights["format"]
+    if fmt != "dna2hic" and FORMAT_ARCHITECTURES[fmt] != architecture:
+        raise InputError(f"{where}.weights.format: a {fmt} checkpoint is a {FORMAT_ARCHITECTURES[fmt]} model, "
+                         f"but {preset} is {architecture}")
+    if "params" in weights:
+        if fmt != "akita":
+            raise InputError(f"{where}.weights.params: only Akita checkpoints come with a params.json")
+        _require_file(weights["params"], f"{where}.weights.params")
+    if entry["diffusion"]:
+        raise InputError(f"{where}: diffusion is trained here; a model given by checkpoint is used as it is "
+                         f"(set diffusion: false)")
 
 
 def _check_model(config, name, entry):
@@ -335,11 +366,16 @@ def _check_model(config, name, entry):
     if not set(entry["inputs"]) <= readable:
         raise InputError(f"{where}.inputs: {model['architecture']} models read {sorted(readable)}, "
                          f"not {sorted(set(entry['inputs']) - readable)}")
-    if entry["weights"] != "train":
-        _require_file(entry["weights"]["checkpoint"], f"{where}.weights.checkpoint")
-        if entry["diffusion"]:
-            raise InputError(f"{where}: diffusion is trained here; a model given by checkpoint is used as it is "
-                             f"(set diffusion: false)")
+    _check_weights(entry, where, preset)
+    if model["architecture"] != "encoder_decoder":
+        from .models import FIXED_BIN_SIZE
+
+        bin_size = FIXED_BIN_SIZE[model["architecture"]]
+        if windows["size"] != windows["bins"] * bin_size:
+            raise InputError(f"{where}: window preset {entry['window_preset']!r} has {windows['size']} bp in "
+                             f"{windows['bins']} bins; {preset} ({model['architecture']}) has {bin_size} bp bins")
+        _check_tracks(config, where, entry, preset, windows)
+        return
     bin_size = math.prod(model["pools"])
     if windows["size"] != windows["bins"] * bin_size:
         raise InputError(
@@ -351,12 +387,19 @@ def _check_model(config, name, entry):
         raise InputError(f"{where}: {preset} has {len(model['channels']) - 1} encoder blocks, which need as many "
                          f"pools, got {len(model['pools'])}")
     tracks = model.get("tracks", [])
-    if ("tracks" in entry["inputs"]) != bool(tracks):
-        raise InputError(f"{where}.inputs: {preset} reads {'tracks ' + str(tracks) if tracks else 'no tracks'}; "
-                         f"inputs must {'' if tracks else 'not '}list tracks")
     if model["channels"][0] != 5 + len(tracks):
         raise InputError(f"{where}: {preset} channels[0] must be 5 (one-hot ACGTN) + {len(tracks)} tracks, "
                          f"got {model['channels'][0]}")
+    _check_tracks(config, where, entry, preset, windows)
+    _check_diffusion(config, where, entry, preset, windows)
+
+
+def _check_tracks(config, where, entry, preset, windows):
+    model = entry["preset"]
+    tracks = model.get("tracks", [])
+    if ("tracks" in entry["inputs"]) != bool(tracks):
+        raise InputError(f"{where}.inputs: {preset} reads {'tracks ' + str(tracks) if tracks else 'no tracks'}; "
+                         f"inputs must {'' if tracks else 'not '}list tracks")
     if tracks:
         if "track_bin" not in model:
             raise InputError(f"{where}: {preset} reads tracks and needs track_bin")
@@ -369,7 +412,10 @@ def _check_model(config, name, entry):
                 if track not in lines.get("tracks", {}):
                     raise InputError(f"{where} reads track {track!r}: add its bigWig to {key}")
                 _require_file(lines["tracks"][track], f"config {key}.{track}")
-    diffusion = model["diffusion"]
+
+
+def _check_diffusion(config, where, entry, preset, windows):
+    diffusion = entry["preset"]["diffusion"]
     divisor = 2 ** (len(diffusion["dim_mults"]) - 1)
     if entry["diffusion"] and windows["bins"] % divisor:
         raise InputError(f"{where}: the diffusion U-Net of {preset} halves the map {len(diffusion['dim_mults']) - 1} "

@@ -44,6 +44,14 @@ MODEL_DIR = "results/cell_lines/{cell_line}/models/{model}"
 # Variants are called on the modelled chromosomes; other sequences keep the reference.
 CALLED_CHROMOSOMES = config["reference"]["chromosomes"]
 WINDOW_PRESETS = sorted({entry["window_preset"] for entry in MODELS.values()})
+# Entries trained here, and entries whose published checkpoint is imported (rule import_checkpoint);
+# both make the entry's model.pt. Entries with a dna2hic checkpoint use that file.
+TRAINED = [m for m, entry in MODELS.items() if entry["weights"] == "train"]
+IMPORTED = [
+    m
+    for m, entry in MODELS.items()
+    if entry["weights"] != "train" and entry["weights"]["format"] != "dna2hic"
+]
 
 
 wildcard_constraints:
@@ -113,13 +121,32 @@ def model_dir(cell_line, model):
 
 
 def encoder_decoder_checkpoint(cell_line, model):
-    """The model entry's encoder-decoder checkpoint: trained here, or the file the config names."""
-    weights = MODELS[model]["weights"]
-    return (
-        f"{model_dir(cell_line, model)}/model.pt"
-        if weights == "train"
-        else weights["checkpoint"]
-    )
+    """The model entry's checkpoint: trained or imported here (model.pt), or the dna2hic file the config names."""
+    if model in TRAINED or model in IMPORTED:
+        return f"{model_dir(cell_line, model)}/model.pt"
+    return MODELS[model]["weights"]["checkpoint"]
+
+
+def one_of(names):
+    """A wildcard regex matching exactly ``names`` (nothing when empty)."""
+    return "|".join(map(re.escape, names)) if names else "(?!)"
+
+
+def import_settings(wildcards):
+    """The importer's settings: the preset's keys (over the file's) and the window size."""
+    entry = MODELS[wildcards.model]
+    preset = {
+        k: v
+        for k, v in entry["preset"].items()
+        if k not in ("architecture", "diffusion")
+    }
+    return as_json({**preset, "window_size": entry["windows"]["size"]})
+
+
+def import_params(wildcards):
+    """``--params params.json`` for an Akita checkpoint that names one."""
+    weights = MODELS[wildcards.model]["weights"]
+    return f"--params {shlex.quote(weights['params'])}" if "params" in weights else ""
 
 
 def scored_checkpoint(wildcards):

@@ -22,6 +22,8 @@ rule train_model:
         "logs/train_model/{cell_line}/{model}.log",
     benchmark:
         "results/benchmarks/train_model/{cell_line}/{model}.tsv"
+    wildcard_constraints:
+        model=one_of(TRAINED),
     conda:
         "../envs/hicmodels.yaml"
     threads: 8
@@ -42,6 +44,32 @@ rule train_model:
         " --aliases {input.aliases} --windows {input.windows} --config {params.settings}"
         " --checkpoint {output.checkpoint} --log-table {output.log_table} {params.tracks}"
         " --threads {threads} 2> {log}"
+
+
+# A published checkpoint (C.Origami, HiCDiffusion, Akita) named by a model entry's weights, read
+# without running code from it and written as a dna2hic checkpoint; it does not depend on the cell
+# line's data, but each cell line's model directory holds its own copy.
+rule import_checkpoint:
+    input:
+        checkpoint=lambda w: MODELS[w.model]["weights"]["checkpoint"],
+        params=lambda w: MODELS[w.model]["weights"].get("params", []),
+    output:
+        f"{MODEL_DIR}/model.pt",
+    log:
+        "logs/import_checkpoint/{cell_line}/{model}.log",
+    benchmark:
+        "results/benchmarks/import_checkpoint/{cell_line}/{model}.tsv"
+    wildcard_constraints:
+        model=one_of(IMPORTED),
+    conda:
+        "../envs/hicmodels.yaml"
+    params:
+        format=lambda w: MODELS[w.model]["weights"]["format"],
+        settings=import_settings,
+        params=import_params,
+    shell:
+        "python -m hicmodels modelling import-checkpoint --input {input.checkpoint}"
+        " --format {params.format} {params.params} --config {params.settings} --out {output} 2> {log}"
 
 
 # The diffusion stage: a denoising U-Net on the residual of the frozen encoder-decoder.

@@ -40,6 +40,15 @@ def predict(args):
                     aliases=aliases, chain=args.chain)
 
 
+def import_checkpoint(args):
+    from ..modelling.checkpoints import describe, save_checkpoint
+    from ..models.published import import_checkpoint as read_published
+
+    checkpoint = read_published(args.input, args.format, args.settings, args.params)
+    save_checkpoint(checkpoint, args.out)
+    print(f"{args.input}: {args.format} checkpoint -> {args.out}: {describe(checkpoint)}")
+
+
 def inspect(args):
     from ..modelling.checkpoints import describe, load_checkpoint
 
@@ -53,6 +62,10 @@ def train_schema():
                        "training": config_schema()["properties"]["training"]},
         "required": ["model"],
     })
+
+
+def import_schema():
+    return {"type": "object", "properties": {"window_size": {"type": "integer", "minimum": 1}}}
 
 
 def _training_inputs(p):
@@ -87,6 +100,15 @@ def register(commands):
     p.add_argument("--aliases", help="chromosome alias table for the track bigWigs")
     p.add_argument("--chain", help="reference -> haplotype chain, for a haplotype (lifts the tracks)")
     add_settings(p, lambda: section_schema("prediction"), "config prediction")
+
+    p = add_command(commands, "import-checkpoint", import_checkpoint,
+                    "convert a published checkpoint (C.Origami, HiCDiffusion, Akita) into a dna2hic checkpoint")
+    p.add_argument("--input", required=True, help="the published file (.ckpt, or Akita's .h5)")
+    p.add_argument("--format", required=True, choices=["corigami", "hicdiffusion", "akita"])
+    p.add_argument("--params", help="Akita's Basenji params.json (sequence length, crop, diagonal offset)")
+    p.add_argument("--out", required=True, help="dna2hic checkpoint written")
+    add_settings(p, import_schema, "model config keys over the file's (tracks, positional_encoding, target...) "
+                 "and window_size")
 
     p = add_command(commands, "inspect", inspect, "print what a checkpoint holds (architecture, size, geometry)")
     p.add_argument("--checkpoint", required=True, help="checkpoint file")

@@ -210,7 +210,8 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
     blocks, _, personal_sizes = read_chain(chain_path) if chain_path else (None, None, None)
     metadata = {"predicted_by": "hicmodels", "model": model, "cell_line": cell_line,
                 "architecture": attrs.get("architecture"), "checkpoint_sha256": attrs.get("checkpoint_sha256"),
-                "values": "balanced contacts scaled to a genome-wide mean of 1",
+                "values": attrs.get("values", "balanced contacts scaled to a genome-wide mean of 1"),
+                **{key: attrs[key] for key in ("source_format", "source_sha256") if key in attrs},
                 "contact_scale": float(attrs["contact_scale"]),
                 "max_predicted_distance_bp": int(maps.shape[1] * attrs["bin_size"]),
                 "haplotype_chain": str(chain_path) if chain_path else None}

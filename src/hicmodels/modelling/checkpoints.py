@@ -17,6 +17,10 @@ key                 meaning
 ``epoch``           the epoch kept (1-based)
 ``validation_loss`` its validation loss
 ``training_config`` the training settings it was trained with
+``values``          what the model outputs: ``log1p_contacts`` (absent: the
+                    same) or ``log_oe`` (log observed/expected, Akita)
+``source``          an imported checkpoint's origin: ``format``, ``file``,
+                    ``sha256`` (:mod:`hicmodels.models.published`)
 =================== ============================================================
 """
 
@@ -171,8 +175,13 @@ def file_sha256(path):
 
 
 def describe(checkpoint):
-    """One-line summary: architecture, parameters, window and bin sizes, epoch."""
-    parameters = sum(t.numel() for t in checkpoint["state_dict"].values() if torch.is_tensor(t))
+    """One-line summary: architecture, parameters, window and bin sizes, values, epoch or origin."""
+    parameters = sum(t.numel() for k, t in checkpoint["state_dict"].items()
+                     if torch.is_tensor(t) and not k.endswith("num_batches_tracked"))
+    source = checkpoint.get("source")
+    origin = (f"imported from {source['format']} (sha256 {source['sha256'][:12]})" if source
+              else f"epoch {checkpoint.get('epoch', '?')}")
     return (f"{checkpoint['model_config']['architecture']}, {parameters:,} parameter values, "
             f"{int(checkpoint['window_size']):,} bp windows of {int(checkpoint['bin_size']):,} bp bins, "
-            f"{checkpoint.get('targets', 'balanced')} targets, epoch {checkpoint.get('epoch', '?')}")
+            f"{checkpoint.get('targets', 'balanced')} targets, values {checkpoint.get('values', 'log1p_contacts')}, "
+            f"{origin}")

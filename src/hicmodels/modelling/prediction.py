@@ -3,7 +3,9 @@
 Predictions are stored per window (:mod:`.store`), as
 contacts on the checkpoint's contact scale (``expm1`` of the model output), in
 the coordinates of the sequence the model read; :mod:`hicmodels.hic.assemble` puts
-them on the reference grid.
+them on the reference grid. A checkpoint whose ``values`` are ``log_oe``
+(Akita) stores ``exp`` of the output: observed/expected ratios. NaN pixels
+(Akita's cropped border and first diagonals) stay NaN.
 
 Inference is batched under ``torch.inference_mode``; on a GPU it runs in bf16
 autocast with channels-last 2D layers, and ``compile`` wraps the model in
@@ -41,6 +43,15 @@ def window_noise(window_ids, steps, nbins, seed):
         generator = torch.Generator().manual_seed(zlib.crc32(f"{seed}:{window_id}".encode()))
         noise[i] = torch.randn(steps, nbins, nbins, generator=generator)
     return noise
+
+
+VALUE_NAMES = {"log1p_contacts": "balanced contacts scaled to a genome-wide mean of 1",
+               "log_oe": "observed/expected ratio (exp of the model's log O/E)"}
+
+
+def to_values(y, values):
+    """Model output -> stored values: ``expm1`` (clamped at 0) of log1p contacts, ``exp`` of log O/E."""
+    return torch.exp(y) if values == "log_oe" else torch.expm1(y).clamp_min(0)
 
 
 def load_model(checkpoint, device, compile, path=None):
@@ -103,6 +114,7 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
     device = select_device(threads)
     model = load_model(checkpoint, device, settings["compile"], checkpoint_path)
     diffusion = config["architecture"] == "diffusion"
+    values = checkpoint.get("values", "log1p_contacts")
     steps = (settings["sampling_steps"] or config["timesteps"]) if diffusion else None
     nbins = checkpoint["window_size"] // checkpoint["bin_size"]
     names, track_bin = models.tracks(config)
@@ -123,12 +135,15 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
                         y = model(x, noise=window_noise(ids[index], steps, nbins, seed).to(device))
                     else:
                         y = model(x)
-                    maps[index] = torch.expm1(y.float()).clamp_min(0).cpu().numpy()
+                    maps[index] = to_values(y.float(), values).cpu().numpy()
                     progress.advance(len(index))
     log.info("predicted %d windows with the %s model%s (%d skipped: status not ok)", len(todo), config["architecture"],
              f", {steps} sampling steps" if diffusion else "", len(windows) - len(todo))
     attrs = {"contact_scale": checkpoint["contact_scale"], "bin_size": checkpoint["bin_size"],
-             "architecture": config["architecture"], "checkpoint_sha256": file_sha256(checkpoint_path)}
+             "architecture": config["architecture"], "values": VALUE_NAMES[values],
+             "checkpoint_sha256": file_sha256(checkpoint_path)}
+    if "source" in checkpoint:
+        attrs.update(source_format=checkpoint["source"]["format"], source_sha256=checkpoint["source"]["sha256"])
     if diffusion:
         attrs.update(sampling_steps=steps, seed=seed)
     write_predictions(out_path, todo["window_id"].to_numpy(), maps, attrs)

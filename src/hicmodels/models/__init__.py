@@ -1,5 +1,10 @@
 """Sequence-to-Hi-C models, selected by name from the config's ``model`` section.
 
+Families: ``encoder_decoder`` (HiCDiffusion's, trained here or imported),
+``diffusion`` (its diffusion stage), ``corigami`` (C.Origami's ConvTransModel)
+and ``akita`` (Akita v1); the last two run published weights
+(:mod:`hicmodels.models.published`).
+
 A model config is a dict: ``architecture`` plus the class's keyword
 arguments, and three keys that are not the module's: ``tracks`` (names of the
 bigWig tracks fed beside the sequence, in channel order), ``track_bin`` (bases
@@ -10,10 +15,14 @@ stage). The diffusion stage's config is ``{"architecture": "diffusion",
 
 import math
 
+from .akita import Akita
+from .corigami import COrigami
 from .diffusion import HiCDiffusion
 from .encoder_decoder import EncoderDecoder
 
-ARCHITECTURES = {"encoder_decoder": EncoderDecoder, "diffusion": HiCDiffusion}
+ARCHITECTURES = {"encoder_decoder": EncoderDecoder, "diffusion": HiCDiffusion, "corigami": COrigami, "akita": Akita}
+# Bases per output bin of the families with a fixed encoder (the encoder-decoder's is its pools' product).
+FIXED_BIN_SIZE = {"corigami": 8192, "akita": 2048}
 DATA_KEYS = ("tracks", "track_bin", "diffusion")
 
 
@@ -47,8 +56,9 @@ def base_config(config):
 
 
 def bin_size(config):
-    """Sequence bases per output bin: the product of the encoder's pooling factors."""
-    return math.prod(base_config(config)["pools"])
+    """Sequence bases per output bin: the product of the encoder's pooling factors, or the family's fixed bin."""
+    base = base_config(config)
+    return FIXED_BIN_SIZE.get(base["architecture"]) or math.prod(base["pools"])
 
 
 def tracks(config):

@@ -6,10 +6,20 @@ output channel. All sizes come from the constructor, so the paper model, the
 small CPU presets and the sequence + tracks model (C.Origami-style: extra
 input channels for binned epigenome tracks) are the same class.
 
-Two choices differ from the HiCDiffusion code: the transformer attends over
-the sequence positions (the original passes ``(batch, channels, positions)``
-to a sequence-first ``nn.TransformerEncoder``, which attends across the
-batch), and the output map is symmetrised.
+The transformer attends over the sequence positions, as the HiCDiffusion
+reference does since its commit 621f50d ("fix the model", 2024-07-03:
+``batch_first=True`` with the features transposed to ``(batch, positions,
+channels)``). Before that commit the reference passed ``(batch, channels,
+positions)`` to a sequence-first transformer, which attends across the batch;
+the published checkpoints (Zenodo record 13840733, released with the
+prediction scripts in September 2024) were made with the fixed code, which is
+the code this class reproduces.
+
+By default two choices differ from the reference: the readout is a 3x3 conv
+(the reference's ``reduce_layer`` is 1x1) and the output map is symmetrised.
+``head_kernel=1, symmetric=False, pair_order="ji"`` give the reference exactly
+(the ``hicdiffusion`` preset, used for imported checkpoints:
+:mod:`hicmodels.models.published`).
 """
 
 import torch
@@ -52,12 +62,15 @@ class DecoderBlock(nn.Module):
         return torch.relu(x + self.body(x))
 
 
-def pairwise(x):
-    """(batch, C, N) -> (batch, 2C, N, N): channel ``c`` of pixel ``(i, j)`` is ``x[c, i]``, then ``x[c, j]``."""
+def pairwise(x, order="ij"):
+    """(batch, C, N) -> (batch, 2C, N, N): channel ``c`` of pixel ``(i, j)`` is ``x[c, i]``, then ``x[c, j]``.
+
+    ``order="ji"`` puts ``x[c, j]`` first (HiCDiffusion's and C.Origami's ``repeat_dimension``/``diagonalize``).
+    """
     n = x.shape[-1]
     rows = x.unsqueeze(-1).expand(-1, -1, n, n)
     cols = x.unsqueeze(-2).expand(-1, -1, n, n)
-    return torch.cat([rows, cols], dim=1)
+    return torch.cat([rows, cols] if order == "ij" else [cols, rows], dim=1)
 
 
 class EncoderDecoder(nn.Module):
@@ -77,10 +90,20 @@ class EncoderDecoder(nn.Module):
         One 2D decoder block per dilation.
     dropout : float
         Transformer dropout.
+    head_kernel : int
+        Kernel of the readout conv (3; the HiCDiffusion reference's is 1).
+    symmetric : bool
+        Symmetrise the output map (the reference does not).
+    pair_order : str
+        ``"ij"`` or ``"ji"`` (the reference's): the order of the two halves of
+        the pairwise features, see :func:`pairwise`.
+
+    The last three keep the values dna2hic checkpoints were written with
+    before they were options; the config schema states the same defaults.
     """
 
     def __init__(self, channels, pools, transformer_layers=8, heads=8, feedforward=2048, dilations=(2, 4, 8, 16, 32),
-                 dropout=0.1):
+                 dropout=0.1, head_kernel=3, symmetric=True, pair_order="ij"):
         super().__init__()
         if len(pools) != len(channels) - 1:
             raise ValueError(f"{len(channels) - 1} encoder blocks need {len(channels) - 1} pools, got {len(pools)}")
@@ -89,19 +112,20 @@ class EncoderDecoder(nn.Module):
         layer = nn.TransformerEncoderLayer(dim, heads, feedforward, dropout, batch_first=True)
         self.transformer = nn.TransformerEncoder(layer, transformer_layers, enable_nested_tensor=False)
         self.decoder = nn.Sequential(*(DecoderBlock(2 * dim, d) for d in dilations))
-        self.head = nn.Conv2d(2 * dim, 1, 3, padding=1)
+        self.head = nn.Conv2d(2 * dim, 1, head_kernel, padding=head_kernel // 2)
         self.latent_channels = 2 * dim
+        self.symmetric, self.pair_order = symmetric, pair_order
 
     def latent(self, x):
         """(batch, channels[0], length) -> decoder features (batch, 2 * channels[-1], bins, bins)."""
         h = self.encoder(x)
         h = torch.relu(h + self.transformer(h.transpose(1, 2)).transpose(1, 2))
-        return self.decoder(pairwise(h))
+        return self.decoder(pairwise(h, self.pair_order))
 
     def readout(self, latent):
-        """Decoder features -> symmetric map (batch, bins, bins)."""
+        """Decoder features -> map (batch, bins, bins), symmetrised unless ``symmetric`` is false."""
         y = self.head(latent).squeeze(1)
-        return 0.5 * (y + y.transpose(-1, -2))
+        return 0.5 * (y + y.transpose(-1, -2)) if self.symmetric else y
 
     def forward(self, x):
         return self.readout(self.latent(x))
