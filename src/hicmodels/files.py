@@ -9,6 +9,7 @@ workflow's Snakemake lock sees to that).
 """
 
 import contextlib
+import hashlib
 import errno
 import logging
 import os
@@ -112,3 +113,12 @@ def write_tsv(table, path, index=False, **options):
     """
     with atomic_output(path) as tmp:
         table.to_csv(tmp, sep="\t", index=index, **options)
+
+
+def file_sha256(path):
+    """SHA-256 of a file's bytes, hex (which checkpoint made a prediction, which file was imported)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -90,6 +90,14 @@ def _calling_part(name):
     return lambda: settings_schema(section_schema("calling")["properties"][name])
 
 
+def _truth_and_calls(p):
+    p.add_argument("--truth", required=True, help="normalised truth VCF (bgzipped, indexed)")
+    p.add_argument("--calls", required=True, help="normalised calls VCF (bgzipped, indexed)")
+    p.add_argument("--calls-sample", required=True,
+                   help="sample column of the calls (also read from the truth if it has it, else its only one)")
+    p.add_argument("--chromosomes", nargs="+", help="score only these")
+
+
 def register(commands):
     p = add_command(commands, "coverage", coverage, "coverage QC of alignments: depth and fraction of bases covered")
     p.add_argument("--bam", required=True, help="indexed BAM or CRAM (header checked, reads counted)")
@@ -108,22 +116,14 @@ def register(commands):
     add_settings(p, _calling_part("structural_variants"), "config calling.structural_variants")
 
     p = add_command(commands, "accuracy", accuracy, "recall and precision of calls against a truth VCF")
-    p.add_argument("--truth", required=True, help="normalised truth VCF")
-    p.add_argument("--calls", required=True, help="normalised calls VCF")
-    p.add_argument("--calls-sample", required=True,
-                   help="sample column of the calls (also read from the truth if it has it, else its only one)")
-    p.add_argument("--chromosomes", nargs="+", help="score only these")
+    _truth_and_calls(p)
     p.add_argument("--summary", required=True, help="per-class TSV written")
     p.add_argument("--sv-recovery", required=True, help="per-truth-SV TSV written")
     add_settings(p, _calling_part("evaluation"), "config calling.evaluation")
 
     p = add_command(commands, "sv-bench", sv_bench, "SV recall and precision against a truth VCF with truvari bench")
-    p.add_argument("--truth", required=True, help="normalised truth VCF (bgzipped, indexed)")
-    p.add_argument("--calls", required=True, help="calls VCF (bgzipped, indexed)")
-    p.add_argument("--calls-sample", required=True,
-                   help="sample column of the calls (also read from the truth if it has it, else its only one)")
+    _truth_and_calls(p)
     p.add_argument("--reference", required=True, help="reference FASTA (chromosome lengths)")
-    p.add_argument("--chromosomes", nargs="+", help="score only these")
     p.add_argument("--table", required=True, help="per-class TSV written")
     p.add_argument("--summary", required=True, help="truvari's summary.json, copied")
     add_settings(p, _calling_part("evaluation"), "config calling.evaluation")

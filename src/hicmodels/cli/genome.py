@@ -71,10 +71,10 @@ def register(commands):
     p = add_command(commands, "prepare-reference", prepare_reference,
                     "bgzip + index the reference, chrom sizes, excluded regions")
     p.add_argument("--input", required=True, help="reference FASTA (plain, gzip or bgzip)")
+    p.add_argument("--centromeres", help="BED of centromeres (excluded with config reference.exclude's padding)")
     p.add_argument("--fasta", required=True, help="bgzipped, indexed FASTA written")
     p.add_argument("--chromsizes", required=True, help="chromosome sizes written (TSV)")
     p.add_argument("--excluded", required=True, help="BED of excluded regions written")
-    p.add_argument("--centromeres", help="BED of centromeres")
     add_settings(p, lambda: settings_schema(section_schema("reference")["properties"]["exclude"]),
                  "config reference.exclude")
 

@@ -75,6 +75,10 @@ def _training_inputs(p):
     p.add_argument("--windows", required=True, help="reference window table")
     p.add_argument("--checkpoint", required=True, help="checkpoint written")
     p.add_argument("--log-table", required=True, help="per-epoch losses written (TSV)")
+    _threads_and_tracks(p)
+
+
+def _threads_and_tracks(p):
     p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")
     p.add_argument("--tracks", nargs="*", default=[], metavar="NAME=PATH", help="bigWig of each model track")
 
@@ -95,8 +99,7 @@ def register(commands):
     p.add_argument("--fasta", required=True, help="genome the windows' seq_* columns refer to")
     p.add_argument("--windows", required=True, help="window table of that genome")
     p.add_argument("--out", required=True, help="predictions written (HDF5)")
-    p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")
-    p.add_argument("--tracks", nargs="*", default=[], metavar="NAME=PATH", help="bigWig of each model track")
+    _threads_and_tracks(p)
     p.add_argument("--aliases", help="chromosome alias table for the track bigWigs")
     p.add_argument("--chain", help="reference -> haplotype chain, for a haplotype (lifts the tracks)")
     add_settings(p, lambda: section_schema("prediction"), "config prediction")

@@ -24,7 +24,6 @@ key                 meaning
 =================== ============================================================
 """
 
-import hashlib
 import pickle
 import warnings
 import zipfile
@@ -163,15 +162,6 @@ def lightning_weights(path, prefix="model."):
     except (pickle.UnpicklingError, RuntimeError, EOFError, KeyError, zipfile.BadZipFile) as err:
         raise InputError(f"Lightning checkpoint is truncated or corrupt ({str(err).splitlines()[0]})", path) from None
     return {key.removeprefix(prefix): value for key, value in state.items()}
-
-
-def file_sha256(path):
-    """SHA-256 of a checkpoint file, hex: which weights made a prediction (stored in predicted maps)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def describe(checkpoint):

@@ -27,7 +27,8 @@ from ..errors import InputError
 from ..genome.liftover import read_chain
 from ..genome.sequence import GenomeCodes
 from ..progress import Progress
-from .checkpoints import check_compatible, describe, file_sha256, load_checkpoint, load_weights
+from ..files import file_sha256
+from .checkpoints import check_compatible, describe, load_checkpoint, load_weights
 from .inputs import WindowDataset, model_input
 from .runtime import autocast, select_device
 from .store import write_predictions

@@ -31,7 +31,6 @@ sequence, which is exact (a convolution is linear in its input channels).
 Akita reads A, C, G, T (N = all zeros) and needs no permutation.
 """
 
-import hashlib
 import json
 import re
 
@@ -39,6 +38,7 @@ import numpy as np
 import torch
 
 from ..errors import InputError
+from ..files import file_sha256
 from . import bin_size, build
 
 FORMATS = ("corigami", "hicdiffusion", "akita")
@@ -317,14 +317,6 @@ def read_akita(path, params_path=None):
 VALUES = {"corigami": "log1p_contacts", "hicdiffusion": "log1p_contacts", "akita": "log_oe"}
 
 
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def import_checkpoint(path, fmt, settings=None, params_path=None):
     """A dna2hic checkpoint dict (:mod:`hicmodels.modelling.checkpoints`) from a published file.
 
@@ -368,4 +360,4 @@ def import_checkpoint(path, fmt, settings=None, params_path=None):
         raise InputError(f"window_size {window} is not a multiple of the model's {binsize} bp bins", where)
     return {"model_config": config, "state_dict": state, "contact_scale": 1.0, "bin_size": binsize,
             "window_size": int(window), "targets": "balanced", "values": VALUES[fmt],
-            "source": {"format": fmt, "file": where, "sha256": sha256(path)}}
+            "source": {"format": fmt, "file": where, "sha256": file_sha256(path)}}
