@@ -107,7 +107,8 @@ def register(commands):
     p = add_command(commands, "import-checkpoint", import_checkpoint,
                     "convert a published checkpoint (C.Origami, HiCDiffusion, Akita) into a dna2hic checkpoint")
     p.add_argument("--input", required=True, help="the published file (.ckpt, or Akita's .h5)")
-    p.add_argument("--format", required=True, choices=["corigami", "hicdiffusion", "akita"])
+    p.add_argument("--format", required=True, choices=["corigami", "hicdiffusion", "akita"],
+                   help="the file's family (see README, Using published models)")
     p.add_argument("--params", help="Akita's Basenji params.json (sequence length, crop, diagonal offset)")
     p.add_argument("--out", required=True, help="dna2hic checkpoint written")
     add_settings(p, import_schema, "model config keys over the file's (tracks, positional_encoding, target...) "
