@@ -16,11 +16,11 @@ import sys
 import traceback
 
 from ..errors import InputError
-from . import calling, evaluation, genome, hic, modelling, simulation, variants
+from . import calling, effects, evaluation, genome, hic, modelling, simulation, variants
 from .common import parse_settings
 
 STAGES = {"genome": genome, "variants": variants, "calling": calling, "modelling": modelling, "hic": hic,
-          "evaluation": evaluation, "simulation": simulation}
+          "evaluation": evaluation, "effects": effects, "simulation": simulation}
 
 
 def build_parser():
