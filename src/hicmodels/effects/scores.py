@@ -142,7 +142,8 @@ def score_maps(ref, alt, centre, min_offset=1, insulation_window=3, di_window=3,
     band_r, band_a = np.where(common, band_r, np.nan), np.where(common, band_a, np.nan)
     out["scc"] = 1 - hicrep_scc(np.log1p(band_r), np.log1p(band_a), scc_h, min_offset,
                                 n - 1 if scc_max_offset is None else scc_max_offset)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a window with no finite diamond: NaN profile
         ins_r = insulation_profile(band_r, insulation_window)
         ins_a = insulation_profile(band_a, insulation_window)
     both = np.isfinite(ins_r) & np.isfinite(ins_a)
