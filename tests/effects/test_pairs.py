@@ -12,7 +12,7 @@ from hicmodels.genome.fasta import IndexedFasta
 from hicmodels.variants.policy import Policy
 from hicmodels.variants.records import read_records
 
-from helpers import GCPredictor, random_sequence, run
+from effects_helpers import GCPredictor, random_sequence, run
 from variant_helpers import write_fasta, write_vcf
 
 SEQ = random_sequence(4000)

@@ -15,8 +15,9 @@ both maps. Each score is 0 for identical maps and grows with the difference
                     ``(2 mu_a mu_r + C1)(2 cov + C2) / ((mu_a^2 + mu_r^2 + C1)(var_a + var_r + C2))``,
                     ``C1 = (0.01 R)^2``, ``C2 = (0.03 R)^2``, ``R`` the range of both maps' values
 ``scc``             ``1 - SCC`` (HiCRep, :func:`hicmodels.evaluation.metrics.scc` on the ``X`` bands)
-``insulation``      mean over bins of ``|ins_alt - ins_ref|``, ``ins`` the log2 diamond
-                    insulation (:func:`hicmodels.evaluation.metrics.insulation`, ``insulation_window``)
+``insulation``      mean of ``|ins_alt - ins_ref|`` over the bins within ``insulation_window`` of ``c``,
+                    ``ins`` the log2 diamond insulation of each map
+                    (:func:`hicmodels.evaluation.metrics.insulation`, diamond ``insulation_window``)
 ``insulation_centre`` ``ins_alt[c] - ins_ref[c]`` (positive: the variant weakens a boundary)
 ``di``              mean over bins of ``|DI_alt - DI_ref|``, ``DI`` Dixon's directionality index over
                     ``di_window`` bins each side (bins with all those pixels finite)
@@ -147,8 +148,9 @@ def score_maps(ref, alt, centre, min_offset=1, insulation_window=3, di_window=3,
         ins_r = insulation_profile(band_r, insulation_window)
         ins_a = insulation_profile(band_a, insulation_window)
     both = np.isfinite(ins_r) & np.isfinite(ins_a)
-    if both.any():
-        out["insulation"] = float(np.mean(np.abs(ins_a[both] - ins_r[both])))
+    near = both & (np.abs(np.arange(n) - centre) <= insulation_window)
+    if near.any():
+        out["insulation"] = float(np.mean(np.abs(ins_a[near] - ins_r[near])))
     if 0 <= centre < n and both[centre]:
         out["insulation_centre"] = float(ins_a[centre] - ins_r[centre])
     di_r, di_a = directionality(ref, di_window), directionality(alt, di_window)
