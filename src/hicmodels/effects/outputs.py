@@ -44,7 +44,7 @@ def write_cohort_table(table, path):
     """All rows, ranked, as bgzip TSV with a tabix index (``path`` ends in ``.gz``; ``.tbi`` beside it)."""
     ranked = rank(table).sort_values(["chrom", "start", "end", "sample", "haplotype", "background"], kind="stable")
     ranked = ranked.rename(columns={"chrom": "#chrom"})
-    with atomic_output(path, suffix=".tsv") as tmp:
+    with atomic_output(path, suffix=".tsv.gz") as tmp:
         plain = f"{tmp}.plain"
         ranked.to_csv(plain, sep="\t", index=False, na_rep="nan")
         pysam.tabix_compress(plain, str(tmp), force=True)
