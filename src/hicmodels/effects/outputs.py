@@ -2,8 +2,8 @@
 
 Per sample, ``<sample>.tsv``: :data:`.run.COLUMNS` (``cell_line`` and
 ``model`` first), one row per (haplotype, variant, background), by position.
-The cohort table, ``cohort.tsv.gz`` (bgzip, tabix-indexed on ``chrom``,
-``start``, ``end``; 0-based), holds every sample's rows with ``rank``: the
+The cohort table, ``cohort.tsv.gz`` (bgzip, tabix-indexed on its first
+columns ``#chrom``, ``start``, ``end``; 0-based), holds every sample's rows with ``rank``: the
 row's place, per background, when all rows are ordered by ``scd`` (largest
 first, ties by position). ``predictions.tsv`` counts the predictions: asked
 for, made (distinct windows) and the naive count (samples x variants x 2
@@ -43,7 +43,8 @@ def write_sample_tables(table, out_paths):
 def write_cohort_table(table, path):
     """All rows, ranked, as bgzip TSV with a tabix index (``path`` ends in ``.gz``; ``.tbi`` beside it)."""
     ranked = rank(table).sort_values(["chrom", "start", "end", "sample", "haplotype", "background"], kind="stable")
-    ranked = ranked.rename(columns={"chrom": "#chrom"})
+    first = ["chrom", "start", "end"]
+    ranked = ranked[first + [c for c in ranked.columns if c not in first]].rename(columns={"chrom": "#chrom"})
     with atomic_output(path, suffix=".tsv.gz") as tmp:
         plain = f"{tmp}.plain"
         ranked.to_csv(plain, sep="\t", index=False, na_rep="nan")
