@@ -1,4 +1,4 @@
-"""The report figure: the top variants' REF, ALT and difference maps, and score distributions."""
+"""The report figure: the top variants' REF, ALT and difference maps, score distributions, a per-sample summary."""
 
 import matplotlib
 
@@ -46,7 +46,15 @@ def plot_top_variants(table, maps, binsize, out_path, top_n=6, background="refer
             ax.tick_params(labelsize=6)
         axes[k, 2].text(0.02, 0.02, f"{row['class']}, {row['size']} bp, {RANK_SCORE} {row[RANK_SCORE]:.3g}",
                         transform=axes[k, 2].transAxes, fontsize=7)
-    for ax, score in zip(axes[n], (RANK_SCORE, "insulation", "corr")):
+    summary_ax = axes[n, 2]
+    summary_ax.set_axis_off()
+    lines = ["per sample: rows, variants, top variant by " + RANK_SCORE]
+    for sample, part in rows[rows["background"] == background].groupby("sample", sort=True):
+        top = part.sort_values(RANK_SCORE, ascending=False).iloc[0]
+        lines.append(f"{sample}: {len(part)}, {part['variant'].nunique()}, {top['variant'][:28]} ({top[RANK_SCORE]:.3g})")
+    summary_ax.text(0, 1, "\n".join(lines[:16]), va="top", fontsize=7, family="monospace",
+                    transform=summary_ax.transAxes)
+    for ax, score in zip(axes[n, :2], (RANK_SCORE, "insulation")):
         for bg in sorted(rows["background"].unique()):
             values = rows.loc[rows["background"] == bg, score].dropna()
             if len(values):
