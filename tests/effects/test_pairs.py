@@ -109,3 +109,20 @@ def test_haplotype_background_sees_a_second_variant_in_the_window(tmp_path):
     assert np.isclose(dele[(2, "haplotype")], dele[(2, "reference")])
     assert np.isclose(dele[(1, "reference")], dele[(2, "reference")])
     assert not np.isclose(dele[(1, "haplotype")], dele[(1, "reference")])
+
+
+def test_selection_by_class_size_region_and_count():
+    import pandas as pd
+
+    from hicmodels.effects.pairs import Variant, select
+
+    variants = [Variant("a", "chr1", 100, 101, "snv", 1, (0,)), Variant("b", "chr1", 500, 550, "deletion", 50, (1,)),
+                Variant("c", "chr2", 10, 50_010, "sv_del", 50_000, (2,)), Variant("d", "chr2", 90_000, 90_000,
+                                                                               "insertion", 8, (3,))]
+    keys = lambda chosen: [v.key for v in chosen]  # noqa: E731
+    assert keys(select(variants)) == ["a", "b", "c", "d"]
+    assert keys(select(variants, classes=["snv", "sv_del"])) == ["a", "c"]
+    assert keys(select(variants, min_size=8)) == ["b", "c", "d"]
+    regions = pd.DataFrame({"chrom": ["chr1", "chr2"], "start": [540, 89_999], "end": [600, 90_001]})
+    assert keys(select(variants, regions=regions)) == ["b", "d"]  # an insertion point overlaps as 1 bp
+    assert keys(select(variants, max_count=2)) == ["a", "b"]
