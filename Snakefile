@@ -19,6 +19,7 @@ include: "workflow/rules/variants.smk"
 include: "workflow/rules/modelling.smk"
 include: "workflow/rules/hic.smk"
 include: "workflow/rules/evaluation.smk"
+include: "workflow/rules/effects.smk"
 
 
 rule all:

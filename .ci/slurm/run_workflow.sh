@@ -18,7 +18,7 @@
 #    CI budget), prints the SLURM job ids and sbatch calls, and checks
 #    - that exactly the counted number of SLURM jobs was submitted,
 #    - with check_gpu_requests.sh, that the GPU rules (train_model, predict_reference,
-#      predict_haplotype) asked for and got a GPU and no other job did,
+#      predict_haplotype, variant_effects) asked for and got a GPU and no other job did,
 #    - that the GPU rules' own logs name the device and saw CUDA_VISIBLE_DEVICES;
 # 5. runs the same config with the local executor (profiles/default) in $WORK/local,
 #    in the background while the SLURM run waits on its jobs (same timeout);
@@ -47,7 +47,7 @@ SNAKEMAKE=${SNAKEMAKE:-$(command -v snakemake || echo /work/venv/bin/snakemake)}
 # rules call `python`: the one next to snakemake, as an activated venv would (sbatch
 # passes PATH on to the jobs with --export=ALL)
 export PATH="$(dirname "$SNAKEMAKE"):$PATH"
-GPU_RULES=(train_model predict_reference predict_haplotype)
+GPU_RULES=(train_model predict_reference predict_haplotype variant_effects)
 say() { printf '[run_workflow %(%T)T] %s\n' -1 "$*"; }
 secs() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }'; }
 T_ALL=$EPOCHREALTIME
@@ -70,6 +70,7 @@ reference:
 hic: {cell_lines: {yeast: {cool: $R/yeast/yeast.10kb.cool}}}
 window_presets: {yeast: {size: 200000, step: 80000, bins: 20}}
 training: {epochs: 1}
+effects: {min_size: 50} # the structural variants only: the slow part of the CI budget stays small
 EOF
 N_SAMPLES=$(($(wc -l <"$WORK/samples.tsv") - 1))
 COMMON=(--snakefile "$REPO/Snakefile" --configfile "$REPO/config/config.yaml" "$WORK/small.yaml"

@@ -106,3 +106,15 @@ def test_simulated_sample_truth_and_reads(genome, tmp_path):
 def _names(path):
     with pysam.FastxFile(str(path)) as fq:
         return [record.name for record in fq]
+
+
+def test_cohort_genotypes_follow_the_neutral_spectrum():
+    from hicmodels.simulation.samples import cohort_genotypes
+
+    gts = cohort_genotypes(4000, 20, np.random.default_rng(0))
+    assert gts.shape == (4000, 20) and set(np.unique(gts)) <= {"0|0", "0|1", "1|0", "1|1"}
+    counts = (np.char.count(gts, "1")).sum(axis=1)
+    assert counts.min() >= 1 and counts.max() <= 39
+    # P(k) ~ 1/k over k = 1..39: singletons are 1 / H(39) = 23.5% of sites, k = 2 half as many
+    assert abs((counts == 1).mean() - 1 / np.sum(1 / np.arange(1, 40))) < 0.02
+    assert abs((counts == 2).mean() / (counts == 1).mean() - 0.5) < 0.08

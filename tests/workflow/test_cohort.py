@@ -15,7 +15,7 @@ import yaml
 
 from conftest import REPO
 
-GPU_RULES = ("train_model", "train_diffusion", "predict_reference", "predict_haplotype")
+GPU_RULES = ("train_model", "train_diffusion", "predict_reference", "predict_haplotype", "variant_effects")
 
 
 def dry_run(workdir, n_samples, n_cell_lines, diffusion=False, n_models=1):
@@ -61,10 +61,10 @@ def test_slurm_jobs_of_a_cohort(tmp_path, n_samples, n_cell_lines, n_models):
     jobs, gpu_jobs = slurm_jobs(log)
     # shared: the reference group, per sample its haplotype group and summary figure;
     # per cell line: the metrics group (every model side by side); per cell line and model:
-    # training, reference prediction, test-window figure, the reference maps group, and per
-    # sample 2 predictions, 2 maps groups and 1 SV figure
-    assert jobs == 1 + 2 * n_samples + n_cell_lines * (1 + n_models * (4 + 5 * n_samples))
-    assert gpu_jobs == n_cell_lines * n_models * (2 + 2 * n_samples)
+    # training, reference prediction, test-window figure, the reference maps group, variant
+    # effects (every sample in one job), and per sample 2 predictions, 2 maps groups and 1 SV figure
+    assert jobs == 1 + 2 * n_samples + n_cell_lines * (1 + n_models * (5 + 5 * n_samples))
+    assert gpu_jobs == n_cell_lines * n_models * (3 + 2 * n_samples)
     trained = re.findall(r"^    output: (results/cell_lines/\S+/model\.pt)", log, flags=re.M)
     assert sorted(trained) == sorted(f"results/cell_lines/line{c}/models/{m}/model.pt" for c in range(n_cell_lines)
                                      for m in ["yeast", *(f"seed{s}" for s in range(1, n_models))])
@@ -73,7 +73,7 @@ def test_slurm_jobs_of_a_cohort(tmp_path, n_samples, n_cell_lines, n_models):
 def test_diffusion_stage_adds_one_gpu_job_per_cell_line(tmp_path):
     log = dry_run(tmp_path, 1, 2, diffusion=True)
     jobs, gpu_jobs = slurm_jobs(log)
-    assert (jobs, gpu_jobs) == (1 + 2 + 2 * (1 + 4 + 5) + 2, 2 * (2 + 2) + 2)
+    assert (jobs, gpu_jobs) == (1 + 2 + 2 * (1 + 5 + 5) + 2, 2 * (3 + 2) + 2)
     requests = re.findall(r"^rule train_diffusion:\n(?:    .*\n)*?    resources: (.*)$", log, flags=re.M)
     assert len(requests) == 2 and all("gpu=1" in r.split(", ") for r in requests)
 

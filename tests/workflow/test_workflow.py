@@ -44,6 +44,7 @@ def run(tmp_path_factory):
         "hic": {"cell_lines": {"yeast": {"cool": f"{resources}/yeast/yeast.10kb.cool"}}},
         "window_presets": {"yeast": {"size": 200000, "step": 80000, "bins": 20}},
         "training": {"epochs": 1},
+        "effects": {"min_size": 50},  # the structural variants (unit tests score every class)
         # a second entry of the model zoo beside the default one: the same preset, another seed
         "models": {"seed1": {"preset": "yeast", "windows": "yeast", "training": {"seed": 1}}},
     }

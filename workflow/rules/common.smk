@@ -3,6 +3,7 @@ import os
 import re
 import shlex
 import sys
+from types import SimpleNamespace
 
 from snakemake.exceptions import WorkflowError
 
@@ -241,6 +242,32 @@ def genome_windows(wildcards):
     return model_windows(wildcards, wildcards.genome)
 
 
+def cohort_vcfs(wildcards):
+    """Every sample's VCF, in sample-sheet order."""
+    return [sample_vcf(SimpleNamespace(sample=s)) for s in samples.index]
+
+
+def cohort_edits(wildcards):
+    return [e for e in samples["edits"] if e] if "edits" in samples else []
+
+
+def effects_sample_arguments(wildcards, input):
+    """``--sample NAME VCF VCF_SAMPLE SUMMARY`` for every sample."""
+    return " ".join(
+        f"--sample {s} {vcf} {samples.loc[s, 'vcf_sample']} {summary}"
+        for s, vcf, summary in zip(samples.index, input.vcfs, input.summaries)
+    )
+
+
+def effects_edits_option(wildcards):
+    pairs = [
+        f"{s}={e}"
+        for s, e in zip(samples.index, samples.get("edits", [""] * len(samples)))
+        if e
+    ]
+    return f"--edits {' '.join(pairs)}" if pairs else ""
+
+
 def all_targets():
     genomes = ["reference"] + haplotype_genomes()
     per_model = dict(cell_line=CELL_LINES, model=MODELS)
@@ -258,6 +285,11 @@ def all_targets():
                 "results/cell_lines/{cell_line}/figures/metrics.png",
             ],
             cell_line=CELL_LINES,
+        )
+        + (
+            expand(f"{MODEL_DIR}/variant_effects/cohort.tsv.gz", **per_model)
+            if config["effects"]["enabled"] and len(samples)
+            else []
         )
         + expand("results/figures/personal/{sample}.png", sample=samples.index)
         + expand(

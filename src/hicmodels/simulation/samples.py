@@ -40,6 +40,29 @@ def random_genotypes(n, rng, p=(0.4, 0.4, 0.2)):
     return np.array(["1|0", "0|1", "1|1"])[rng.choice(3, size=n, p=p)]
 
 
+def cohort_genotypes(n_sites, n_samples, rng, min_count=1):
+    """Phased genotypes of a cohort sharing sites at neutral-spectrum frequencies.
+
+    Each site's ALT count among the ``2 n`` haplotypes is drawn from the
+    neutral site-frequency spectrum, ``P(k) \u221d 1 / k`` for
+    ``k = min_count .. 2n - 1`` (most sites rare, a few common), and the ALT
+    copies are put on ``k`` haplotypes chosen at random.
+
+    Returns
+    -------
+    ndarray of str, shape (n_sites, n_samples)
+        ``0|0``, ``1|0``, ``0|1`` or ``1|1``.
+    """
+    haplotypes = 2 * n_samples
+    k = np.arange(min_count, haplotypes)
+    counts = rng.choice(k, size=n_sites, p=(1 / k) / (1 / k).sum())
+    alleles = np.zeros((n_sites, haplotypes), dtype=np.int64)
+    for site, count in enumerate(counts):
+        alleles[site, rng.choice(haplotypes, size=count, replace=False)] = 1
+    first, second = alleles[:, 0::2].astype(str), alleles[:, 1::2].astype(str)
+    return np.char.add(np.char.add(first, "|"), second)
+
+
 def _names(genome):
     """Sequence names of a ``pysam.FastaFile`` or a name -> sequence/length mapping, in order."""
     return list(genome.references) if hasattr(genome, "references") else list(genome)

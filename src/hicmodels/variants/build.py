@@ -61,8 +61,8 @@ def plan_haplotypes(records, reference, aliases, policy, ledger):
     Returns
     -------
     dict
-        haplotype -> ``(layout, replacements)`` (:class:`.layout.Layout`, the
-        kept replacements).
+        haplotype -> ``(layout, replacements, ops)`` (:class:`.layout.Layout`,
+        the kept replacements, the kept structural operations).
     """
     checked = RecordChecks(records, reference, aliases, policy, ledger).run()
     labels, sources = records["label"].to_numpy(), records["source"].to_numpy()
@@ -90,7 +90,7 @@ def plan_haplotypes(records, reference, aliases, policy, ledger):
         if plan.dropped:
             where = ", ".join(f"{c}:{s}-{e}" for c, s, e, _ in plan.dropped)
             log.warning("haplotype %d: pieces left with no chromosome end are dropped: %s", hap, where)
-        plans[hap] = (plan, kept)
+        plans[hap] = (plan, kept, kept_ops)
     return plans
 
 
@@ -137,7 +137,7 @@ def build_haplotypes(reference, vcf, sample, out_dir, policy=None, aliases=None,
     ledger = Ledger(records)
     plans = plan_haplotypes(records, ref, read_aliases(aliases) if aliases else {}, policy, ledger)
     with contextlib.ExitStack() as stack:  # both FASTAs open: bgzip compresses one while the other is built
-        for hap, (plan, replacements) in plans.items():
+        for hap, (plan, replacements, _) in plans.items():
             fasta = stack.enter_context(bgzf_fasta_writer(paths[f"hap{hap}_fasta"], threads=threads))
             write_haplotype(plan, replacements, ref, fasta, paths[f"hap{hap}_chain"])
     write_tsv(ledger.rejects(), paths["rejects"])

@@ -1,0 +1,126 @@
+"""Predictions keyed by their input's content, made once per distinct window.
+
+A window's key is the SHA-256 of the model's identity (the checkpoint file's
+digest), the window's tracks (empty for sequence-only models) and its bases:
+the same 200 kb read by the same model is one prediction, whichever variant,
+haplotype, sample or background asked for it. Requests are collected first and
+predicted together in full batches (:meth:`PredictionCache.flush`).
+"""
+
+import hashlib
+import logging
+
+import numpy as np
+
+from ..files import file_sha256
+from ..genome.sequence import encode, reverse_complement
+
+log = logging.getLogger(__name__)
+
+
+class PredictionCache:
+    """Maps of distinct windows, predicted once.
+
+    Parameters
+    ----------
+    predict : callable
+        ``codes (n, length) uint8 -> maps (n, bins, bins)``.
+    model_key : str
+        Identifies the model (e.g. :func:`hicmodels.files.file_sha256` of the checkpoint).
+    batch_size : int
+        Windows per call of ``predict``.
+    """
+
+    def __init__(self, predict, model_key, batch_size):
+        self.predict, self.model_key, self.batch_size = predict, model_key, batch_size
+        self.maps, self.pending = {}, {}
+        self.requested = 0
+
+    def key(self, sequence, tracks=b""):
+        digest = hashlib.sha256(self.model_key.encode())
+        digest.update(len(tracks).to_bytes(8, "little"))
+        digest.update(tracks)
+        digest.update(sequence)
+        return digest.hexdigest()
+
+    def request(self, sequence, reverse=False):
+        """Ask for the map of ``sequence`` (bytes) read forward, or reverse-complemented and flipped back.
+
+        Returns
+        -------
+        (key, reverse)
+            The handle :meth:`get` takes.
+        """
+        codes = encode(sequence)
+        if reverse:
+            codes = reverse_complement(codes)
+        key = self.key(codes.tobytes())
+        self.requested += 1
+        if key not in self.maps and key not in self.pending:
+            self.pending[key] = codes
+        return key, reverse
+
+    def flush(self):
+        """Predict every pending window, in batches of ``batch_size``."""
+        keys = list(self.pending)
+        for i in range(0, len(keys), self.batch_size):
+            batch = keys[i : i + self.batch_size]
+            maps = self.predict(np.stack([self.pending[k] for k in batch]))
+            for k, m in zip(batch, maps):
+                self.maps[k] = np.asarray(m, dtype=np.float64)
+        self.pending = {}
+
+    def get(self, handle):
+        key, reverse = handle
+        matrix = self.maps[key]
+        return matrix[::-1, ::-1] if reverse else matrix
+
+    @property
+    def made(self):
+        return len(self.maps)
+
+
+class ModelPredictor:
+    """A dna2hic checkpoint as ``codes -> maps`` (contacts, the checkpoint's scale).
+
+    Models that read tracks are not supported yet (their tracks would have to
+    be lifted into every variant window).
+    """
+
+    def __init__(self, checkpoint_path, settings, threads=None):
+        import torch
+
+        from .. import models
+        from ..errors import InputError
+        from ..modelling.checkpoints import load_checkpoint
+        from ..modelling.prediction import load_model
+        from ..modelling.runtime import select_device
+
+        checkpoint = load_checkpoint(checkpoint_path)
+        config = checkpoint["model_config"]
+        if models.tracks(config)[0]:
+            raise InputError("variant effects of models that read tracks are not supported yet", checkpoint_path)
+        self.torch = torch
+        self.device = select_device(threads)
+        self.model = load_model(checkpoint, self.device, settings["compile"])
+        self.window_size, self.bin_size = checkpoint["window_size"], checkpoint["bin_size"]
+        self.nbins = self.window_size // self.bin_size
+        self.diffusion = config["architecture"] == "diffusion"
+        self.steps = (settings["sampling_steps"] or config.get("timesteps")) if self.diffusion else None
+        self.seed = settings["seed"]
+        self.digest = file_sha256(checkpoint_path)
+
+    def __call__(self, codes):
+        from ..genome.sequence import one_hot
+        from ..modelling.prediction import window_noise
+        from ..modelling.runtime import autocast
+
+        torch = self.torch
+        with torch.inference_mode(), autocast(self.device):
+            x = one_hot(torch.from_numpy(np.ascontiguousarray(codes)).to(self.device))
+            if self.diffusion:  # one noise draw shared by every window: REF and ALT differ by sequence only
+                noise = window_noise(["variant_effects"], self.steps, self.nbins, self.seed).to(self.device)
+                y = self.model(x, noise=noise.expand(len(codes), -1, -1, -1))
+            else:
+                y = self.model(x)
+            return torch.expm1(y.float()).clamp_min(0).cpu().numpy()
