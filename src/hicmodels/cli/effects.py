@@ -37,7 +37,7 @@ def register(commands):
                         "check that it matches); repeat per sample")
     p.add_argument("--edits", nargs="*", default=[], metavar="NAME=PATH", help="a sample's trans-duplication edits file")
     p.add_argument("--aliases", help="chromosome alias table")
-    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--checkpoint", required=True, help="the model entry's dna2hic checkpoint")
     p.add_argument("--cell-line", help="written in the tables' cell_line column")
     p.add_argument("--model", help="written in the tables' model column")
     p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")
