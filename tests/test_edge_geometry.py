@@ -1,0 +1,155 @@
+"""Edges of the genome: SVs that share a boundary, chromosomes one window long, windows at the chromosome end,
+chromosome lengths off the bin grid. Expected values are worked out by hand in the comments."""
+
+import cooler
+import numpy as np
+import pandas as pd
+import pytest
+
+from hicmodels.assemble import assemble_cool, stitch_windows
+from hicmodels.genome import liftover, windows
+from hicmodels.genome.liftover import mark_copies
+from hicmodels.hic.stitch import ChromosomeStitcher
+from variant_helpers import build, chain_check
+
+NO_EXCLUDED = pd.DataFrame(columns=["chrom", "start", "end", "name"])
+REF = "ACGTTGCAAGCTTCGAGGAT"
+
+
+def _blocks(rows):
+    return pd.DataFrame(rows, columns=liftover.BLOCK_COLUMNS)
+
+
+# --- structural variants sharing a boundary -------------------------------------------------------------------
+
+def test_two_adjacent_tandem_duplications(tmp_path):
+    # DUP [5, 9) (POS 5, END 9) and DUP [9, 13) (POS 9, END 13) share boundary 9: X X Y Y
+    rows = [("chr1", 5, "d1", "T", "<DUP>", "PASS", "SVTYPE=DUP;END=9", "1|0"),
+            ("chr1", 9, "d2", "A", "<DUP>", "PASS", "SVTYPE=DUP;END=13", "1|0")]
+    out = build(tmp_path, {"chr1": REF}, rows)
+    assert out.count(1, "applied") == 2 and out.count(1, "skipped") == 0
+    x, y = REF[5:9], REF[9:13]
+    assert out.hap[1]["chr1"] == REF[:5] + x + x + y + y + REF[13:]
+    # personal: 0-5 ref 0-5 | 5-9 X | 9-13 X' | 13-17 Y | 17-21 Y' | 21-28 ref 13-20; primary copies first
+    blocks = mark_copies(out.blocks[1])
+    assert blocks[["start", "end", "pstart", "pend", "copy"]].values.tolist() == [
+        [0, 9, 0, 9, 0], [9, 13, 13, 17, 0], [13, 20, 21, 28, 0], [5, 9, 9, 13, 1], [9, 13, 17, 21, 1],
+    ]
+    assert chain_check({"chr1": REF}, out.hap[1], out.blocks[1]) == []
+
+
+def test_inversion_then_a_duplication_starting_at_its_end(tmp_path):
+    # INV [5, 12) and DUP [12, 16) share boundary 12: the duplicated stretch follows the inverted piece
+    rows = [("chr1", 5, "inv", "T", "<INV>", "PASS", "SVTYPE=INV;END=12", "1|0"),
+            ("chr1", 12, "dup", "T", "<DUP>", "PASS", "SVTYPE=DUP;END=16", "1|0")]
+    out = build(tmp_path, {"chr1": REF}, rows)
+    assert out.count(1, "applied") == 2
+    inverted = REF[5:12].translate(str.maketrans("ACGT", "TGCA"))[::-1]
+    assert out.hap[1]["chr1"] == REF[:5] + inverted + REF[12:16] + REF[12:16] + REF[16:]
+    blocks = mark_copies(out.blocks[1])
+    assert blocks[["start", "end", "pstart", "pend", "strand", "copy"]].values.tolist() == [
+        [0, 5, 0, 5, "+", 0], [5, 12, 5, 12, "-", 0], [12, 16, 12, 16, "+", 0], [16, 20, 20, 24, "+", 0],
+        [12, 16, 16, 20, "+", 1],
+    ]
+    assert chain_check({"chr1": REF}, out.hap[1], out.blocks[1]) == []
+
+
+# --- tiling ---------------------------------------------------------------------------------------------------
+
+def test_chromosome_exactly_one_window_long():
+    got = windows.tile(pd.Series({"a": 200, "b": 199}), size=200, step=100, binsize=50)
+    assert got.values.tolist() == [["a", 0, 200]]
+
+
+def test_tiling_without_end_anchored_windows_leaves_the_tail():
+    sizes = pd.Series({"a": 520})
+    # starts 0, 150, 300 (300 + 200 = 500 <= 520); the end-anchored start is 320 rounded down to 40 bp: 320
+    assert windows.tile(sizes, 200, 150, 40)["start"].tolist() == [0, 150, 300, 320]
+    assert windows.tile(sizes, 200, 150, 40, cover_ends=False)["start"].tolist() == [0, 150, 300]
+    # rounded down to 50 bp the anchored start is 300, which is already a window: no duplicate
+    assert windows.tile(sizes, 200, 150, 50)["start"].tolist() == [0, 150, 300]
+    assert windows.tile(pd.Series({"a": 500}), 200, 150, 50)["start"].tolist() == [0, 150, 300]
+
+
+def _one_chromosome_windows(length, size=200, step=100, binsize=50):
+    return windows.reference_windows(pd.Series({"a": length}), ["a"], size, step, binsize, NO_EXCLUDED, {})
+
+
+def test_deletion_inside_the_last_window_keeps_the_model_window_inside_the_chromosome():
+    # 1000 bp, windows of 200 every 100: the last is 800-1000. 50 bp deleted at 900-950: personal a is 950 bp.
+    ref = _one_chromosome_windows(1000)
+    mapping = _blocks([("a", 0, 900, "a", 0, 900, "+"), ("a", 950, 1000, "a", 900, 950, "+")])
+    got = windows.haplotype_windows(ref, mapping, pd.Series({"a": 950})).set_index("window_id")
+    last = got.loc["a:800-1000"]
+    # covering interval 800-950, centre 875: 775-975 would run 25 bp past the end; shifted in to 750-950
+    assert (last["pstart"], last["pend"], last["status"]) == (800, 950, "ok")
+    assert (last["seq_start"], last["seq_end"]) == (750, 950)
+    assert (got["seq_end"] <= 950).all() and (got["seq_end"] - got["seq_start"] == 200).all()
+
+
+def test_insertion_inside_the_last_window():
+    # 100 bp inserted after reference base 899: personal a is 1100 bp
+    ref = _one_chromosome_windows(1000)
+    mapping = _blocks([("a", 0, 900, "a", 0, 900, "+"), ("a", 900, 1000, "a", 1000, 1100, "+")])
+    got = windows.haplotype_windows(ref, mapping, pd.Series({"a": 1100})).set_index("window_id")
+    last = got.loc["a:800-1000"]
+    # covering interval 800-1100, centre 950: 850-1050
+    assert (last["pstart"], last["pend"], last["seq_start"], last["seq_end"]) == (800, 1100, 850, 1050)
+
+
+def test_one_window_chromosome_with_an_indel(tmp_path):
+    # a 20 bp chromosome tiled by one 20 bp window; a deletion makes it shorter than the window, an insertion longer
+    ref = windows.reference_windows(pd.Series({"chr1": 20}), ["chr1"], 20, 10, 5, NO_EXCLUDED, {})
+    assert ref["window_id"].tolist() == ["chr1:0-20"]
+    out = build(tmp_path, {"chr1": REF}, [("chr1", 9, "del", "AGC", "A", "PASS", ".", "1|0"),
+                                          ("chr1", 13, "ins", "T", "TTT", "PASS", ".", "0|1")])
+    short = windows.haplotype_windows(ref, out.blocks[1], pd.Series({"chr1": 18})).iloc[0]
+    assert short["status"] == "personal chromosome shorter than the window" and short["seq_start"] == -1
+    long = windows.haplotype_windows(ref, out.blocks[2], pd.Series({"chr1": 22})).iloc[0]
+    # covering interval 0-22, centre 11: 1-21
+    assert (long["status"], long["pstart"], long["pend"], long["seq_start"], long["seq_end"]) == ("ok", 0, 22, 1, 21)
+
+
+# --- the stitcher on a chromosome whose length is not a multiple of the bin size ----------------------------
+
+def _window_table(rows):
+    return pd.DataFrame([(f"w{i}", "a", s, e, "a", s, e) for i, (s, e) in enumerate(rows)],
+                        columns=["window_id", "chrom", "start", "end", "seq_chrom", "seq_start", "seq_end"])
+
+
+def test_stitcher_with_a_short_last_bin(tmp_path):
+    # chromosome a: 295 bp at 10 bp bins = 30 bins, the last (290-295) 5 bp long. One window 195-295 of
+    # 10 bins of 10 bp: window bin k covers 195 + 10k .. 205 + 10k, so reference bin 20 + j gets half of window
+    # bins j - 1 and j, bin 19 (190-200) only 5 of its 10 bp (masked at min_coverage 0.6) and bin 29 (290-295)
+    # all of its 5 bp, from window bin 9.
+    rng = np.random.default_rng(0)
+    m = rng.random((10, 10))
+    m = m + m.T
+    table = _window_table([(195, 295)])
+    pixels, valid, _ = stitch_windows(table, ["w0"], m[None], pd.Series({"a": 295}), 10, min_coverage=0.6)
+    assert len(valid["a"]) == 30
+    assert np.flatnonzero(valid["a"]).tolist() == list(range(20, 30))
+    rows, cols, values = pixels["a"]
+    got = dict(zip(zip(rows.tolist(), cols.tolist()), values.tolist()))
+    assert max(cols) == 29
+    assert got[(29, 29)] == pytest.approx(m[9, 9])
+    assert got[(28, 29)] == pytest.approx((m[8, 9] + m[9, 9]) / 2)
+    assert got[(20, 20)] == pytest.approx(m[:2, :2].mean())
+    assert (19, 19) not in got and (19, 25) not in got
+
+    assemble_cool(table, ["w0"], m[None], pd.Series({"a": 295}), 10, tmp_path / "a.cool", min_coverage=0.6)
+    clr = cooler.Cooler(str(tmp_path / "a.cool"))
+    bins = clr.bins()[:]
+    assert len(bins) == 30 and bins["end"].iloc[-1] == 295
+    assert np.isnan(bins["weight"].iloc[19]) and np.isfinite(bins["weight"].iloc[29])
+
+
+def test_stitcher_rejects_bins_past_the_chromosome():
+    stitcher = ChromosomeStitcher(30)
+    stitcher.add([27, 28, 29], np.ones((3, 3)))
+    with pytest.raises(ValueError):
+        stitcher.add([28, 29, 30], np.ones((3, 3)))
+    with pytest.raises(ValueError):
+        stitcher.add([-1, 0, 1], np.ones((3, 3)))
+    with pytest.raises(ValueError):
+        stitcher.add([3, 3, 4], np.ones((3, 3)))
