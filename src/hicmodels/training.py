@@ -146,9 +146,11 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
         shutil.rmtree(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / "config.json").write_text(identity)
-    # saved at the end of each epoch, after History has its row, so a resumed run keeps every row
-    best = L.pytorch.callbacks.ModelCheckpoint(work_dir, "best", monitor="val_loss", save_last=True,
-                                               save_on_train_epoch_end=True)
+    # saved at the end of each epoch, after History has its row, so a resumed run keeps every row; last.ckpt
+    # has its own callback, after best's (Lightning's save_last writes only in epochs that improve the best)
+    best = L.pytorch.callbacks.ModelCheckpoint(work_dir, "best", monitor="val_loss", save_on_train_epoch_end=True)
+    last = L.pytorch.callbacks.ModelCheckpoint(work_dir, "last", save_on_train_epoch_end=True,
+                                               enable_version_counter=False)
     history = History()
     gpu = device.type == "cuda"
     loader = {"batch_size": settings["batch_size"], "num_workers": training_config["workers"],
@@ -160,7 +162,7 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
         trainer = L.Trainer(
             accelerator="gpu" if gpu else "cpu", devices=training_config["devices"] if gpu else 1,
             precision="bf16-mixed" if gpu else "32-true", max_epochs=settings["epochs"], deterministic="warn",
-            callbacks=[best, history], logger=False, enable_progress_bar=False, enable_model_summary=False,
+            callbacks=[best, last, history], logger=False, enable_progress_bar=False, enable_model_summary=False,
             num_sanity_val_steps=0, default_root_dir=work_dir,
         )
         trainer.fit(stage, torch.utils.data.DataLoader(train, shuffle=True, **loader),
