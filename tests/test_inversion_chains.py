@@ -29,7 +29,7 @@ reverse strand (``q = 20 - pend``): 5-9, 9-11, 13-15, so the gap lines are
 
 import pandas as pd
 
-from hicmodels.genome.liftover import lift_positions, mark_copies, read_chain, write_chain
+from hicmodels.genome.liftover import lift_positions, mark_copies, merge_blocks, read_chain, write_chain
 from variant_helpers import build, chain_check, deleted
 
 REF = "ACGTTGCAAGCTTCGAGGAT"
@@ -101,3 +101,13 @@ def test_duplication_after_an_inversion_holding_a_deletion(tmp_path):
         [18, 20, 19, 21, "+", 0], [15, 18, 16, 19, "+", 1],
     ]
     assert chain_check({"chr1": REF}, out.hap[1], out.blocks[1]) == []
+
+
+def test_merge_blocks_joins_minus_strand_blocks_only_where_they_continue_backwards():
+    columns = ["chrom", "start", "end", "pchrom", "pstart", "pend", "strand"]
+    # reference 0-5 at personal 10-15 and 5-8 at 7-10, read backwards: one block 0-8 at 7-15
+    continued = pd.DataFrame([["c", 0, 5, "p", 10, 15, "-"], ["c", 5, 8, "p", 7, 10, "-"]], columns=columns)
+    assert merge_blocks(continued).values.tolist() == [["c", 0, 8, "p", 7, 15, "-"]]
+    # 5-8 at 15-18 follows on the forward strand only: two blocks on the minus strand
+    forward = pd.DataFrame([["c", 0, 5, "p", 10, 15, "-"], ["c", 5, 8, "p", 15, 18, "-"]], columns=columns)
+    assert merge_blocks(forward).values.tolist() == forward.values.tolist()
