@@ -37,5 +37,5 @@ MUTATION_JOBS ?= 1
 .PHONY: mutation
 mutation: install
 	$(VENV)/bin/pip install -q -c constraints.txt -e ".[mutation]"
-	$(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) '$(MUTATE)'
+	HYPOTHESIS_NO_SHRINK=1 $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) '$(MUTATE)'
 	$(VENV)/bin/python benchmarks/mutation_summary.py
