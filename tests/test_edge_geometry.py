@@ -54,6 +54,21 @@ def test_inversion_then_a_duplication_starting_at_its_end(tmp_path):
     assert chain_check({"chr1": REF}, out.hap[1], out.blocks[1]) == []
 
 
+def test_abutting_small_edits_both_apply_where_another_pair_overlaps(tmp_path):
+    # SNV at 2 (REF span 2-3) and a deletion whose REF span 3-5 starts where the SNV's ends: both apply.
+    # Further on, an MNV over 9-11 overlaps the SNV at 9: the later record is rejected (overlap), which
+    # makes the builder check every pair of spans, abutting ones included.
+    rows = [("chr1", 3, "snv", "G", "A", "PASS", ".", "1|0"),
+            ("chr1", 4, "del", "TT", "T", "PASS", ".", "1|0"),
+            ("chr1", 10, "snv2", "G", "C", "PASS", ".", "1|0"),
+            ("chr1", 10, "mnv", "GC", "TA", "PASS", ".", "1|0")]
+    out = build(tmp_path, {"chr1": REF}, rows)
+    assert out.count(1, "applied") == 3 and out.count(1, "skipped", reason="overlap") == 1
+    assert out.rejects["id"].tolist() == ["mnv"]
+    assert out.hap[1]["chr1"] == "ACAT" + "GCAA" + "C" + "CTTCGAGGAT"
+    assert chain_check({"chr1": REF}, out.hap[1], out.blocks[1]) == [("chr1", 2, "A", "G"), ("chr1", 9, "C", "G")]
+
+
 # --- tiling ---------------------------------------------------------------------------------------------------
 
 def test_chromosome_exactly_one_window_long():
