@@ -10,6 +10,7 @@ from hicmodels.assemble import assemble_cool, stitch_windows
 from hicmodels.genome import liftover, windows
 from hicmodels.genome.liftover import mark_copies
 from hicmodels.hic.stitch import ChromosomeStitcher
+from hicmodels.variants.ops import Inversion, Join, TandemDup, TransDup, collide
 from variant_helpers import build, chain_check
 
 NO_EXCLUDED = pd.DataFrame(columns=["chrom", "start", "end", "name"])
@@ -168,3 +169,54 @@ def test_stitcher_rejects_bins_past_the_chromosome():
         stitcher.add([-1, 0, 1], np.ones((3, 3)))
     with pytest.raises(ValueError):
         stitcher.add([3, 3, 4], np.ones((3, 3)))
+
+
+# --- cases that surviving mutants showed missing (docs/testing.md) ----------------------------------------
+
+
+def test_stitcher_without_windows_returns_empty_typed_arrays():
+    rows, cols, values, coverage = ChromosomeStitcher(5).result()
+    assert [a.shape for a in (rows, cols, values, coverage)] == [(0,)] * 4
+    assert [a.dtype for a in (rows, cols, values, coverage)] == [np.int64, np.int64, np.float64, np.int64]
+
+
+def test_stitcher_bins_given_as_floats_come_back_as_integer_indices():
+    stitcher = ChromosomeStitcher(4)
+    stitcher.add(np.array([1.0, 2.0]), np.array([[1.0, 2.0], [2.0, 3.0]]))
+    rows, cols, values, _ = stitcher.result()
+    assert rows.dtype == cols.dtype == np.int64
+    assert list(zip(rows.tolist(), cols.tolist(), values.tolist())) == [(1, 1, 1.0), (1, 2, 2.0), (2, 2, 3.0)]
+
+
+@pytest.mark.parametrize("bins", [[28, 29, 30], [-1, 0, 1], [3, 3, 4], [4, 3, 5]])
+def test_stitcher_names_what_is_wrong_with_window_bins(bins):
+    with pytest.raises(ValueError, match="^window bins must be increasing and inside the chromosome$"):
+        ChromosomeStitcher(30).add(bins, np.ones((3, 3)))
+
+
+# collisions between structural operations (hicmodels.variants.ops): one rule per case
+
+def test_operations_claiming_the_same_side_collide():
+    # a tandem duplication of 10-20 claims both sides of 20; an inversion of 20-30 claims them too
+    assert collide(TandemDup("c", 10, 20), Inversion("c", 20, 30))
+    # a breakend join naming only the left side of 20, or only the right side
+    assert collide(TandemDup("c", 10, 20), Join(("c", 20, "L"), ("d", 5, "R")))
+    assert collide(TandemDup("c", 10, 20), Join(("d", 5, "L"), ("c", 20, "R")))
+    # a trans-duplication's target 30-40 claims both sides of 30 and 40; an inversion of 40-50 too
+    assert collide(TransDup(("c", 10, 20), ("c", 30, 40)), Inversion("c", 40, 50))
+    # an inversion then a duplication starting at its end: the duplication claims only its own end
+    assert not collide(Inversion("c", 10, 20), TandemDup("c", 20, 30))
+    assert not collide(TandemDup("c", 10, 20), TandemDup("c", 20, 30))
+
+
+def test_a_cut_strictly_inside_a_range_collides():
+    assert collide(Inversion("c", 10, 20), Inversion("c", 15, 30))  # 15 inside 10-20
+    # an inversion inside a trans-duplication's target: only the target range sees it
+    assert collide(TransDup(("c", 10, 20), ("c", 30, 40)), Inversion("c", 32, 38))
+    assert not collide(TransDup(("c", 10, 20), ("c", 30, 30)), Inversion("c", 25, 29))  # empty target
+
+
+def test_overlapping_ranges_collide_without_a_cut_inside():
+    # a trans-duplication copying exactly the inverted stretch 10-20: no cut strictly inside, same range
+    assert collide(Inversion("c", 10, 20), TransDup(("c", 10, 20), ("d", 0, 0)))
+    assert not collide(Inversion("c", 10, 20), TransDup(("c", 20, 30), ("d", 0, 0)))
