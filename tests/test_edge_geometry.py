@@ -9,6 +9,7 @@ import pytest
 from hicmodels.assemble import assemble_cool, stitch_windows
 from hicmodels.genome import liftover, windows
 from hicmodels.genome.liftover import mark_copies
+from hicmodels.hic.rebin import resample
 from hicmodels.hic.stitch import ChromosomeStitcher
 from hicmodels.variants.ops import Inversion, Join, TandemDup, TransDup, collide
 from variant_helpers import build, chain_check
@@ -220,3 +221,13 @@ def test_overlapping_ranges_collide_without_a_cut_inside():
     # a trans-duplication copying exactly the inverted stretch 10-20: no cut strictly inside, same range
     assert collide(Inversion("c", 10, 20), TransDup(("c", 10, 20), ("d", 0, 0)))
     assert not collide(Inversion("c", 10, 20), TransDup(("c", 20, 30), ("d", 0, 0)))
+
+
+def test_resample_masks_partly_covered_bins_only_when_asked_with_lengths():
+    # destination bin 0 holds all 10 bp of source bin 0, bin 1 only 5 of its 10 bp (from source bin 1)
+    m = np.array([[1.0, 2.0], [2.0, 3.0]])
+    weights = np.array([[10.0, 0.0], [0.0, 5.0]])
+    np.testing.assert_array_equal(resample(m, weights, dst_lengths=[10, 10]), m)  # default min_coverage 0
+    masked = resample(m, weights, dst_lengths=[10, 10], min_coverage=0.6)
+    assert masked[0, 0] == 1.0 and np.isnan(masked[1]).all() and np.isnan(masked[:, 1]).all()
+    np.testing.assert_array_equal(resample(m, weights, min_coverage=0.6), m)  # no lengths: no coverage test
