@@ -9,7 +9,7 @@ import pytest
 from hicmodels.assemble import assemble_cool, stitch_windows
 from hicmodels.genome import liftover, windows
 from hicmodels.genome.liftover import mark_copies
-from hicmodels.hic.rebin import resample
+from hicmodels.hic.rebin import resample, split_at_bins
 from hicmodels.hic.stitch import ChromosomeStitcher
 from hicmodels.variants.ops import Inversion, Join, TandemDup, TransDup, collide
 from variant_helpers import build, chain_check
@@ -231,3 +231,9 @@ def test_resample_masks_partly_covered_bins_only_when_asked_with_lengths():
     masked = resample(m, weights, dst_lengths=[10, 10], min_coverage=0.6)
     assert masked[0, 0] == 1.0 and np.isnan(masked[1]).all() and np.isnan(masked[:, 1]).all()
     np.testing.assert_array_equal(resample(m, weights, min_coverage=0.6), m)  # no lengths: no coverage test
+
+
+def test_split_at_bins_keeps_a_one_base_tail_and_drops_empty_intervals():
+    # 5-11 at 10 bp bins: 5 bp in bin 0 and the single base 10 in bin 1; 7-7 is empty; 20-30 is bin 2 exactly
+    bins, index, overlap = split_at_bins([0, 1, 2], [5, 7, 20], [11, 7, 30], 10)
+    assert list(zip(bins.tolist(), index.tolist(), overlap.tolist())) == [(0, 0, 5), (1, 0, 1), (2, 2, 10)]
