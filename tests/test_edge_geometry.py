@@ -237,3 +237,9 @@ def test_split_at_bins_keeps_a_one_base_tail_and_drops_empty_intervals():
     # 5-11 at 10 bp bins: 5 bp in bin 0 and the single base 10 in bin 1; 7-7 is empty; 20-30 is bin 2 exactly
     bins, index, overlap = split_at_bins([0, 1, 2], [5, 7, 20], [11, 7, 30], 10)
     assert list(zip(bins.tolist(), index.tolist(), overlap.tolist())) == [(0, 0, 5), (1, 0, 1), (2, 2, 10)]
+
+
+def test_resample_keeps_a_destination_bin_sharing_a_single_base():
+    # destination bin 1 shares one base with source bin 1 (a bin split at a chromosome end, say)
+    m = np.array([[1.0, 2.0], [2.0, 3.0]])
+    np.testing.assert_array_equal(resample(m, np.array([[10.0, 0.0], [0.0, 1.0]])), m)
