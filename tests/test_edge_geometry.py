@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from hicmodels.assemble import assemble_cool, stitch_windows
+from hicmodels.errors import InputError
 from hicmodels.genome import liftover, windows
 from hicmodels.genome.liftover import mark_copies
 from hicmodels.hic.rebin import resample, split_at_bins
@@ -243,3 +244,15 @@ def test_resample_keeps_a_destination_bin_sharing_a_single_base():
     # destination bin 1 shares one base with source bin 1 (a bin split at a chromosome end, say)
     m = np.array([[1.0, 2.0], [2.0, 3.0]])
     np.testing.assert_array_equal(resample(m, np.array([[10.0, 0.0], [0.0, 1.0]])), m)
+
+
+def test_window_table_round_trip_keeps_numeric_looking_chromosome_names(tmp_path):
+    table = windows.reference_windows(pd.Series({"1": 300, "chrX": 200}), ["1", "chrX"], 200, 100, 50, NO_EXCLUDED,
+                                      {"test": ["chrX"]})
+    windows.write_windows(table, tmp_path / "w.tsv")
+    back = windows.read_windows(tmp_path / "w.tsv")
+    pd.testing.assert_frame_equal(back, table)
+    assert back["chrom"].tolist() == ["1", "1", "chrX"] and back["seq_chrom"].map(type).eq(str).all()
+    table.drop(columns=["status", "seq_end"]).to_csv(tmp_path / "bad.tsv", sep="\t", index=False)
+    with pytest.raises(InputError, match=r"not a window table, missing columns \['seq_end', 'status'\]"):
+        windows.read_windows(tmp_path / "bad.tsv")
