@@ -256,3 +256,16 @@ def test_window_table_round_trip_keeps_numeric_looking_chromosome_names(tmp_path
     table.drop(columns=["status", "seq_end"]).to_csv(tmp_path / "bad.tsv", sep="\t", index=False)
     with pytest.raises(InputError, match=r"not a window table, missing columns \['seq_end', 'status'\]"):
         windows.read_windows(tmp_path / "bad.tsv")
+
+
+def test_drop_excluded_counts_each_dropped_window_once_and_renumbers():
+    tiles = pd.DataFrame({"chrom": "a", "start": [0, 100, 200, 300], "end": [200, 300, 400, 500]}, index=[7, 8, 9, 10])
+    excluded = pd.DataFrame({"chrom": "a", "start": [150, 170, 450], "end": [160, 175, 460],
+                             "name": ["N_run", "N_run", "blacklist"]})
+    kept, reasons = windows.drop_excluded(tiles, excluded)
+    # 0-200 and 100-300 overlap both N runs (counted once each), 300-500 the blacklisted stretch
+    assert kept.to_dict("list") == {"chrom": ["a"], "start": [200], "end": [400]} and kept.index.tolist() == [0]
+    assert reasons == {"N_run": 2, "blacklist": 1}
+    none_kept, none = windows.drop_excluded(tiles, excluded.iloc[:0])
+    assert none_kept.columns.tolist() == ["chrom", "start", "end"] and none_kept.index.tolist() == [0, 1, 2, 3]
+    assert none == {}
