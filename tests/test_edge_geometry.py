@@ -270,3 +270,12 @@ def test_drop_excluded_counts_each_dropped_window_once_and_renumbers():
     none_kept, none = windows.drop_excluded(tiles, excluded.iloc[:0])
     assert none_kept.columns.tolist() == ["chrom", "start", "end"] and none_kept.index.tolist() == [0, 1, 2, 3]
     assert none == {}
+
+
+def test_reference_windows_name_unknown_chromosomes_and_log_drops(caplog):
+    with pytest.raises(InputError, match=r"chromosomes not in the reference: \['chrZ'\]"):
+        windows.reference_windows(pd.Series({"a": 1000}), ["a", "chrZ"], 200, 100, 50, NO_EXCLUDED, {})
+    excluded = pd.DataFrame({"chrom": "a", "start": [150], "end": [160], "name": ["N_run"]})
+    with caplog.at_level("INFO", logger="hicmodels.genome.windows"):
+        windows.reference_windows(pd.Series({"a": 1000}), ["a"], 200, 100, 50, excluded, {})
+    assert "dropped 2 windows overlapping N_run regions" in caplog.messages
