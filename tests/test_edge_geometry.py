@@ -279,3 +279,27 @@ def test_reference_windows_name_unknown_chromosomes_and_log_drops(caplog):
     with caplog.at_level("INFO", logger="hicmodels.genome.windows"):
         windows.reference_windows(pd.Series({"a": 1000}), ["a"], 200, 100, 50, excluded, {})
     assert "dropped 2 windows overlapping N_run regions" in caplog.messages
+
+
+def test_reference_windows_split_validation_and_test_chromosomes():
+    got = windows.reference_windows(pd.Series({"a": 400, "b": 400, "c": 400}), ["a", "b", "c"], 200, 100, 50,
+                                    NO_EXCLUDED, {"validation": ["b"], "test": ["c"]})
+    assert got.groupby("chrom")["split"].unique().map(list).to_dict() == {
+        "a": ["train"], "b": ["validation"], "c": ["test"]}
+
+
+def test_haplotype_windows_honour_a_given_copy_column():
+    # b:0-200 has two copies; the row listed first is marked as the extra one, so the primary is at 200-400
+    mapping = _blocks([("b", 0, 200, "b", 0, 200, "+"), ("b", 0, 450, "b", 200, 650, "+")]).assign(copy=[1, 0])
+    ref = _one_chromosome_windows(450).assign(chrom="b", pchrom="b", seq_chrom="b", window_id=lambda d: "b" + d[
+        "window_id"].str[1:])
+    got = windows.haplotype_windows(ref, mapping, pd.Series({"b": 650})).set_index("window_id")
+    assert (got.loc["b:0-200", "pstart"], got.loc["b:0-200", "pend"]) == (200, 400)
+
+
+def test_haplotype_window_goes_to_the_chromosome_holding_most_of_it():
+    # a:0-50 went to p2 (far along it), a:50-200 to p1: 150 bp against 50, p1 wins although p2 comes first
+    mapping = _blocks([("a", 0, 50, "p2", 1000, 1050, "+"), ("a", 50, 1000, "p1", 0, 950, "+")])
+    ref = _one_chromosome_windows(1000)
+    got = windows.haplotype_windows(ref, mapping, pd.Series({"p1": 950, "p2": 1100})).set_index("window_id")
+    assert got.loc["a:0-200", ["pchrom", "pstart", "pend", "seq_start"]].tolist() == ["p1", 0, 150, 0]
