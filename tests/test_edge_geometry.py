@@ -303,3 +303,35 @@ def test_haplotype_window_goes_to_the_chromosome_holding_most_of_it():
     ref = _one_chromosome_windows(1000)
     got = windows.haplotype_windows(ref, mapping, pd.Series({"p1": 950, "p2": 1100})).set_index("window_id")
     assert got.loc["a:0-200", ["pchrom", "pstart", "pend", "seq_start"]].tolist() == ["p1", 0, 150, 0]
+
+
+def test_deleted_and_short_windows_are_marked_and_logged(caplog):
+    ref = _one_chromosome_windows(1000)
+    # a:0-300 deleted: a:0-200 has no base left, a:100-300 neither
+    mapping = _blocks([("a", 300, 1000, "a", 0, 700, "+")])
+    with caplog.at_level("WARNING", logger="hicmodels.genome.windows"):
+        got = windows.haplotype_windows(ref, mapping, pd.Series({"a": 700})).set_index("window_id")
+    gone = got.loc["a:0-200"]
+    assert (gone["status"], gone["pchrom"], gone["seq_chrom"], gone["pstart"], gone["seq_end"]) == (
+        "reference window deleted in this haplotype", ".", ".", -1, -1)
+    assert caplog.messages == ["2 windows not predicted: reference window deleted in this haplotype"]
+
+
+def test_a_personal_chromosome_exactly_one_window_long_is_predicted():
+    ref = windows.reference_windows(pd.Series({"chr1": 20}), ["chr1"], 20, 10, 5, NO_EXCLUDED, {})
+    got = windows.haplotype_windows(ref, liftover.identity_blocks({"chr1": 20}), pd.Series({"chr1": 20})).iloc[0]
+    assert (got["status"], got["seq_start"], got["seq_end"]) == ("ok", 0, 20)
+
+
+def test_odd_window_size_is_centred_in_whole_bases():
+    # 15 bp windows; 4 bp inserted after base 19: a:15-30 covers personal 15-34, centre 24, model window 17-32
+    ref = windows.reference_windows(pd.Series({"a": 45}), ["a"], 15, 15, 5, NO_EXCLUDED, {})
+    mapping = _blocks([("a", 0, 20, "a", 0, 20, "+"), ("a", 20, 45, "a", 24, 49, "+")])
+    got = windows.haplotype_windows(ref, mapping, pd.Series({"a": 49})).set_index("window_id").loc["a:15-30"]
+    assert (got["pstart"], got["pend"], got["seq_start"], got["seq_end"]) == (15, 34, 17, 32)
+
+
+def test_tile_logs_chromosomes_shorter_than_a_window(caplog):
+    with caplog.at_level("INFO", logger="hicmodels.genome.windows"):
+        windows.tile(pd.Series({"a": 150}), 200, 100, 50)
+    assert caplog.messages == ["a (150 bp) is shorter than one window (200 bp): no windows"]
