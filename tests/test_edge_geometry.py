@@ -335,3 +335,10 @@ def test_tile_logs_chromosomes_shorter_than_a_window(caplog):
     with caplog.at_level("INFO", logger="hicmodels.genome.windows"):
         windows.tile(pd.Series({"a": 150}), 200, 100, 50)
     assert caplog.messages == ["a (150 bp) is shorter than one window (200 bp): no windows"]
+
+
+def test_tile_goes_on_after_a_short_chromosome_and_stops_at_the_end():
+    got = windows.tile(pd.Series({"short": 150, "a": 200}), 200, 100, 50)
+    assert got.values.tolist() == [["a", 0, 200]]
+    # a step of 1 over 201 bp: windows start at 0 and 1, none runs past the end
+    assert windows.tile(pd.Series({"a": 201}), 200, 1, 1)["start"].tolist() == [0, 1]
