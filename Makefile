@@ -47,3 +47,13 @@ run: install
 
 test: install
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" pytest
+
+# Mutation testing of the core modules (docs/testing.md): minutes to hours, not run in CI.
+# MUTATE picks mutants by name, e.g. MUTATE='hicmodels.hic.stitch.*'; results stay in mutants/.
+MUTATE ?= hicmodels.*
+MUTATION_JOBS ?= 1
+.PHONY: mutation
+mutation: install
+	$(VENV)/bin/pip install -q -c constraints.txt -e ".[mutation]"
+	HYPOTHESIS_NO_SHRINK=1 $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) '$(MUTATE)'
+	$(VENV)/bin/python benchmarks/mutation_summary.py

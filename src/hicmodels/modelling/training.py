@@ -215,9 +215,11 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
         log.info("resumed from epoch %d of %d (%s)", start, settings["epochs"], resume)
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / "config.json").write_text(identity)
-    # saved at the end of each epoch, after History has its row, so a resumed run keeps every row
-    best = L.pytorch.callbacks.ModelCheckpoint(work_dir, "best", monitor="val_loss", save_last=True,
-                                               save_on_train_epoch_end=True)
+    # saved at the end of each epoch, after History has its row, so a resumed run keeps every row; last.ckpt
+    # has its own callback, after best's (Lightning's save_last writes only in epochs that improve the best)
+    best = L.pytorch.callbacks.ModelCheckpoint(work_dir, "best", monitor="val_loss", save_on_train_epoch_end=True)
+    last = L.pytorch.callbacks.ModelCheckpoint(work_dir, "last", save_on_train_epoch_end=True,
+                                               enable_version_counter=False)
     history = History()
     sampler = EpochSampler(len(train), training_config["seed"])
     sampler.set_epoch(start)  # before Lightning creates the first iterator (workers draw from it at once)
@@ -231,7 +233,7 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
         trainer = L.Trainer(
             accelerator="gpu" if gpu else "cpu", devices=training_config["devices"] if gpu else 1,
             precision="bf16-mixed" if gpu else "32-true", max_epochs=settings["epochs"], deterministic="warn",
-            callbacks=[EpochSeeds(training_config["seed"], sampler), best, history], logger=False,
+            callbacks=[EpochSeeds(training_config["seed"], sampler), best, last, history], logger=False,
             enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=work_dir,
         )
         trainer.fit(stage, torch.utils.data.DataLoader(train, sampler=sampler, **loader),
