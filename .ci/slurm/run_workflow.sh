@@ -154,7 +154,7 @@ sed 's/^/    /' "$WORK/check.txt"
 
 device_lines() {  # run dir: the device line of each GPU rule's log
   local f
-  for f in "$1"/logs/train_model/*.log "$1"/logs/predict/*/*.log; do
+  for f in "$1"/logs/train_model/*/*.log "$1"/logs/predict/*/*/*.log "$1"/logs/variant_effects/*/*.log; do
     printf '%s: %s\n' "${f#"$1"/}" "$(grep -m1 ' device: ' "$f" | sed 's/^.* device: /device: /' || echo 'NO DEVICE LINE')"
   done
 }
@@ -162,8 +162,9 @@ say "device lines of the GPU rules' logs under SLURM (fake GPUs: CUDA sees none,
 device_lines "$WORK/slurm" | tee "$WORK/devices.slurm.txt" | sed 's/^/    /'
 n_logs=$(wc -l <"$WORK/devices.slurm.txt")
 n_cvd=$(grep -cE 'CUDA_VISIBLE_DEVICES=[0-9]+\)' "$WORK/devices.slurm.txt" || true)
-((n_logs == N_SAMPLES * 2 + 2 && n_cvd == n_logs)) ||
-  { say "FAIL: $n_cvd of $n_logs GPU-rule logs show a CUDA_VISIBLE_DEVICES set by SLURM (expected $((N_SAMPLES * 2 + 2)))"; bad=1; }
+# train_model, predict_reference, predict_haplotype of each haplotype, variant_effects (one cell line, one model)
+((n_logs == N_SAMPLES * 2 + 3 && n_cvd == n_logs)) ||
+  { say "FAIL: $n_cvd of $n_logs GPU-rule logs show a CUDA_VISIBLE_DEVICES set by SLURM (expected $((N_SAMPLES * 2 + 3)))"; bad=1; }
 ((bad == 0)) || exit 1
 
 # ------------------------------------------------------- local run: its end --
