@@ -102,7 +102,8 @@ class ModelPredictor:
             raise InputError("variant effects of models that read tracks are not supported yet", checkpoint_path)
         self.torch = torch
         self.device = select_device(threads)
-        self.model = load_model(checkpoint, self.device, settings["compile"])
+        self.model = load_model(checkpoint, self.device, settings["compile"], checkpoint_path)
+        self.values = checkpoint.get("values", "log1p_contacts")
         self.window_size, self.bin_size = checkpoint["window_size"], checkpoint["bin_size"]
         self.nbins = self.window_size // self.bin_size
         self.diffusion = config["architecture"] == "diffusion"
@@ -112,7 +113,7 @@ class ModelPredictor:
 
     def __call__(self, codes):
         from ..genome.sequence import one_hot
-        from ..modelling.prediction import window_noise
+        from ..modelling.prediction import to_values, window_noise
         from ..modelling.runtime import autocast
 
         torch = self.torch
@@ -123,4 +124,4 @@ class ModelPredictor:
                 y = self.model(x, noise=noise.expand(len(codes), -1, -1, -1))
             else:
                 y = self.model(x)
-            return torch.expm1(y.float()).clamp_min(0).cpu().numpy()
+            return to_values(y.float(), self.values).cpu().numpy()
