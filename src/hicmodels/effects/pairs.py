@@ -40,7 +40,7 @@ from ..variants.build import plan_haplotypes
 from ..variants.layout import layout
 from ..variants.ledger import Ledger
 from ..variants.ops import Inversion, Join, TandemDup, TransDup
-from ..variants.sequences import _Pieces, walk_sequence
+from ..variants.sequences import piece_sequences, walk_sequence
 
 log = logging.getLogger(__name__)
 
@@ -158,14 +158,10 @@ class Genome:
             self.blocks = identity_blocks({chrom: len(self.sequences[chrom])}).assign(copy=0)
         else:
             plan = layout(reference.sizes, edits.ops)
-            uses = {}
-            for walk in plan.walks:
-                for step in walk.steps:
-                    uses[step.piece] = uses.get(step.piece, 0) + 1
             walks = [w for w in plan.walks if any(plan.pieces[s.piece][0] == chrom for s in w.steps)]
             used = {plan.pieces[s.piece][0] for w in walks for s in w.steps}
             replacements = edits.replacements[edits.replacements["chrom"].isin(used)]
-            pieces = _Pieces(plan.pieces, replacements, reference, {p for p, n in uses.items() if n > 1})
+            pieces = piece_sequences(plan, replacements, reference)
             self.sequences, parts = {}, []
             for walk in walks:
                 seq, blocks = walk_sequence(walk, pieces)

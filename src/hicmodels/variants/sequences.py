@@ -57,7 +57,7 @@ def piece_content(ref, start, starts, ends, alts, aligned):
     return seq, (b_start[keep], b_end[keep], (b_start - start + shift)[keep])
 
 
-class _Pieces:
+class PieceSequences:
     """Replacements grouped by piece, and piece sequences on demand."""
 
     def __init__(self, pieces, replacements, reference, reused):
@@ -130,6 +130,15 @@ def walk_sequence(walk, pieces):
     return seq, blocks
 
 
+def piece_sequences(plan, replacements, reference):
+    """The :class:`PieceSequences` of a layout: pieces its walks use more than once are kept once built."""
+    uses = {}
+    for walk in plan.walks:
+        for step in walk.steps:
+            uses[step.piece] = uses.get(step.piece, 0) + 1
+    return PieceSequences(plan.pieces, replacements, reference, {p for p, n in uses.items() if n > 1})
+
+
 def write_haplotype(plan, replacements, reference, fasta, chain_path):
     """Write one haplotype's sequences to ``fasta`` and its chain to ``chain_path``.
 
@@ -152,11 +161,7 @@ def write_haplotype(plan, replacements, reference, fasta, chain_path):
         The mapping, :data:`BLOCK_COLUMNS` plus ``copy``, primary copies
         first (the order of the chain file).
     """
-    uses = {}
-    for walk in plan.walks:
-        for step in walk.steps:
-            uses[step.piece] = uses.get(step.piece, 0) + 1
-    pieces = _Pieces(plan.pieces, replacements, reference, {p for p, n in uses.items() if n > 1})
+    pieces = piece_sequences(plan, replacements, reference)
     sizes, all_blocks = {}, []
     progress = Progress(len(plan.walks), f"writing {Path(chain_path).stem} chromosomes", log)
     for k, walk in enumerate(plan.walks):
