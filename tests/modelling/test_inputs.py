@@ -37,6 +37,13 @@ def test_one_hot_and_reverse_complement():
     assert x.shape == (1, 5, 5) and torch.equal(x[0], torch.eye(5))
 
 
+def test_one_hot_of_a_batch_is_contiguous_and_keeps_each_row():
+    codes = torch.from_numpy(np.random.default_rng(3).integers(0, 5, (3, 7), dtype=np.uint8))
+    x = one_hot(codes, dtype=torch.float64)
+    assert x.is_contiguous() and x.dtype == torch.float64
+    assert torch.equal(x, torch.nn.functional.one_hot(codes.long(), 5).transpose(1, 2).double())
+
+
 def _windows(rows):
     table = pd.DataFrame(rows, columns=["chrom", "start", "end"])
     return table.assign(seq_chrom=table["chrom"], seq_start=table["start"], seq_end=table["end"])

@@ -34,8 +34,15 @@ def reverse_complement(codes):
 
 
 def one_hot(codes, dtype=torch.float32):
-    """Codes (batch, length) -> one-hot (batch, 5, length), on the codes' device."""
-    return torch.nn.functional.one_hot(codes.long(), len(ALPHABET)).transpose(1, 2).to(dtype)
+    """Codes (batch, length) -> one-hot (batch, 5, length), contiguous, on the codes' device.
+
+    Columns of a 5 x 5 identity picked by int32 codes: the first convolution gets a
+    contiguous tensor (``F.one_hot(...).transpose`` is a strided view it copies) and no
+    int64 (length, 5) intermediate is built; 3-4x faster on a 2 Mb window (issue 16).
+    """
+    table = torch.eye(len(ALPHABET), dtype=dtype, device=codes.device)
+    columns = table.index_select(1, codes.reshape(-1).int())
+    return columns.view(len(ALPHABET), *codes.shape).transpose(0, 1).contiguous()
 
 
 class GenomeCodes:
