@@ -253,7 +253,8 @@ def test_bundled_published_presets_have_the_papers_sizes():
     with torch.device("meta"):
         sizes = {name: sum(p.numel() for p in models.build(presets[name]).parameters())
                  for name in ("hicdiffusion", "human")}
-        corigami = models.build({**presets["corigami"], "track_channels": 2, "hidden": 256, "transformer_layers": 8,
+        corigami = models.build({**presets["corigami"], "track_channels": 2, "hidden": 256, "decoder_hidden": 256,
+                                 "transformer_layers": 8,
                                  "heads": 8, "feedforward": 512, "dropout": 0.1, "max_len": 256})
         akita = models.build({**presets["akita"], "targets": 5, "crop": 32, "diagonal_offset": 2, "eps": 1e-3})
     assert sizes == {"hicdiffusion": 37_261_217, "human": 37_265_313}  # the 3x3 readout: 4,096 more
