@@ -11,9 +11,10 @@ reference does since its commit 621f50d ("fix the model", 2024-07-03:
 ``batch_first=True`` with the features transposed to ``(batch, positions,
 channels)``). Before that commit the reference passed ``(batch, channels,
 positions)`` to a sequence-first transformer, which attends across the batch;
-the published checkpoints (Zenodo record 13840733, released with the
-prediction scripts in September 2024) were made with the fixed code, which is
-the code this class reproduces.
+the published checkpoints (released with the prediction script
+``predict_hicdiffusion.py`` in September 2024; this project's notes name
+Zenodo record 13840733, not verified: no internet here) were made with the
+fixed code, which is the code this class reproduces.
 
 With the config schema's defaults three choices differ from the reference:
 the readout is a 3x3 conv (the reference's ``reduce_layer`` is 1x1), the
