@@ -216,3 +216,33 @@ def test_checkpoint_format_defaults_to_dna2hic(config):
                                  "weights": {"checkpoint": str(REPO / "README.md")}}
     assert model_entries(resolve_config(config))["given"]["weights"] == {"checkpoint": str(REPO / "README.md"),
                                                                          "format": "dna2hic"}
+
+
+def test_an_architectures_defaults_fill_only_its_presets(config):
+    """The encoder-decoder's readout, symmetrisation and pair order default in the schema's branch for it."""
+    schema = {"type": "object", "properties": {"kind": {"enum": ["a", "b"]}, "k": {"type": "integer"}},
+              "allOf": [{"if": {"properties": {"kind": {"const": "a"}}},
+                         "then": {"properties": {"k": {"default": 3}}}}]}
+    assert apply_defaults({"kind": "a"}, schema, schema) == {"kind": "a", "k": 3}
+    assert apply_defaults({"kind": "a", "k": 1}, schema, schema) == {"kind": "a", "k": 1}
+    assert apply_defaults({"kind": "b"}, schema, schema) == {"kind": "b"}
+    presets = resolve_config(config)["model_presets"]
+    assert {k: presets["yeast"][k] for k in ("head_kernel", "symmetric", "pair_order")} == {
+        "head_kernel": 3, "symmetric": True, "pair_order": "ij"}
+    assert {k: presets["hicdiffusion"][k] for k in ("head_kernel", "symmetric", "pair_order")} == {
+        "head_kernel": 1, "symmetric": False, "pair_order": "ji"}
+    assert not {"head_kernel", "symmetric", "pair_order"} & (set(presets["corigami"]) | set(presets["akita"]))
+
+
+def test_a_hicdiffusion_checkpoint_needs_the_published_readout_pair_order_and_no_symmetrising(config, tmp_path):
+    """Left out, the schema's defaults (3x3, ij, symmetrised) would run the published weights another way."""
+    (tmp_path / "encoder_decoder.ckpt").write_text("")
+    config["model_presets"]["mine"] = {k: v for k, v in config["model_presets"]["hicdiffusion"].items()
+                                       if k not in ("head_kernel", "symmetric", "pair_order")}
+    config["models"]["published"] = {"preset": "mine", "windows": "human", "weights": {
+        "checkpoint": str(tmp_path / "encoder_decoder.ckpt"), "format": "hicdiffusion"}}
+    with pytest.raises(InputError, match="models.published.weights.format: hicdiffusion checkpoints need model preset "
+                                         "'mine' to set head_kernel: 1, symmetric: false, pair_order: ji"):
+        resolve_config(config)
+    config["model_presets"]["mine"].update(head_kernel=1, symmetric=False, pair_order="ji")
+    assert model_entries(resolve_config(config))["published"]["preset"] == config["model_presets"]["hicdiffusion"]

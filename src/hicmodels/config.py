@@ -79,6 +79,9 @@ def _resolve_ref(node, schema):
 def apply_defaults(instance, node, schema):
     """Fill in the ``default`` of every absent property, recursively, in place.
 
+    Also the defaults of an ``allOf`` branch's ``then`` where the instance
+    matches its ``if`` (keys that one architecture of a model preset has).
+
     Parameters
     ----------
     instance : dict
@@ -101,6 +104,10 @@ def apply_defaults(instance, node, schema):
         branch = _resolve_ref(branch, schema)
         if branch.get("type") == "object":
             apply_defaults(instance, branch, schema)
+    for branch in node.get("allOf", []):  # defaults of one kind only, e.g. an architecture's keys
+        branch = _resolve_ref(branch, schema)
+        if "then" in branch and jsonschema.Draft202012Validator(branch.get("if", {})).is_valid(instance):
+            apply_defaults(instance, branch["then"], schema)
     extra = node.get("additionalProperties")
     if isinstance(extra, dict):
         for key in set(instance) - set(node.get("properties", {})):
@@ -332,6 +339,8 @@ ARCHITECTURE_INPUTS = {"encoder_decoder": {"sequence", "tracks"}, "corigami": {"
                        "akita": {"sequence"}}
 # The published formats a model entry can import (weights.format), and the architecture each gives.
 FORMAT_ARCHITECTURES = {"hicdiffusion": "encoder_decoder", "corigami": "corigami", "akita": "akita"}
+# Preset keys a published format fixes: how its network computes (the schema defaults are dna2hic's own choices).
+PUBLISHED_SETTINGS = {"hicdiffusion": {"head_kernel": 1, "symmetric": False, "pair_order": "ji"}}
 
 
 def _check_weights(entry, where, preset):
@@ -348,6 +357,12 @@ def _check_weights(entry, where, preset):
     if fmt != "dna2hic" and FORMAT_ARCHITECTURES[fmt] != architecture:
         raise InputError(f"{where}.weights.format: a {fmt} checkpoint is a {FORMAT_ARCHITECTURES[fmt]} model, "
                          f"but {preset} is {architecture}")
+    published = PUBLISHED_SETTINGS.get(fmt, {})
+    differ = {key: value for key, value in published.items() if entry["preset"].get(key) != value}
+    if differ:
+        raise InputError(f"{where}.weights.format: {fmt} checkpoints need {preset} to set "
+                         + ", ".join(f"{key}: {str(value).lower()}" for key, value in differ.items())
+                         + " (the published model's; the schema's defaults differ)")
     if "params" in weights:
         if fmt != "akita":
             raise InputError(f"{where}.weights.params: only Akita checkpoints come with a params.json")

@@ -1,11 +1,12 @@
 """Checkpoints: byte-reproducible saving, plain-weights loading, and the refusals that name the file."""
 
+import copy
 import pickle
 
 import pytest
 import torch
 
-from hicmodels import models
+from hicmodels import config, models
 from hicmodels.errors import InputError
 from hicmodels.modelling.checkpoints import (
     check_compatible,
@@ -13,6 +14,7 @@ from hicmodels.modelling.checkpoints import (
     lightning_weights,
     load_checkpoint,
     save_checkpoint,
+    with_legacy_keys,
 )
 
 TINY = {"architecture": "encoder_decoder", "channels": [5, 4, 8], "pools": [8, 8], "transformer_layers": 1,
@@ -23,7 +25,8 @@ TINY = {"architecture": "encoder_decoder", "channels": [5, 4, 8], "pools": [8, 8
 def _checkpoint():
     torch.manual_seed(0)
     model = models.build(TINY)
-    return {"model_config": TINY, "state_dict": model.state_dict(), "contact_scale": 2.0, "bin_size": 64,
+    return {"model_config": models.complete(TINY), "state_dict": model.state_dict(), "contact_scale": 2.0,
+            "bin_size": 64,
             "window_size": 1024, "targets": "balanced", "epoch": 3}
 
 
@@ -33,7 +36,7 @@ def test_saving_twice_gives_the_same_bytes_and_loads_back(tmp_path):
     save_checkpoint(checkpoint, tmp_path / "b" / "a.pt")
     assert (tmp_path / "a.pt").read_bytes() == (tmp_path / "b" / "a.pt").read_bytes()
     loaded = load_checkpoint(tmp_path / "a.pt")
-    assert loaded["window_size"] == 1024 and loaded["model_config"] == TINY
+    assert loaded["window_size"] == 1024 and loaded["model_config"] == {**TINY, **LEGACY}
     assert all(torch.equal(loaded["state_dict"][k], v) for k, v in checkpoint["state_dict"].items())
     n = sum(v.numel() for k, v in checkpoint["state_dict"].items() if not k.endswith("num_batches_tracked"))
     assert describe(loaded) == (f"encoder_decoder, {n:,} parameter values, 1,024 bp windows of 64 bp bins, "
@@ -41,6 +44,33 @@ def test_saving_twice_gives_the_same_bytes_and_loads_back(tmp_path):
     with pytest.raises(ValueError, match=r"checkpoint lacks \['window_size'\]"):
         save_checkpoint({k: v for k, v in checkpoint.items() if k != "window_size"}, tmp_path / "c.pt")
     assert not (tmp_path / "c.pt").exists()
+
+
+LEGACY = {"head_kernel": 3, "symmetric": True, "pair_order": "ij"}  # the encoder-decoder before these were options
+
+
+def test_checkpoints_older_than_a_model_key_load_with_the_value_they_were_trained_with(tmp_path, monkeypatch):
+    """A model config without the readout/symmetry/pair-order keys gets the old code's values on loading,
+    not the schema's defaults: here the schema's are changed and new configs follow them, old files do not."""
+    torch.manual_seed(0)
+    old_code = models.build({**TINY, **LEGACY}).eval()
+    save_checkpoint({**_checkpoint(), "model_config": TINY, "state_dict": old_code.state_dict()}, tmp_path / "old.pt")
+    schema = copy.deepcopy(config.config_schema())
+    branch = next(b["then"] for b in schema["definitions"]["model_preset"]["allOf"] if "head_kernel" in str(b))
+    branch["properties"] = {"head_kernel": {"default": 1}, "symmetric": {"default": False},
+                            "pair_order": {"default": "ji"}}
+    monkeypatch.setattr(config, "config_schema", lambda: schema)
+    assert models.complete(TINY) == {**TINY, "head_kernel": 1, "symmetric": False, "pair_order": "ji"}
+    loaded = load_checkpoint(tmp_path / "old.pt")
+    assert loaded["model_config"] == {**TINY, **LEGACY}
+    model = models.build(loaded["model_config"]).eval()
+    model.load_state_dict(loaded["state_dict"])
+    x = torch.nn.functional.one_hot(torch.randint(0, 5, (2, 1024)), 5).float().transpose(1, 2)
+    with torch.no_grad():
+        assert torch.equal(model(x), old_code(x))
+    assert with_legacy_keys({"architecture": "diffusion", "encoder_decoder": TINY})["encoder_decoder"] == {
+        **TINY, **LEGACY}
+    assert with_legacy_keys({"architecture": "corigami", "hidden": 256})["decoder_hidden"] == 256
 
 
 class _Payload:

@@ -103,6 +103,28 @@ def test_corigami_matches_the_package(corigami):
         t.numel() for t in reference.state_dict().values())
 
 
+def test_corigami_decoder_width_is_read_from_the_file(tmp_path, corigami):
+    """The package's Decoder keeps its own width (256) whatever ``mid_hidden`` is; a file with other widths
+    (a narrow model: the slow workflow test's) imports with both read from its tensors and matches the package.
+
+    (The ``corigami`` fixture fits the package's ``diagonalize`` to this test's 65,536 bp.)
+    """
+    import corigami.model.blocks as corigami_blocks
+
+    codes, ctcf, atac = codes_and_tracks(2, 65_536, seed=5)
+    torch.manual_seed(0)
+    narrow = corigami_models.ConvTransModel(2, 32)
+    narrow.decoder = corigami_blocks.Decoder(64, hidden=16)
+    narrow = randomise(narrow, corigami_inputs(codes, ctcf, atac)[0])
+    path = save_lightning(narrow.state_dict(), tmp_path / "narrow.ckpt")
+    checkpoint, model = imported(path, "corigami", positional_encoding="published_batch_axis", raw_tracks=[])
+    assert (checkpoint["model_config"]["hidden"], checkpoint["model_config"]["decoder_hidden"]) == (32, 16)
+    theirs, ours = corigami_inputs(*codes_and_tracks(2, 65_536))
+    ours[:, 5] = theirs[:, :, 5]
+    with torch.no_grad():
+        assert (model(ours) - narrow(theirs)).abs().max() <= 1e-5
+
+
 def test_corigami_positional_encoding_flag(corigami):
     """The published code adds the encoding's row ``b`` to batch sample ``b``; the default adds row 0 to all."""
     reference, path = corigami
@@ -253,7 +275,8 @@ def test_bundled_published_presets_have_the_papers_sizes():
     with torch.device("meta"):
         sizes = {name: sum(p.numel() for p in models.build(presets[name]).parameters())
                  for name in ("hicdiffusion", "human")}
-        corigami = models.build({**presets["corigami"], "track_channels": 2, "hidden": 256, "transformer_layers": 8,
+        corigami = models.build({**presets["corigami"], "track_channels": 2, "hidden": 256, "decoder_hidden": 256,
+                                 "transformer_layers": 8,
                                  "heads": 8, "feedforward": 512, "dropout": 0.1, "max_len": 256})
         akita = models.build({**presets["akita"], "targets": 5, "crop": 32, "diagonal_offset": 2, "eps": 1e-3})
     assert sizes == {"hicdiffusion": 37_261_217, "human": 37_265_313}  # the 3x3 readout: 4,096 more

@@ -86,3 +86,21 @@ def test_written_files_agree(tmp_path):
         centre = m.start + len(synthetic.MOTIF) // 2
         assert bw.chroms(m.chrom) == 120 * 256
         assert bw.stats(m.chrom, centre - 50, centre + 50)[0] > 5 * bw.stats(m.chrom)[0]
+
+
+def test_chromosomes_of_different_lengths_from_the_command(tmp_path, capsys):
+    """``--bins`` per chromosome: the human-geometry test genome has chromosomes longer and shorter than a window."""
+    from hicmodels.cli import main
+
+    assert main(["simulation", "synthetic-genome", "--out-dir", str(tmp_path), "--bins", "30", "12", "7",
+                 "--bin-size", "1000", "--seed", "4"]) == 0
+    with pysam.FastaFile(str(tmp_path / "genome.fa")) as fasta:
+        assert dict(zip(fasta.references, fasta.lengths)) == {"chr1": 30_000, "chr2": 12_000, "chr3": 7_000}
+    clr = cooler.Cooler(str(tmp_path / "observed.cool"))
+    assert clr.binsize == 1000 and clr.chromsizes.to_dict() == {"chr1": 30_000, "chr2": 12_000, "chr3": 7_000}
+    same = synthetic.make_genome(nbins=[30, 12, 7], binsize=1000, seed=4)
+    with pysam.FastaFile(str(tmp_path / "genome.fa")) as fasta:
+        assert fasta.fetch("chr2") == same["chr2"]["sequence"]  # one seed: the command is the function
+    assert main(["simulation", "synthetic-genome", "--out-dir", str(tmp_path / "x"), "--chromosomes", "2",
+                 "--bins", "30", "12", "7", "--seed", "4"]) == 2
+    assert "error: --bins: 3 values for 2 chromosomes (give one, or one per chromosome)" in capsys.readouterr().err

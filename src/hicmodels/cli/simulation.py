@@ -6,6 +6,7 @@ functions' own defaults.
 
 import logging
 
+from ..errors import InputError
 from .common import add_command
 
 log = logging.getLogger("hicmodels")
@@ -19,7 +20,14 @@ def _given(args, *names):
 def synthetic_genome(args):
     from ..simulation.synthetic_genome import make_genome, write_genome
 
-    genome = make_genome(seed=args.seed, **_given(args, "n_chroms", "nbins", "binsize"))
+    options = _given(args, "n_chroms", "nbins", "binsize")
+    if "nbins" in options:
+        if "n_chroms" in options and len(options["nbins"]) not in (1, options["n_chroms"]):
+            raise InputError(f"--bins: {len(options['nbins'])} values for {options['n_chroms']} chromosomes "
+                             f"(give one, or one per chromosome)")
+        nbins = options.pop("nbins")
+        options["nbins"] = nbins[0] if len(nbins) == 1 else nbins
+    genome = make_genome(seed=args.seed, **options)
     first = next(iter(genome.values()))
     write_genome(genome, len(first["sequence"]) // len(first["expected"]), args.out_dir, args.seed)
 
@@ -51,7 +59,9 @@ def register(commands):
                     "write a known-truth synthetic genome: FASTA, .cool maps, motifs, CTCF and ATAC bigWigs")
     p.add_argument("--out-dir", required=True, help="receives genome.fa, observed.cool, expected.cool, motifs, bigWigs")
     p.add_argument("--chromosomes", dest="n_chroms", type=int, help="number of chromosomes")
-    p.add_argument("--bins", dest="nbins", type=int, help="bins per chromosome")
+    p.add_argument("--bins", dest="nbins", type=int, nargs="+",
+                   help="bins per chromosome: one number for all, or one per chromosome (then --chromosomes is "
+                        "their count)")
     p.add_argument("--bin-size", dest="binsize", type=int, help="bases per bin")
     p.add_argument("--seed", type=int, required=True, help="seed of every random draw")
 

@@ -22,6 +22,14 @@ key                 meaning
 ``source``          an imported checkpoint's origin: ``format``, ``file``,
                     ``sha256`` (:mod:`hicmodels.models.published`)
 =================== ============================================================
+
+``model_config`` states every keyword argument of the model's class
+(training and the importers write it completed:
+:func:`hicmodels.models.complete`). Checkpoints written before a key existed
+lack it; :data:`LEGACY_MODEL_KEYS` holds the value each such checkpoint was
+trained with, filled in on loading: the one place old checkpoints are
+handled, kept apart from the config schema's defaults so that changing a
+default never changes what an old checkpoint computes.
 """
 
 import pickle
@@ -35,6 +43,11 @@ from ..errors import InputError
 from ..files import atomic_output
 
 REQUIRED_KEYS = ("model_config", "state_dict", "contact_scale", "bin_size", "window_size")
+# Per architecture, the keys added after checkpoints were first written, with the value the code had before
+# (the encoder-decoder's readout, symmetrisation and pairwise order became options with the HiCDiffusion importer;
+# C.Origami's decoder width was its mid_hidden, 256 in every file that could be imported).
+LEGACY_MODEL_KEYS = {"encoder_decoder": {"head_kernel": 3, "symmetric": True, "pair_order": "ij"},
+                     "corigami": {"decoder_hidden": 256}}
 
 
 def save_checkpoint(checkpoint, path):
@@ -85,7 +98,18 @@ def load_checkpoint(path):
         hint = " (a Lightning checkpoint? use the model.pt that training writes)" if "pytorch-lightning_version" in \
             checkpoint or "lightning_version" in checkpoint or "optimizer_states" in checkpoint else ""
         raise InputError(f"not a hicmodels checkpoint: missing {', '.join(missing)}{hint}", path)
+    checkpoint["model_config"] = with_legacy_keys(checkpoint["model_config"])
     return checkpoint
+
+
+def with_legacy_keys(model_config):
+    """A checkpoint's model config with the keys it predates (:data:`LEGACY_MODEL_KEYS`) at their old values."""
+    if not isinstance(model_config, dict):
+        return model_config  # :func:`load_weights` names the file when the model cannot be built
+    config = {**LEGACY_MODEL_KEYS.get(model_config.get("architecture"), {}), **model_config}
+    if config.get("architecture") == "diffusion" and isinstance(config.get("encoder_decoder"), dict):
+        config["encoder_decoder"] = with_legacy_keys(config["encoder_decoder"])
+    return config
 
 
 def _check_container(path):

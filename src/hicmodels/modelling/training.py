@@ -267,7 +267,8 @@ def train(*, fasta_path, experimental, windows, model_config, training_config, c
     windows : DataFrame
         Reference window table (:mod:`hicmodels.genome.windows`).
     model_config : dict
-        Passed to :func:`hicmodels.models.build`.
+        Passed to :func:`hicmodels.models.build`; the checkpoint stores it
+        completed with the schema's defaults (:func:`hicmodels.models.complete`).
     training_config : dict
         ``epochs``, ``batch_size``, ``learning_rate``, ``weight_decay``, ``seed``,
         ``reverse_complement``, ``shift_bp``, ``devices``, ``workers``, ``resume``.
@@ -280,6 +281,7 @@ def train(*, fasta_path, experimental, windows, model_config, training_config, c
         Chromosome aliases for the bigWigs.
     """
     L.seed_everything(training_config["seed"], workers=True, verbose=False)
+    model_config = models.complete(model_config)  # the checkpoint states every key of the model
     chroms = list(dict.fromkeys(windows.loc[windows["split"] == "train", "chrom"]))
     scale = experimental.contact_scale(chroms)
     log.info("contact scale %.4g from %s (%s contacts)", scale, ",".join(chroms),

@@ -13,6 +13,7 @@ stage). The diffusion stage's config is ``{"architecture": "diffusion",
 "encoder_decoder": <encoder-decoder config>, **diffusion}``.
 """
 
+import copy
 import math
 
 from .akita import Akita
@@ -26,6 +27,23 @@ FIXED_BIN_SIZE = {"corigami": 8192, "akita": 2048}
 DATA_KEYS = ("tracks", "track_bin", "diffusion")
 
 
+def complete(config):
+    """``config`` with the defaults of its architecture's keys filled in from the config schema.
+
+    The defaults are the ``model_preset`` ones of
+    ``workflow/schemas/config.schema.yaml`` (the classes' keyword arguments
+    have none); a diffusion config's encoder-decoder is completed too. A
+    config that states every key comes back equal.
+    """
+    from ..config import apply_defaults, config_schema
+
+    schema = config_schema()
+    config = apply_defaults(copy.deepcopy(dict(config)), schema["definitions"]["model_preset"], schema)
+    if config["architecture"] == "diffusion":
+        config["encoder_decoder"] = complete(config["encoder_decoder"])
+    return config
+
+
 def build(config):
     """Instantiate the model a config describes.
 
@@ -33,9 +51,10 @@ def build(config):
     ----------
     config : dict
         ``architecture`` (a key of :data:`ARCHITECTURES`) plus the keyword
-        arguments of that class (a diffusion config nests its encoder-decoder's).
+        arguments of that class (a diffusion config nests its encoder-decoder's);
+        keys left out take the config schema's defaults (:func:`complete`).
     """
-    config = {k: v for k, v in config.items() if k not in DATA_KEYS}
+    config = {k: v for k, v in complete(config).items() if k not in DATA_KEYS}
     name = config.pop("architecture")
     if name not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {name!r}; known: {sorted(ARCHITECTURES)}")

@@ -143,6 +143,8 @@ class COrigami(nn.Module):
         Epigenome tracks read beside the sequence (2: CTCF, ATAC).
     hidden : int
         ``mid_hidden``: encoder output and transformer width (256).
+    decoder_hidden : int
+        Width of the 2D decoder (256; C.Origami's ``Decoder`` default, whatever ``mid_hidden`` is).
     transformer_layers, heads, feedforward : int
         8, 8 and 512 in C.Origami.
     dropout : float
@@ -155,13 +157,13 @@ class COrigami(nn.Module):
         Tracks C.Origami reads untransformed (CTCF: ``[0]``); ``expm1`` undoes dna2hic's ``log1p``.
     """
 
-    def __init__(self, track_channels, hidden, transformer_layers, heads, feedforward, dropout, max_len,
-                 positional_encoding, raw_tracks):
+    def __init__(self, track_channels, hidden, decoder_hidden, transformer_layers, heads, feedforward, dropout,
+                 max_len, positional_encoding, raw_tracks):
         super().__init__()
         self.raw_tracks = list(raw_tracks)
         self.encoder = SplitEncoder(track_channels, hidden)
         self.attn = Attention(hidden, transformer_layers, heads, feedforward, dropout, max_len, positional_encoding)
-        self.decoder = Decoder(2 * hidden, hidden)
+        self.decoder = Decoder(2 * hidden, decoder_hidden)
 
     def forward(self, x):
         if self.raw_tracks:

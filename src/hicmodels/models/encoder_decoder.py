@@ -11,12 +11,14 @@ reference does since its commit 621f50d ("fix the model", 2024-07-03:
 ``batch_first=True`` with the features transposed to ``(batch, positions,
 channels)``). Before that commit the reference passed ``(batch, channels,
 positions)`` to a sequence-first transformer, which attends across the batch;
-the published checkpoints (Zenodo record 13840733, released with the
-prediction scripts in September 2024) were made with the fixed code, which is
-the code this class reproduces.
+the published checkpoints (released with the prediction script
+``predict_hicdiffusion.py`` in September 2024; this project's notes name
+Zenodo record 13840733, not verified: no internet here) were made with the
+fixed code, which is the code this class reproduces.
 
-By default two choices differ from the reference: the readout is a 3x3 conv
-(the reference's ``reduce_layer`` is 1x1) and the output map is symmetrised.
+With the config schema's defaults three choices differ from the reference:
+the readout is a 3x3 conv (the reference's ``reduce_layer`` is 1x1), the
+output map is symmetrised, and the pairwise features put row before column.
 ``head_kernel=1, symmetric=False, pair_order="ji"`` give the reference exactly
 (the ``hicdiffusion`` preset, used for imported checkpoints:
 :mod:`hicmodels.models.published`).
@@ -91,19 +93,21 @@ class EncoderDecoder(nn.Module):
     dropout : float
         Transformer dropout.
     head_kernel : int
-        Kernel of the readout conv (3; the HiCDiffusion reference's is 1).
+        Kernel of the readout conv (1 or 3; the HiCDiffusion reference's is 1).
     symmetric : bool
         Symmetrise the output map (the reference does not).
     pair_order : str
         ``"ij"`` or ``"ji"`` (the reference's): the order of the two halves of
         the pairwise features, see :func:`pairwise`.
 
-    The last three keep the values dna2hic checkpoints were written with
-    before they were options; the config schema states the same defaults.
+    Every argument is required: defaults live in the config schema
+    (:func:`hicmodels.models.build` fills them in), and checkpoints written
+    before the last three were options get the values they were trained with
+    when loaded (:func:`hicmodels.modelling.checkpoints.load_checkpoint`).
     """
 
-    def __init__(self, channels, pools, transformer_layers=8, heads=8, feedforward=2048, dilations=(2, 4, 8, 16, 32),
-                 dropout=0.1, head_kernel=3, symmetric=True, pair_order="ij"):
+    def __init__(self, channels, pools, transformer_layers, heads, feedforward, dilations, dropout, head_kernel,
+                 symmetric, pair_order):
         super().__init__()
         if len(pools) != len(channels) - 1:
             raise ValueError(f"{len(channels) - 1} encoder blocks need {len(channels) - 1} pools, got {len(pools)}")

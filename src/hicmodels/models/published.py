@@ -39,7 +39,7 @@ import torch
 
 from ..errors import InputError
 from ..files import file_sha256
-from . import bin_size, build
+from . import bin_size, build, complete
 
 FORMATS = ("corigami", "hicdiffusion", "akita")
 ALPHABET = "ACGTN"
@@ -140,12 +140,14 @@ def _count(state, pattern):
 # ---------------------------------------------------------------- C.Origami
 def corigami_model(state, settings, where):
     """(model config, weights) of a C.Origami ``ConvTransModel`` state dict (``model.`` prefix removed)."""
-    for key in ("encoder.conv_start_epi.0.weight", "attn.pos_encoder.pe", "attn.module.layers.0.linear1.weight"):
+    for key in ("encoder.conv_start_epi.0.weight", "attn.pos_encoder.pe", "attn.module.layers.0.linear1.weight",
+                "decoder.conv_start.0.weight"):
         if key not in state:
             raise InputError(f"no {key}: not a C.Origami ConvTransModel checkpoint", where)
     pe = state["attn.pos_encoder.pe"]
     config = {"architecture": "corigami", "track_channels": int(state["encoder.conv_start_epi.0.weight"].shape[1]),
-              "hidden": int(pe.shape[-1]), "transformer_layers": _count(state, r"attn\.module\.layers\.(\d+)\."),
+              "hidden": int(pe.shape[-1]), "decoder_hidden": int(state["decoder.conv_start.0.weight"].shape[0]),
+              "transformer_layers": _count(state, r"attn\.module\.layers\.(\d+)\."),
               "heads": 8, "feedforward": int(state["attn.module.layers.0.linear1.weight"].shape[0]), "dropout": 0.1,
               "max_len": int(pe.shape[0]), "positional_encoding": "published_batch_of_one", "raw_tracks": [0],
               "tracks": ["ctcf", "atac"], "track_bin": 1, **settings}
@@ -358,6 +360,6 @@ def import_checkpoint(path, fmt, settings=None, params_path=None):
     binsize = bin_size(config)
     if window % binsize:
         raise InputError(f"window_size {window} is not a multiple of the model's {binsize} bp bins", where)
-    return {"model_config": config, "state_dict": state, "contact_scale": 1.0, "bin_size": binsize,
+    return {"model_config": complete(config), "state_dict": state, "contact_scale": 1.0, "bin_size": binsize,
             "window_size": int(window), "targets": "balanced", "values": VALUES[fmt],
             "source": {"format": fmt, "file": where, "sha256": file_sha256(path)}}

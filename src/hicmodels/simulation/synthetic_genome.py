@@ -211,9 +211,21 @@ def make_chromosome(nbins, binsize, rng, domain_bins=(6, 16), both=0.6, extrusio
 
 
 def make_genome(n_chroms=6, nbins=400, binsize=128, seed=0, **kwargs):
-    """``chr1`` ... ``chrN`` from :func:`make_chromosome` (same keyword arguments), one seed for all."""
+    """``chr1`` ... ``chrN`` from :func:`make_chromosome` (same keyword arguments), one seed for all.
+
+    Parameters
+    ----------
+    n_chroms : int
+        Number of chromosomes; ignored when ``nbins`` is a list.
+    nbins : int or list of int
+        Bins of every chromosome, or of each chromosome in turn (chromosomes of
+        different lengths, e.g. some shorter than a model's window).
+    binsize, seed
+        Bases per bin; the seed of every draw.
+    """
     rng = np.random.default_rng(seed)
-    return {f"chr{i + 1}": make_chromosome(nbins, binsize, rng, **kwargs) for i in range(n_chroms)}
+    lengths = [nbins] * n_chroms if np.isscalar(nbins) else list(nbins)
+    return {f"chr{i + 1}": make_chromosome(int(n), binsize, rng, **kwargs) for i, n in enumerate(lengths)}
 
 
 def write_cool(path, maps, binsize, dtype):
