@@ -116,8 +116,8 @@ def _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, sett
                 if "reference" in settings["backgrounds"]:
                     if v.key not in alone:
                         alone[v.key] = Genome(type(edits[hap])(
-                            [v.op] if v.op is not None else [],
-                            v.replacement if v.op is None else edits[hap].replacements.iloc[:0]), reference, chrom)
+                            list(v.ops), v.replacement if not v.ops else edits[hap].replacements.iloc[:0]),
+                            reference, chrom)
                     jobs.append(_Job(sample, genotype, hap, v, "reference", genomes["reference"], alone[v.key]))
                 if "haplotype" in settings["backgrounds"]:
                     jobs.append(_Job(sample, genotype, hap, v, "haplotype",
