@@ -52,7 +52,7 @@ class _Job:
         self.pairs, self.status = [], "ok"
 
 
-def score_cohort(samples, reference, cache, size, nbins, settings):
+def score_cohort(samples, reference, cache, size, nbins, settings, read_tracks=None):
     """Variant-effect rows of every sample.
 
     Parameters
@@ -67,6 +67,13 @@ def score_cohort(samples, reference, cache, size, nbins, settings):
         Model window length and bins.
     settings : dict
         Config section ``effects``.
+    read_tracks : callable, optional
+        For models that read tracks: reference chromosomes ->
+        :class:`hicmodels.modelling.tracks.TrackSet` of them. Each window's
+        tracks are lifted into it from the reference as the predict path
+        does (values stay beside the sequence they were measured on; inserted
+        bases read 0), so a variant's effect is that of its sequence change
+        moving, removing or inserting sequence with its tracks.
 
     Returns
     -------
@@ -91,7 +98,8 @@ def score_cohort(samples, reference, cache, size, nbins, settings):
     chroms = [c for c in reference.sizes if any(v.chrom == c for p in plans.values() for vs in p[3].values() for v in vs)]
     rows, maps = [], []
     for chrom in chroms:
-        more, more_maps = _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, settings)
+        more, more_maps = _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, settings,
+                                            read_tracks)
         rows += more
         maps += more_maps
     table = pd.DataFrame(rows, columns=COLUMNS)
@@ -99,7 +107,7 @@ def score_cohort(samples, reference, cache, size, nbins, settings):
     return table, maps
 
 
-def _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, settings):
+def _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, settings, read_tracks):
     ref_length = reference.sizes[chrom]
     genomes = {"reference": Genome(None, reference, chrom)}
     alone = {}
@@ -122,6 +130,10 @@ def _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, sett
                 if "haplotype" in settings["backgrounds"]:
                     jobs.append(_Job(sample, genotype, hap, v, "haplotype",
                                      Genome(edits[hap].without(v), reference, chrom), with_it))
+    tracks = None
+    if read_tracks is not None:  # the reference chromosomes this chromosome's genomes are made of
+        tracks = read_tracks(sorted({c for job in jobs for genome in (job.ref_genome, job.alt_genome)
+                                     for c in genome.blocks["chrom"].unique()}))
     for job in jobs:
         v = job.variant
         for shift, reverse in augmentations(settings):
@@ -131,7 +143,9 @@ def _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, sett
                 window = genome.window(centre[0], centre[1], size, shift) if centre else None
                 if window is None:
                     break
-                ends.append((genome, centre[0], window[0], cache.request(window[1], reverse)))
+                values = None if tracks is None else tracks.lifted_window(genome.to_reference, centre[0], window[0],
+                                                                           size // tracks.binsize)
+                ends.append((genome, centre[0], window[0], cache.request(window[1], reverse, values)))
             if len(ends) < 2:
                 job.status = "no window: variant flanks deleted or chromosome shorter than a window"
                 break
