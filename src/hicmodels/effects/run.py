@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import InputError
 from .align import grid_weights, onto_grid
 from .pairs import Genome, grid_start, sample_plan, select
-from .scores import SCORES, score_maps, summarise
+from .scores import SCORES, observed_over_expected, score_maps, summarise
 
 log = logging.getLogger(__name__)
 
@@ -156,13 +156,15 @@ def _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, sett
         v = job.variant
         samples, pairs = [], []
         for start, ends in job.pairs:
-            maps = [onto_grid(cache.get(handle), grid_weights(genome.to_reference, pchrom, wstart, wstart + size,
-                                                             nbins, chrom, start, binsize))
-                    for genome, pchrom, wstart, handle in ends]
+            maps, oe = [], []
+            for genome, pchrom, wstart, handle in ends:
+                weights = grid_weights(genome.to_reference, pchrom, wstart, wstart + size, nbins, chrom, start, binsize)
+                maps.append(onto_grid(cache.get(handle), weights))
+                oe.append(onto_grid(observed_over_expected(cache.get(handle)), weights))
             centre = ((v.start + v.end) // 2 - start) // binsize
             samples.append(score_maps(maps[0], maps[1], centre, settings["min_offset"],
                                       settings["insulation_window"], settings["di_window"],
-                                      settings["triangle_bins"], settings["scc_h"]))
+                                      settings["triangle_bins"], settings["scc_h"], ref_oe=oe[0], alt_oe=oe[1]))
             pairs.append(maps)
         if pairs:
             with warnings.catch_warnings():
