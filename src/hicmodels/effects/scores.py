@@ -95,7 +95,10 @@ def directionality(matrix, window):
 
 
 def observed_over_expected(matrix):
-    """Each pixel over the mean of its diagonal (the map's own distance expectation); NaN where that mean is not positive."""
+    """Each pixel over the mean of its diagonal (the map's own distance expectation).
+
+    NaN where that mean is not positive.
+    """
     offsets = np.abs(np.subtract.outer(np.arange(matrix.shape[0]), np.arange(matrix.shape[0])))
     expected = np.array([matrix[offsets == k].mean() for k in range(matrix.shape[0])])
     with np.errstate(divide="ignore", invalid="ignore"):
