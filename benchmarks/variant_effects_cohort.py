@@ -5,9 +5,14 @@ ALT counts drawn from the neutral site-frequency spectrum
 (:func:`hicmodels.simulation.samples.cohort_genotypes`), and every applied variant of every
 haplotype is scored in both backgrounds. The model is replaced by a stand-in that returns a
 constant map (predictions are counted, not timed: keys depend on the windows' sequence only),
-unless ``--checkpoint`` names a real one.
+unless ``--checkpoint`` names a real one or ``--untrained-preset`` builds one: the config's model and
+window preset of that name with random weights (seed 0), which costs what the trained model costs
+(the forward pass does not depend on the weights' values). Seconds per variant: wall and CPU time of
+the scoring, and of the model's forward passes within it.
 
     PYTHONPATH=src python benchmarks/variant_effects_cohort.py --samples 20 --chromosomes chrI chrII chrIII
+    PYTHONPATH=src python benchmarks/variant_effects_cohort.py --samples 1 --chromosomes chrI chrII chrIII \
+        --untrained-preset yeast --threads 2
 """
 
 import argparse
@@ -19,12 +24,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pysam
+import torch
 
+from hicmodels import models
+from hicmodels.config import read_yaml
 from hicmodels.effects.outputs import prediction_counts
 from hicmodels.effects.predictions import ModelPredictor, PredictionCache
 from hicmodels.effects.run import score_cohort
 from hicmodels.genome.aliases import read_aliases
 from hicmodels.genome.fasta import IndexedFasta, write_bgzip_fasta
+from hicmodels.modelling.checkpoints import save_checkpoint
 from hicmodels.simulation.samples import cohort_genotypes
 from hicmodels.variants.policy import Policy
 from hicmodels.variants.records import read_records
@@ -42,6 +51,33 @@ class Constant:
 
     def __call__(self, codes):
         return np.ones((len(codes), self.nbins, self.nbins))
+
+
+class Timed:
+    """A predictor whose calls are timed (wall and CPU seconds)."""
+
+    def __init__(self, predictor):
+        self.predictor, self.wall, self.cpu, self.windows = predictor, 0.0, 0.0, 0
+        self.window_size, self.nbins, self.digest = predictor.window_size, predictor.nbins, predictor.digest
+
+    def __call__(self, codes):
+        wall, cpu = time.perf_counter(), time.process_time()
+        maps = self.predictor(codes)
+        self.wall += time.perf_counter() - wall
+        self.cpu += time.process_time() - cpu
+        self.windows += len(codes)
+        return maps
+
+
+def untrained_checkpoint(name, config_path, path):
+    """A checkpoint of the config's model preset ``name`` with random weights, on its window preset ``name``."""
+    config = read_yaml(config_path)
+    preset, window = config["model_presets"][name], config["window_presets"][name]
+    torch.manual_seed(0)
+    model = models.build(preset)
+    save_checkpoint({"model_config": preset, "state_dict": model.state_dict(), "contact_scale": 1.0,
+                     "bin_size": window["size"] // window["bins"], "window_size": window["size"]}, path)
+    return path
 
 
 def cohort_vcf(out, n_samples, chromosomes, seed):
@@ -68,11 +104,17 @@ def main():
     parser.add_argument("--chromosomes", nargs="+", default=["chrI", "chrII", "chrIII"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--checkpoint", help="a real dna2hic checkpoint (predictions timed)")
+    parser.add_argument("--untrained-preset", help="time this model preset of --config with random weights")
+    parser.add_argument("--config", default=str(REPO / "config" / "config.yaml"))
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         vcf, names = cohort_vcf(Path(scratch), args.samples, args.chromosomes, args.seed)
-        predictor = (ModelPredictor(args.checkpoint, {"compile": False, "sampling_steps": None, "seed": 0})
-                     if args.checkpoint else Constant())
+        checkpoint = args.checkpoint
+        if args.untrained_preset:
+            checkpoint = untrained_checkpoint(args.untrained_preset, args.config, Path(scratch) / "model.pt")
+        predictor = Timed(ModelPredictor(checkpoint, {"compile": False, "sampling_steps": None, "seed": 0},
+                                         args.threads) if checkpoint else Constant())
         write_bgzip_fasta(REPO / "resources" / "yeast" / "sacCer3.fa.gz", Path(scratch) / "genome.fa.gz")
         reference = IndexedFasta(Path(scratch) / "genome.fa.gz", cache=4)
         aliases = read_aliases(REPO / "resources" / "yeast" / "chrom_aliases.tsv")
@@ -80,9 +122,9 @@ def main():
         samples = [{"name": n, "records": read_records(vcf, n).assign(source=vcf), "aliases": aliases,
                     "policy": policy} for n in names]
         cache = PredictionCache(predictor, predictor.digest, 8)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         table, _ = score_cohort(samples, reference, cache, predictor.window_size, predictor.nbins, DEFAULTS)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     counts = prediction_counts(cache, len(names), table)
     per_background = []
     for background in DEFAULTS["backgrounds"]:
@@ -92,6 +134,11 @@ def main():
     print(counts.to_string(index=False))
     print("rows per background (rows, distinct variants):", per_background)
     print(f"{seconds:.1f} s wall for {len(table)} rows")
+    variants = table["variant"].nunique()
+    print(f"{variants} distinct variants, {len(table)} rows: {seconds / variants:.2f} s wall and {cpu / variants:.2f} "
+          f"CPU-s per variant, {seconds / len(table):.3f} s wall per row; model: {predictor.windows} windows in "
+          f"{predictor.wall:.1f} s wall, {predictor.cpu:.1f} CPU-s ({predictor.wall / max(predictor.windows, 1):.3f} "
+          "s per window)")
 
 
 if __name__ == "__main__":

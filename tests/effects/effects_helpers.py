@@ -39,7 +39,7 @@ def random_sequence(length, seed=0):
     return "".join(np.random.default_rng(seed).choice(list("ACGT"), length))
 
 
-def run(tmp_path, seqs, rows, samples=("S1",), predictor=None, **settings):
+def run(tmp_path, seqs, rows, samples=("S1",), predictor=None, read_tracks=None, **settings):
     """Score ``rows`` (VCF rows) of each sample with a toy predictor; returns (table, maps, cache, reference)."""
     fasta = write_fasta(tmp_path / "ref.fa", seqs)
     vcf = write_vcf(tmp_path / "in.vcf", seqs, rows, samples=samples)
@@ -49,7 +49,7 @@ def run(tmp_path, seqs, rows, samples=("S1",), predictor=None, **settings):
                "policy": Policy.from_config({})} for s in samples]
     cache = PredictionCache(predictor, predictor.digest, 8)
     table, maps = score_cohort(loaded, reference, cache, predictor.window_size, predictor.nbins,
-                               {**SETTINGS, **settings})
+                               {**SETTINGS, **settings}, read_tracks)
     return table, maps, cache, reference
 
 

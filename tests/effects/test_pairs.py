@@ -6,6 +6,7 @@ not averaged) gives different numbers.
 """
 
 import numpy as np
+import pytest
 
 from hicmodels.effects.pairs import Genome, sample_plan
 from hicmodels.genome.fasta import IndexedFasta
@@ -126,3 +127,23 @@ def test_selection_by_class_size_region_and_count():
     regions = pd.DataFrame({"chrom": ["chr1", "chr2"], "start": [540, 89_999], "end": [600, 90_001]})
     assert keys(select(variants, regions=regions)) == ["b", "d"]  # an insertion point overlaps as 1 bp
     assert keys(select(variants, max_count=2)) == ["a", "b"]
+
+
+class DecayPredictor(GCPredictor):
+    """``M[i, j] = (1 + |i - j|)^-1``: featureless DNA, contacts set by distance alone."""
+
+    def __call__(self, codes):
+        i = np.arange(self.nbins)
+        return np.repeat((1.0 / (1 + np.abs(np.subtract.outer(i, i))))[None], len(codes), axis=0)
+
+
+def test_rearranging_featureless_dna_changes_scd_but_not_scd_oe(tmp_path):
+    """On the reference grid a deletion brings its flanks closer, a duplication's copies are averaged and
+    an inversion's bins are mirrored: contacts change with no feature moved (``scd`` > 0); against
+    each window's own distance expectation nothing changed (``scd_oe`` = 0)."""
+    for k, row in enumerate((DEL, DUP, INV)):
+        (tmp_path / str(k)).mkdir()
+        table, _, _, _ = run(tmp_path / str(k), SEQS, [row + ("1|0",)], predictor=DecayPredictor(),
+                             backgrounds=["reference"])
+        assert table["scd_oe"].iloc[0] == pytest.approx(0, abs=1e-12), row[2]
+        assert table["scd"].iloc[0] > 0.1, row[2]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from hicmodels.effects.scores import SCORES, directionality, score_maps, ssim, summarise
+from hicmodels.effects.scores import SCORES, directionality, observed_over_expected, score_maps, ssim, summarise
 
 
 def from_logs(x):
@@ -101,3 +101,19 @@ def test_summary_mean_sd_and_z():
     assert s["mse_sd"] == pytest.approx(np.sqrt(2)) and s["mse_z"] == pytest.approx(2 / np.sqrt(2))
     single = summarise([one])
     assert single["mse"] == 1.0 and np.isnan(single["mse_sd"]) and np.isnan(single["mse_z"])
+
+
+def test_observed_over_expected_by_hand():
+    m = np.array([[4.0, 2.0, 1.0], [2.0, 2.0, 6.0], [1.0, 6.0, 0.0]])
+    # diagonal means: offset 0: 2, offset 1: 4, offset 2: 1
+    np.testing.assert_allclose(observed_over_expected(m), [[2, 0.5, 1], [0.5, 1, 1.5], [1, 1.5, 0]])
+    assert np.isnan(observed_over_expected(np.zeros((2, 2)))).all()
+
+
+def test_scd_oe_is_the_scd_of_log_observed_over_expected():
+    ref_oe = np.array([[1.0, 2.0, 1.0], [2.0, 1.0, 0.5], [1.0, 0.5, 1.0]])
+    alt_oe = np.array([[1.0, 1.0, 4.0], [1.0, 1.0, 0.5], [4.0, 0.5, 1.0]])
+    s = score_maps(REF[:3, :3], REF[:3, :3], centre=1, ref_oe=ref_oe, alt_oe=alt_oe)
+    # pixels (0,1) (0,2) (1,2): log ratios -log 2, log 4, 0
+    assert s["scd_oe"] == pytest.approx(np.sqrt(np.log(2) ** 2 + np.log(4) ** 2))
+    assert s["scd"] == 0 and np.isnan(score_maps(REF, ALT, centre=2)["scd_oe"])

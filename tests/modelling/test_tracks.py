@@ -6,7 +6,7 @@ import pyBigWig
 import pytest
 
 from hicmodels.errors import InputError
-from hicmodels.genome.liftover import BLOCK_COLUMNS
+from hicmodels.genome.liftover import BLOCK_COLUMNS, invert
 from hicmodels.modelling.prediction import window_tracks
 from hicmodels.modelling.tracks import TrackSet, bin_bigwig, parse_tracks
 
@@ -70,3 +70,26 @@ def test_parse_tracks():
     assert parse_tracks(["ctcf=a.bw", "atac=dir/b=c.bw"]) == {"ctcf": "a.bw", "atac": "dir/b=c.bw"}
     with pytest.raises(InputError, match="'ctcf' is not NAME=PATH"):
         parse_tracks(["ctcf"])
+
+
+def test_a_window_from_any_base_reads_the_bins_its_sequence_came_from(tmp_path):
+    """The haplotype of the test above; windows of 4 bins, also from a base that is no bin edge."""
+    path = tmp_path / "steps.bw"
+    with pyBigWig.open(str(path), "w") as bw:
+        bw.addHeader([("chrA", 1000)])
+        bw.addEntries("chrA", 0, values=[float(i + 1) for i in range(10)], span=100, step=100)
+    blocks = pd.DataFrame([("chrA", 0, 300, "chrA", 0, 300, "+"), ("chrA", 300, 500, "chrA", 500, 700, "+"),
+                           ("chrA", 700, 900, "chrA", 700, 900, "-"), ("chrA", 900, 1000, "chrA", 900, 1000, "+")],
+                          columns=BLOCK_COLUMNS)
+    reference = TrackSet.from_bigwigs({"ctcf": str(path)}, ["ctcf"], ["chrA"], 100)
+    to_reference = invert(blocks)
+    # from personal 250: bin centres 300 and 400 are inserted bases, 500 and 600 are reference 300 and
+    # 400 (bins 3 and 4, values 4 and 5)
+    assert np.allclose(reference.lifted_window(to_reference, "chrA", 250, 4), [np.log1p([0, 0, 4, 5])])
+    # from a bin edge: the whole-chromosome lift's window (inverted bins mirrored)
+    for start in (0, 300, 600):
+        np.testing.assert_allclose(reference.lifted_window(to_reference, "chrA", start, 4),
+                                   reference.lifted(blocks, {"chrA": 1000}).window("chrA", start, start + 400))
+    # on the reference itself: centres 300-600 are reference bins 3-6
+    identity = invert(pd.DataFrame([("chrA", 0, 1000, "chrA", 0, 1000, "+")], columns=BLOCK_COLUMNS))
+    assert np.allclose(reference.lifted_window(identity, "chrA", 250, 4), [np.log1p([4, 5, 6, 7])])

@@ -46,6 +46,11 @@ def test_published_checkpoints_are_imported_not_trained(tmp_path):
     assert '"window_size": 1048576' in log and '"positional_encoding": "published_batch_of_one"' in log
     for model in ("corigami", "hicdiffusion", "akita"):
         assert f"results/cell_lines/yeast/models/{model}/maps/reference.mcool" in log
+    # variant effects for every entry; the one that reads tracks gets the cell line's bigWigs
+    assert jobs["variant_effects"] == "4"
+    effects = [line for line in log.splitlines() if "hicmodels effects score" in line]
+    with_tracks = [line for line in effects if f"--tracks ctcf={tmp_path}/ctcf.bw atac={tmp_path}/atac.bw" in line]
+    assert len(effects) == 4 and len(with_tracks) == 1 and "--model corigami" in with_tracks[0]
 
 
 GENOME_BINS = {"chr1": 629, "chr2": 260, "chr3": 90}  # bins of 10 kb: 6.29 Mb (test), 2.6 Mb (train), 0.9 Mb

@@ -159,7 +159,7 @@ def test_variant_effect_scores_rank_boundary_svs_above_neutral_ones(trained):
     effect = table["variant"].str.split().str[1].map(truth).astype(bool).to_numpy()
     classes = table["class"].to_numpy()
     results = {}
-    for score in ("insulation", "scd"):
+    for score in ("insulation", "scd", "scd_oe"):
         matched, per_class = matched_auroc(table[score], effect, classes)
         results[score] = matched
         print(f"{score}: class-matched AUROC {matched:.3f} {per_class}, pooled "

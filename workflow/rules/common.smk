@@ -45,11 +45,6 @@ MODEL_DIR = "results/cell_lines/{cell_line}/models/{model}"
 # Variants are called on the modelled chromosomes; other sequences keep the reference.
 CALLED_CHROMOSOMES = config["reference"]["chromosomes"]
 WINDOW_PRESETS = sorted({entry["window_preset"] for entry in MODELS.values()})
-# Variant effects are scored for models that read sequence only (the effects stage does not yet
-# carry tracks into its REF/ALT windows).
-SEQUENCE_MODELS = [
-    name for name, entry in MODELS.items() if "tracks" not in entry["inputs"]
-]
 # Entries trained here, and entries whose published checkpoint is imported (rule import_checkpoint);
 # both make the entry's model.pt. Entries with a dna2hic checkpoint use that file.
 TRAINED = [m for m, entry in MODELS.items() if entry["weights"] == "train"]
@@ -295,7 +290,7 @@ def all_targets():
             expand(
                 f"{MODEL_DIR}/variant_effects/cohort.tsv.gz",
                 cell_line=CELL_LINES,
-                model=SEQUENCE_MODELS,
+                model=MODELS,
             )
             if config["effects"]["enabled"] and len(samples)
             else []

@@ -2,7 +2,8 @@
 # sample's applied variants change the model's maps. One job per cell line and model scores every
 # sample, so a window shared by samples (a reference window, a common variant) is predicted once
 # for the cohort, in full batches. Scores and tables: src/hicmodels/effects/; README "Variant effects".
-# A GPU rule (it predicts); OMP_WAIT_POLICY=PASSIVE as in modelling.smk.
+# A GPU rule (it predicts); OMP_WAIT_POLICY=PASSIVE as in modelling.smk. Models that read tracks
+# get the cell line's bigWigs, lifted into each window as the predict rules do.
 
 
 rule variant_effects:
@@ -14,6 +15,7 @@ rule variant_effects:
         summaries=expand("results/personal/{sample}/summary.tsv", sample=samples.index),
         edits=cohort_edits,
         aliases=config["reference"]["chrom_aliases"],
+        tracks=cell_line_tracks,
     output:
         tables=expand(
             f"{MODEL_DIR}/variant_effects/{{sample}}.tsv",
@@ -44,6 +46,7 @@ rule variant_effects:
         samples=effects_sample_arguments,
         edits=effects_edits_option,
         out_dir=lambda w, output: os.path.dirname(output.cohort),
+        tracks=track_option,
         settings=as_json(
             {
                 "effects": config["effects"],
@@ -53,6 +56,6 @@ rule variant_effects:
         ),
     shell:
         "OMP_WAIT_POLICY=PASSIVE python -m hicmodels effects score --fasta {input.fasta} {params.samples}"
-        " {params.edits} --aliases {input.aliases} --checkpoint {input.checkpoint}"
+        " {params.edits} --aliases {input.aliases} {params.tracks} --checkpoint {input.checkpoint}"
         " --cell-line {wildcards.cell_line} --model {wildcards.model} --config {params.settings}"
         " --out-dir {params.out_dir} --threads {threads} 2> {log}"

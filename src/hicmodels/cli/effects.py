@@ -6,6 +6,7 @@ from .common import add_command, add_settings
 
 def score(args):
     from ..effects import score_variant_effects
+    from ..modelling.tracks import parse_tracks
 
     samples = []
     for name, vcf, vcf_sample, summary in args.sample:
@@ -15,7 +16,8 @@ def score(args):
         s["edits"] = edits.get(s["name"])
     labels = {k: v for k, v in (("cell_line", args.cell_line), ("model", args.model)) if v}
     score_variant_effects(reference=args.fasta, samples=samples, settings=args.settings, out_dir=args.out_dir,
-                          checkpoint=args.checkpoint, aliases=args.aliases, threads=args.threads, labels=labels)
+                          checkpoint=args.checkpoint, aliases=args.aliases, threads=args.threads, labels=labels,
+                          track_paths=parse_tracks(args.tracks))
 
 
 def score_schema():
@@ -38,6 +40,8 @@ def register(commands):
     p.add_argument("--edits", nargs="*", default=[], metavar="NAME=PATH", help="a sample's trans-duplication edits file")
     p.add_argument("--aliases", help="chromosome alias table")
     p.add_argument("--checkpoint", required=True, help="the model entry's dna2hic checkpoint")
+    p.add_argument("--tracks", nargs="*", default=[], metavar="NAME=BIGWIG",
+                   help="the cell line's tracks, for models that read them (reference coordinates)")
     p.add_argument("--cell-line", help="written in the tables' cell_line column")
     p.add_argument("--model", help="written in the tables' model column")
     p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")

@@ -14,6 +14,7 @@ Entry point: :func:`score_variant_effects` (``hicmodels effects score``).
 - :mod:`.run`: the loop; :mod:`.outputs`: tables; :mod:`.figures`: the report figure.
 """
 
+import functools
 import logging
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import pandas as pd
 from ..files import write_tsv
 from ..genome.aliases import read_aliases
 from ..genome.fasta import IndexedFasta
+from ..modelling.tracks import TrackSet
 from ..variants.build import _load_records
 from ..variants.policy import Policy
 from .figures import plot_top_variants
@@ -41,7 +43,7 @@ def read_regions(path):
 
 
 def score_variant_effects(*, reference, samples, settings, out_dir, predictor=None, checkpoint=None, aliases=None,
-                          threads=None, labels=None):
+                          threads=None, labels=None, track_paths=None):
     """Score every selected variant of every sample; write the tables and the figure.
 
     Parameters
@@ -61,6 +63,9 @@ def score_variant_effects(*, reference, samples, settings, out_dir, predictor=No
         default: :class:`.predictions.ModelPredictor` of ``checkpoint``.
     labels : dict, optional
         Columns put first in every table (``cell_line``, ``model``).
+    track_paths : dict, optional
+        Track name -> bigWig (reference coordinates), for a predictor that
+        reads tracks (its ``track_names`` and ``track_bin``).
 
     Returns
     -------
@@ -79,8 +84,13 @@ def score_variant_effects(*, reference, samples, settings, out_dir, predictor=No
         records = _load_records(s["vcf"], s["vcf_sample"], s.get("edits"))
         loaded.append({"name": s["name"], "records": records, "aliases": alias_table, "policy": policy,
                        "summary": s.get("summary")})
+    read_tracks = None
+    if getattr(predictor, "track_names", None):  # checked here: a missing bigWig stops the step before any work
+        TrackSet.from_bigwigs(track_paths or {}, predictor.track_names, [], predictor.track_bin, alias_table)
+        read_tracks = functools.partial(TrackSet.from_bigwigs, track_paths, predictor.track_names,
+                                        binsize=predictor.track_bin, aliases=alias_table)
     cache = PredictionCache(predictor, predictor.digest, settings["prediction"]["batch_size"])
-    table, maps = score_cohort(loaded, ref, cache, predictor.window_size, predictor.nbins, effects)
+    table, maps = score_cohort(loaded, ref, cache, predictor.window_size, predictor.nbins, effects, read_tracks)
     for name, value in reversed(list((labels or {}).items())):
         table.insert(0, name, value)
     out = Path(out_dir)

@@ -27,6 +27,14 @@ reference (an SNV at ``s`` sits at window index ``size // 2``). ``shift``
 moves every window of a pair and its grid by the same bases; windows are
 moved inwards at chromosome ends. The common grid of a pair is the reference
 interval of ``size`` bp centred (and shifted) the same way, in model bins.
+
+Breakends sit where their symbolic spelling would: a junction within one
+chromosome on the stretch between its breakends (a deletion's, or a tandem
+duplication's as the builder reads it), the two junctions of an inversion
+together on the inverted stretch (one variant: either alone is no inversion),
+a trans-duplication on its target; a junction between chromosomes on its first
+breakend (size 0; its far side lands on another chromosome and is left out of
+the maps, :mod:`.align`).
 """
 
 import dataclasses
@@ -49,7 +57,11 @@ BACKGROUNDS = ("reference", "haplotype")
 
 @dataclasses.dataclass
 class Variant:
-    """One applied change: a replacement row or a structural operation, and where it sits in the reference."""
+    """One applied change, and where it sits in the reference.
+
+    A change is a sequence replacement (``replacement``, one row) or structural operations
+    (``ops``: one, or the two junctions of an inversion written as breakends).
+    """
 
     key: str
     chrom: str
@@ -58,7 +70,7 @@ class Variant:
     kind: str
     size: int
     records: tuple
-    op: object = None
+    ops: tuple = ()
     replacement: pd.DataFrame = None
 
 
@@ -70,8 +82,8 @@ class Edits:
     replacements: pd.DataFrame
 
     def without(self, variant):
-        if variant.op is not None:
-            return Edits([op for op in self.ops if op is not variant.op], self.replacements)
+        if variant.ops:
+            return Edits([op for op in self.ops if not any(op is o for o in variant.ops)], self.replacements)
         keep = self.replacements["rec"].to_numpy() != variant.replacement["rec"].iloc[0]
         return Edits(self.ops, self.replacements[keep])
 
@@ -83,8 +95,34 @@ def _anchor(op):
     if isinstance(op, TransDup):
         return op.target
     if isinstance(op, Join):
-        return op.side_a[0], op.side_a[1], op.side_a[1]
+        (chrom_a, pos_a, _), (chrom_b, pos_b, _) = op.side_a, op.side_b
+        if chrom_a == chrom_b:  # the stretch between the breakends (a deletion's, as its <DEL>)
+            return chrom_a, min(pos_a, pos_b), max(pos_a, pos_b)
+        return chrom_a, pos_a, pos_a  # between chromosomes: the first breakend (size 0)
     raise TypeError(op)
+
+
+def inversion_junctions(ops):
+    """Pairs of junctions that together invert a stretch, and the stretch: ``[(j1, j2, (chrom, s, e))]``.
+
+    The four breakends of an inverted ``[s, e)`` are two junctions: the piece ending at ``s``
+    joined to the piece ending at ``e`` (``(c, s, L)``-``(c, e, L)``) and the piece starting at
+    ``s`` to the piece starting at ``e`` (``(c, s, R)``-``(c, e, R)``). Either alone is not an
+    inversion (it leaves a piece without a chromosome end), so they are scored as one variant.
+    """
+    joins = [op for op in ops if isinstance(op, Join)]
+    found, used = [], set()
+    for j1 in joins:
+        (c1, p1, e1), (c2, p2, e2) = j1.side_a, j1.side_b
+        if id(j1) in used or c1 != c2 or e1 != "L" or e2 != "L" or p1 == p2:
+            continue
+        s, e = min(p1, p2), max(p1, p2)
+        partner = [j2 for j2 in joins if id(j2) not in used and j2 is not j1
+                   and {j2.side_a, j2.side_b} == {(c1, s, "R"), (c1, e, "R")}]
+        if partner:
+            used |= {id(j1), id(partner[0])}
+            found.append((j1, partner[0], (c1, s, e)))
+    return found
 
 
 def _size(op):
@@ -116,12 +154,19 @@ def sample_plan(records, reference, aliases, policy):
     edits, variants = {}, {}
     for hap, (_, kept, ops) in plans.items():
         edits[hap] = Edits(list(ops), kept)
-        found = []
+        found, grouped = [], set()
+        for j1, j2, (chrom, start, end) in inversion_junctions(ops):
+            recs = tuple(sorted(j1.records + j2.records))
+            grouped |= {id(j1), id(j2)}
+            found.append(Variant(name(recs), chrom, int(start), int(end), str(classes[recs[0]]), int(end - start),
+                                 recs, ops=(j1, j2)))
         for op in ops:
+            if id(op) in grouped:
+                continue
             recs = tuple(sorted(op.records))
             chrom, start, end = _anchor(op)
             found.append(Variant(name(recs), chrom, int(start), int(end), str(classes[recs[0]]), int(_size(op)),
-                                 recs, op=op))
+                                 recs, ops=(op,)))
         for k in range(len(kept)):
             row = kept.iloc[[k]]
             rec = int(row["rec"].iloc[0])

@@ -43,8 +43,11 @@ class PredictionCache:
         digest.update(sequence)
         return digest.hexdigest()
 
-    def request(self, sequence, reverse=False):
+    def request(self, sequence, reverse=False, tracks=None):
         """Ask for the map of ``sequence`` (bytes) read forward, or reverse-complemented and flipped back.
+
+        ``tracks`` (float32, (tracks, track bins)), for models that read them, go with the sequence
+        (reversed with it) and into the key.
 
         Returns
         -------
@@ -54,10 +57,13 @@ class PredictionCache:
         codes = encode(sequence)
         if reverse:
             codes = reverse_complement(codes)
-        key = self.key(codes.tobytes())
+            tracks = None if tracks is None else tracks[:, ::-1]
+        if tracks is not None:
+            tracks = np.ascontiguousarray(tracks, dtype=np.float32)
+        key = self.key(codes.tobytes(), b"" if tracks is None else tracks.tobytes())
         self.requested += 1
         if key not in self.maps and key not in self.pending:
-            self.pending[key] = codes
+            self.pending[key] = (codes, tracks)
         return key, reverse
 
     def flush(self):
@@ -65,7 +71,11 @@ class PredictionCache:
         keys = list(self.pending)
         for i in range(0, len(keys), self.batch_size):
             batch = keys[i : i + self.batch_size]
-            maps = self.predict(np.stack([self.pending[k] for k in batch]))
+            codes = np.stack([self.pending[k][0] for k in batch])
+            if self.pending[batch[0]][1] is None:
+                maps = self.predict(codes)
+            else:
+                maps = self.predict(codes, np.stack([self.pending[k][1] for k in batch]))
             for k, m in zip(batch, maps):
                 self.maps[k] = np.asarray(m, dtype=np.float64)
         self.pending = {}
@@ -81,25 +91,24 @@ class PredictionCache:
 
 
 class ModelPredictor:
-    """A dna2hic checkpoint as ``codes -> maps`` (contacts, the checkpoint's scale).
+    """A dna2hic checkpoint as ``codes[, tracks] -> maps`` (contacts, the checkpoint's scale).
 
-    Models that read tracks are not supported yet (their tracks would have to
-    be lifted into every variant window).
+    ``track_names`` and ``track_bin``: the tracks the model reads (``[]`` for
+    sequence only); their values come with each window
+    (:meth:`hicmodels.modelling.tracks.TrackSet.lifted_window`).
     """
 
     def __init__(self, checkpoint_path, settings, threads=None):
         import torch
 
         from .. import models
-        from ..errors import InputError
         from ..modelling.checkpoints import load_checkpoint
         from ..modelling.prediction import load_model
         from ..modelling.runtime import select_device
 
         checkpoint = load_checkpoint(checkpoint_path)
         config = checkpoint["model_config"]
-        if models.tracks(config)[0]:
-            raise InputError("variant effects of models that read tracks are not supported yet", checkpoint_path)
+        self.track_names, self.track_bin = models.tracks(config)
         self.torch = torch
         self.device = select_device(threads)
         self.model = load_model(checkpoint, self.device, settings["compile"], checkpoint_path)
@@ -111,14 +120,18 @@ class ModelPredictor:
         self.seed = settings["seed"]
         self.digest = file_sha256(checkpoint_path)
 
-    def __call__(self, codes):
-        from ..genome.sequence import one_hot
+    def __call__(self, codes, tracks=None):
+        from ..modelling.inputs import model_input
         from ..modelling.prediction import to_values, window_noise
         from ..modelling.runtime import autocast
 
         torch = self.torch
+        if tracks is None:
+            tracks = np.zeros((len(codes), 0, codes.shape[1] // self.track_bin), np.float32)
         with torch.inference_mode(), autocast(self.device):
-            x = one_hot(torch.from_numpy(np.ascontiguousarray(codes)).to(self.device))
+            batch = {"codes": torch.from_numpy(np.ascontiguousarray(codes)),
+                     "tracks": torch.from_numpy(np.ascontiguousarray(tracks))}
+            x = model_input({k: v.to(self.device) for k, v in batch.items()}, self.track_bin)
             if self.diffusion:  # one noise draw shared by every window: REF and ALT differ by sequence only
                 noise = window_noise(["variant_effects"], self.steps, self.nbins, self.seed).to(self.device)
                 y = self.model(x, noise=noise.expand(len(codes), -1, -1, -1))

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import InputError
 from .align import grid_weights, onto_grid
 from .pairs import Genome, grid_start, sample_plan, select
-from .scores import SCORES, score_maps, summarise
+from .scores import SCORES, observed_over_expected, score_maps, summarise
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class _Job:
         self.pairs, self.status = [], "ok"
 
 
-def score_cohort(samples, reference, cache, size, nbins, settings):
+def score_cohort(samples, reference, cache, size, nbins, settings, read_tracks=None):
     """Variant-effect rows of every sample.
 
     Parameters
@@ -67,6 +67,13 @@ def score_cohort(samples, reference, cache, size, nbins, settings):
         Model window length and bins.
     settings : dict
         Config section ``effects``.
+    read_tracks : callable, optional
+        For models that read tracks: reference chromosomes ->
+        :class:`hicmodels.modelling.tracks.TrackSet` of them. Each window's
+        tracks are lifted into it from the reference as the predict path
+        does (values stay beside the sequence they were measured on; inserted
+        bases read 0), so a variant's effect is that of its sequence change
+        moving, removing or inserting sequence with its tracks.
 
     Returns
     -------
@@ -91,7 +98,8 @@ def score_cohort(samples, reference, cache, size, nbins, settings):
     chroms = [c for c in reference.sizes if any(v.chrom == c for p in plans.values() for vs in p[3].values() for v in vs)]
     rows, maps = [], []
     for chrom in chroms:
-        more, more_maps = _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, settings)
+        more, more_maps = _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, settings,
+                                            read_tracks)
         rows += more
         maps += more_maps
     table = pd.DataFrame(rows, columns=COLUMNS)
@@ -99,7 +107,7 @@ def score_cohort(samples, reference, cache, size, nbins, settings):
     return table, maps
 
 
-def _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, settings):
+def _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, settings, read_tracks):
     ref_length = reference.sizes[chrom]
     genomes = {"reference": Genome(None, reference, chrom)}
     alone = {}
@@ -116,12 +124,16 @@ def _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, sett
                 if "reference" in settings["backgrounds"]:
                     if v.key not in alone:
                         alone[v.key] = Genome(type(edits[hap])(
-                            [v.op] if v.op is not None else [],
-                            v.replacement if v.op is None else edits[hap].replacements.iloc[:0]), reference, chrom)
+                            list(v.ops), v.replacement if not v.ops else edits[hap].replacements.iloc[:0]),
+                            reference, chrom)
                     jobs.append(_Job(sample, genotype, hap, v, "reference", genomes["reference"], alone[v.key]))
                 if "haplotype" in settings["backgrounds"]:
                     jobs.append(_Job(sample, genotype, hap, v, "haplotype",
                                      Genome(edits[hap].without(v), reference, chrom), with_it))
+    tracks = None
+    if read_tracks is not None:  # the reference chromosomes this chromosome's genomes are made of
+        tracks = read_tracks(sorted({c for job in jobs for genome in (job.ref_genome, job.alt_genome)
+                                     for c in genome.blocks["chrom"].unique()}))
     for job in jobs:
         v = job.variant
         for shift, reverse in augmentations(settings):
@@ -131,7 +143,9 @@ def _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, sett
                 window = genome.window(centre[0], centre[1], size, shift) if centre else None
                 if window is None:
                     break
-                ends.append((genome, centre[0], window[0], cache.request(window[1], reverse)))
+                values = None if tracks is None else tracks.lifted_window(genome.to_reference, centre[0], window[0],
+                                                                           size // tracks.binsize)
+                ends.append((genome, centre[0], window[0], cache.request(window[1], reverse, values)))
             if len(ends) < 2:
                 job.status = "no window: variant flanks deleted or chromosome shorter than a window"
                 break
@@ -142,13 +156,15 @@ def _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, sett
         v = job.variant
         samples, pairs = [], []
         for start, ends in job.pairs:
-            maps = [onto_grid(cache.get(handle), grid_weights(genome.to_reference, pchrom, wstart, wstart + size,
-                                                             nbins, chrom, start, binsize))
-                    for genome, pchrom, wstart, handle in ends]
+            maps, oe = [], []
+            for genome, pchrom, wstart, handle in ends:
+                weights = grid_weights(genome.to_reference, pchrom, wstart, wstart + size, nbins, chrom, start, binsize)
+                maps.append(onto_grid(cache.get(handle), weights))
+                oe.append(onto_grid(observed_over_expected(cache.get(handle)), weights))
             centre = ((v.start + v.end) // 2 - start) // binsize
             samples.append(score_maps(maps[0], maps[1], centre, settings["min_offset"],
                                       settings["insulation_window"], settings["di_window"],
-                                      settings["triangle_bins"], settings["scc_h"]))
+                                      settings["triangle_bins"], settings["scc_h"], ref_oe=oe[0], alt_oe=oe[1]))
             pairs.append(maps)
         if pairs:
             with warnings.catch_warnings():

@@ -27,6 +27,13 @@ both maps. Each score is 0 for identical maps and grows with the difference
                     ``j - c < t`` (``t = triangle_bins``): contacts across the variant
 ``pca``             ``1 - |Pearson(pc1_alt, pc1_ref)|``, ``pc1`` the first eigenvector of the
                     correlation matrix of ``log(observed / expected)`` rows (bins finite in both)
+``scd_oe``          SCD of ``log(O/E)`` maps: each window's map over its own distance expectation
+                    (:func:`observed_over_expected`, in the window's coordinates, before the map
+                    is put on the grid), so the contact change a rearrangement makes by moving
+                    DNA closer or further (a deletion's flanks, a copy, mirrored bins) is not
+                    counted, only the change against that window's own decay. Akita's SCD is
+                    computed on its log(O/E) output (Fudenberg et al. 2020); ``scd`` on
+                    ``log1p`` contacts counts the distance change too.
 ==================  ==========================================================
 
 With several samples per window (augmentations: shifts and strands; later,
@@ -43,7 +50,8 @@ from ..evaluation.metrics import insulation as insulation_profile
 from ..evaluation.metrics import scc as hicrep_scc
 from ..hic.band import band_from_dense
 
-SCORES = ["mse", "scd", "corr", "ssi", "scc", "insulation", "insulation_centre", "di", "decay", "triangle", "pca"]
+SCORES = ["mse", "scd", "corr", "ssi", "scc", "insulation", "insulation_centre", "di", "decay", "triangle", "pca",
+          "scd_oe"]
 
 
 def _pairs(ref, alt, min_offset):
@@ -86,6 +94,17 @@ def directionality(matrix, window):
     return out
 
 
+def observed_over_expected(matrix):
+    """Each pixel over the mean of its diagonal (the map's own distance expectation).
+
+    NaN where that mean is not positive.
+    """
+    offsets = np.abs(np.subtract.outer(np.arange(matrix.shape[0]), np.arange(matrix.shape[0])))
+    expected = np.array([matrix[offsets == k].mean() for k in range(matrix.shape[0])])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(expected[offsets] > 0, matrix / expected[offsets], np.nan)
+
+
 def first_component(matrix, use):
     """First eigenvector of the correlation matrix of ``log(O/E)`` rows over bins ``use``."""
     n = matrix.shape[0]
@@ -105,7 +124,7 @@ def first_component(matrix, use):
 
 
 def score_maps(ref, alt, centre, min_offset=1, insulation_window=3, di_window=3, triangle_bins=3, scc_h=1,
-               scc_max_offset=None):
+               scc_max_offset=None, ref_oe=None, alt_oe=None):
     """Every score of :data:`SCORES` for one (REF, ALT) pair of maps on common bins.
 
     Parameters
@@ -116,6 +135,9 @@ def score_maps(ref, alt, centre, min_offset=1, insulation_window=3, di_window=3,
         Bin of the variant's centre.
     min_offset, insulation_window, di_window, triangle_bins, scc_h, scc_max_offset : int
         See the module docstring; ``scc_max_offset`` ``None``: ``n - 1``.
+    ref_oe, alt_oe : ndarray, shape (n, n), optional
+        The windows' :func:`observed_over_expected` maps on the same bins,
+        for ``scd_oe`` (NaN without them).
 
     Returns
     -------
@@ -161,6 +183,10 @@ def score_maps(ref, alt, centre, min_offset=1, insulation_window=3, di_window=3,
     pc_r, pc_a = first_component(ref, use), first_component(alt, use)
     if pc_r is not None and pc_a is not None:
         out["pca"] = 1 - abs(_pearson(pc_a, pc_r))
+    if ref_oe is not None and alt_oe is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            diff = np.log(alt_oe[i, j]) - np.log(ref_oe[i, j])
+        out["scd_oe"] = float(np.sqrt(np.sum(diff[np.isfinite(diff)] ** 2)))
     return out
 
 

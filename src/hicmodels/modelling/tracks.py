@@ -172,16 +172,31 @@ class TrackSet:
         for pchrom, length in personal_sizes.items():
             nbins = -(-int(length) // self.binsize)
             centres = np.minimum(np.arange(nbins) * self.binsize + self.binsize // 2, int(length) - 1)
-            rchrom, rpos = lift_positions(to_reference, pchrom, centres)
-            values = np.zeros((len(self.names), nbins), np.float32)
-            for chrom in set(rchrom[rpos >= 0]) & set(self.values):
-                here = np.flatnonzero((rchrom == chrom) & (rpos >= 0))
-                source = self.values[chrom]
-                ref_bins = rpos[here] // self.binsize
-                inside = ref_bins < source.shape[1]
-                values[:, here[inside]] = source[:, ref_bins[inside]]
-            lifted[pchrom] = values
+            lifted[pchrom] = self._at(*lift_positions(to_reference, pchrom, centres))
         return TrackSet(self.names, self.binsize, lifted)
+
+    def lifted_window(self, to_reference, pchrom, start, count):
+        """Values (tracks, count) of ``count`` bins from a personal ``start`` (any base, not only a bin edge).
+
+        Each bin takes the reference bin of the base at its centre, as in
+        :meth:`lifted`; ``to_reference`` maps personal to reference
+        coordinates (:func:`hicmodels.genome.liftover.invert` of a chain's
+        blocks). For the windows of variant effects, which start where the
+        variant puts them.
+        """
+        centres = int(start) + np.arange(count) * self.binsize + self.binsize // 2
+        return self._at(*lift_positions(to_reference, pchrom, centres))
+
+    def _at(self, rchrom, rpos):
+        """Values (tracks, positions) of the reference bins holding ``rpos``; 0 where unmapped or off the data."""
+        values = np.zeros((len(self.names), len(rpos)), np.float32)
+        for chrom in set(rchrom[rpos >= 0]) & set(self.values):
+            here = np.flatnonzero((rchrom == chrom) & (rpos >= 0))
+            source = self.values[chrom]
+            ref_bins = rpos[here] // self.binsize
+            inside = ref_bins < source.shape[1]
+            values[:, here[inside]] = source[:, ref_bins[inside]]
+        return values
 
     def window(self, chrom, start, end):
         """Values (tracks, (end - start) // binsize) from ``start`` rounded down to a bin; 0 off the data."""
