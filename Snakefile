@@ -20,6 +20,7 @@ include: "workflow/rules/modelling.smk"
 include: "workflow/rules/hic.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/effects.smk"
+include: "workflow/rules/paper.smk"
 
 
 rule all:

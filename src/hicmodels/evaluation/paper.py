@@ -36,6 +36,10 @@ from .plotting import (
     symmetric_limits,
 )
 
+#: Example windows of :func:`example_windows` (HiCDiffusion Fig. 3 shows one; a few show the spread).
+EXAMPLE_WINDOWS = 3
+#: Bases drawn on each side of a structural variant (as the report's figure of the maps around SVs).
+SV_FLANK_BP = 150_000
 #: Columns of a metrics table that name a row rather than hold a metric.
 ROW_COLUMNS = ("predictor", "chrom", "protocol")
 
@@ -341,3 +345,50 @@ def haplotype_structural_variants(variants, path):
                  fontsize=9)
     columns = ["variant", "panel", "coordinates", "chrom", "start1", "start2", "value"]
     save_figure(fig, path, pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns))
+
+
+def region_matrix(clr, chrom, start, end):
+    """Balanced matrix of ``chrom:start-end`` (clipped to the chromosome)."""
+    return clr.matrix(balance=True).fetch(f"{chrom}:{max(start, 0)}-{min(end, int(clr.chromsizes[chrom]))}")
+
+
+def structural_variant_panels(svs, reference, haplotypes, flank):
+    """The numbers of :func:`haplotype_structural_variants` for a sample's structural variants.
+
+    Parameters
+    ----------
+    svs : DataFrame
+        ``chrom``, ``start``, ``end``, ``label`` (:func:`hicmodels.variants.records.structural_variants_of`).
+    reference : cooler.Cooler
+        The predicted reference map.
+    haplotypes : dict
+        Label -> dict with ``cool`` (the haplotype's reference-coordinate map), ``blocks`` (its chain,
+        :func:`hicmodels.genome.liftover.read_chain`), ``windows``, ``window_ids``, ``maps`` and
+        ``binsize`` (its window table and predictions).
+    flank : int
+        Bases drawn on each side of a variant.
+    """
+    from ..genome.liftover import lift_positions
+
+    binsize = int(reference.binsize)
+    variants = []
+    for sv in svs.itertuples():
+        lo = max(sv.start - flank, 0)
+        lo -= lo % binsize
+        hi = min(sv.end + flank, int(reference.chromsizes[sv.chrom]))
+        entry = {"label": f"{sv.label} {sv.chrom}:{sv.start:,}-{sv.end:,}", "chrom": sv.chrom, "start": lo,
+                 "binsize": binsize, "edges": [sv.start, sv.end], "reference": region_matrix(reference, sv.chrom, lo, hi),
+                 "haplotypes": {}}
+        for label, hap in haplotypes.items():
+            # the flanks and the variant's edges: the bases just outside it, which every haplotype keeps
+            pchrom, ppos = lift_positions(hap["blocks"], sv.chrom, [lo, hi - 1, max(sv.start - 1, 0), sv.end])
+            personal = None
+            if pchrom[0] is not None and len(set(pchrom)) == 1 and ppos[1] > ppos[0] and hap["binsize"] == binsize:
+                pstart = int(ppos[0])
+                matrix = personal_region_map(hap["windows"], hap["window_ids"], hap["maps"], pchrom[0], pstart,
+                                             int(ppos[1]) + 1, hap["binsize"])
+                personal = {"chrom": pchrom[0], "start": pstart, "matrix": matrix,
+                            "edges": [int(ppos[2]) + 1, int(ppos[3])]}
+            entry["haplotypes"][label] = {"matrix": region_matrix(hap["cool"], sv.chrom, lo, hi), "personal": personal}
+        variants.append(entry)
+    return variants
