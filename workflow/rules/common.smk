@@ -273,6 +273,62 @@ def effects_edits_option(wildcards):
     return f"--edits {' '.join(pairs)}" if pairs else ""
 
 
+# The paper figures (workflow/rules/paper.smk): where they go, and their inputs.
+PAPER_DIR = "results/cell_lines/{cell_line}/paper"
+FIRST_MODEL = next(iter(MODELS))
+
+
+def paper_model_inputs(wildcards):
+    """Every model's predicted reference map, and the first model's windows and checkpoint."""
+    return {
+        **{
+            f"{m}_cool": f"{model_dir(wildcards.cell_line, m)}/maps/reference.cool"
+            for m in MODELS
+        },
+        "windows": window_table(FIRST_MODEL, "reference"),
+        "checkpoint": encoder_decoder_checkpoint(wildcards.cell_line, FIRST_MODEL),
+    }
+
+
+def paper_model_arguments(wildcards, input):
+    """``--model NAME COOL`` for every model, in config order."""
+    return " ".join(f"--model {m} {input[f'{m}_cool']}" for m in MODELS)
+
+
+def paper_haplotype_arguments(wildcards, input):
+    """``--haplotype COOL CHAIN WINDOWS PREDICTIONS`` for each haplotype of the sample."""
+    return " ".join(
+        f"--haplotype {c} {ch} {w} {p}"
+        for c, ch, w, p in zip(
+            input.cools, input.chains, input.windows, input.predictions
+        )
+    )
+
+
+def paper_targets():
+    """The declared set of paper figures (each PNG has its TSV beside it)."""
+    per_cell_line = expand(
+        [
+            f"{PAPER_DIR}/{name}.{ext}"
+            for name in (
+                "fig3_example_windows",
+                "fig4_insulation",
+                "metrics_per_chromosome",
+                "contact_decay",
+            )
+            for ext in ("png", "tsv")
+        ],
+        cell_line=CELL_LINES,
+    )
+    return per_cell_line + expand(
+        f"{PAPER_DIR}/fig6_structural_variants/{{model}}/{{sample}}.{{ext}}",
+        cell_line=CELL_LINES,
+        model=MODELS,
+        sample=samples.index,
+        ext=["png", "tsv"],
+    )
+
+
 def all_targets():
     genomes = ["reference"] + haplotype_genomes()
     per_model = dict(cell_line=CELL_LINES, model=MODELS)
