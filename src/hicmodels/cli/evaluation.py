@@ -165,6 +165,23 @@ def plot_haplotype_structural_variants(args):
     haplotype_structural_variants(panels, args.out)
 
 
+def pool_folds(args):
+    from ..errors import InputError
+    from ..evaluation.folds import fold_tables
+    from ..files import write_tsv
+
+    folds = []
+    for fold, validation, path in args.fold:
+        table = pd.read_csv(path, sep="\t")
+        if "predictor" not in table.columns:
+            raise InputError("not a metrics table (no 'predictor' column)", path)
+        folds.append((int(fold), validation, table))
+    per_fold, pooled = fold_tables(folds)
+    write_tsv(per_fold, args.out, float_format="%.4f")
+    write_tsv(pooled, args.pooled, float_format="%.4f")
+    log.info("\n%s", pooled.to_string(index=False))
+
+
 def _figure_schema():
     sections = config_schema()["properties"]
     return settings_schema({"type": "object", "additionalProperties": False,
@@ -207,6 +224,13 @@ def register(commands):
     p = add_command(commands, "plot-metrics", plot_metrics, "figure: metrics of the models vs the baselines")
     p.add_argument("--metrics", required=True, help="metrics table (evaluation metrics)")
     p.add_argument("--out", required=True, help="PNG written")
+
+    p = add_command(commands, "pool-folds", pool_folds,
+                    "tables over leave-one-chromosome-out folds: every fold's rows, and means over folds")
+    p.add_argument("--fold", nargs=3, action="append", required=True, metavar=("FOLD", "VALIDATION_CHROM", "METRICS"),
+                   help="a fold: its number, validation chromosome and metrics table (repeatable)")
+    p.add_argument("--out", required=True, help="per-fold table written (TSV)")
+    p.add_argument("--pooled", required=True, help="pooled table written (TSV): mean and SD over folds")
 
     _paper_figures(commands)
 

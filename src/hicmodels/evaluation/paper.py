@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..hic.stitch import ChromosomeStitcher
+from .folds import metric_columns
 from .plotting import (
     CONTACTS_CMAP,
     DIFFERENCE_CMAP,
@@ -40,8 +41,6 @@ from .plotting import (
 EXAMPLE_WINDOWS = 3
 #: Bases drawn on each side of a structural variant (as the report's figure of the maps around SVs).
 SV_FLANK_BP = 150_000
-#: Columns of a metrics table that name a row rather than hold a metric.
-ROW_COLUMNS = ("predictor", "chrom", "protocol")
 
 
 def _view(clr, chroms):
@@ -219,12 +218,6 @@ def insulation_figure(region, maps, tracks, binsize, path):
     colour_bar(fig, image, axes[0, :], "log1p(contacts)")
     fig.suptitle("Insulation and boundaries (cooltools diamond insulation, Li threshold)", fontsize=9)
     save_figure(fig, path, tracks.reset_index(drop=True))
-
-
-def metric_columns(table):
-    """The metric columns of a metrics table: numeric, not a count (``n_*``), not a row label."""
-    return [c for c in table.columns if c not in ROW_COLUMNS and not c.startswith("n_")
-            and pd.api.types.is_numeric_dtype(table[c])]
 
 
 def chromosome_metric_bars(table, path):
