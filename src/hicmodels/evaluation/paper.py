@@ -12,7 +12,7 @@ coolers and predictions are here too, so that the TSVs can be checked against ha
 - :func:`chromosome_metric_bars`: the per-chromosome metrics behind HiCDiffusion Fig. 3 (lower
   part), every model and baseline.
 - :func:`contact_decay_figure`: P(s), contact frequency against genomic distance (the 3D-ensemble
-  paper's Fig. 4 first panel), of the experiment and every model.
+  paper's Fig. 4a), of the experiment and every model.
 - :func:`haplotype_structural_variants`: HiCDiffusion Fig. 6 (a modelled trans-duplication) for the
   structural variants a sample carries: each haplotype in the reference's coordinates, its
   difference from the reference, and the haplotype in its own coordinates. Where the paper shows
