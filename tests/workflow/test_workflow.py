@@ -214,3 +214,6 @@ def test_snakemake_paper_makes_every_figure_with_its_numbers_identically_twice(r
     bins = dup.groupby("panel")["start1"].nunique()
     assert bins["hap1 (own coords)"] == bins["reference"] + 4 and bins["hap2 (own coords)"] == bins["reference"]
     assert set(dup.loc[dup["panel"] == "hap1 (own coords)", "coordinates"]) == {"hap1"}
+    # the 50 kb deletion of chrIV (1|0): 5 bins fewer in haplotype 1's own coordinates, none on haplotype 2
+    bins = sv[sv["variant"].str.contains("chrIV:702,345-752,345")].groupby("panel")["start1"].nunique()
+    assert bins["hap1 (own coords)"] == bins["reference"] - 5 and bins["hap2 (own coords)"] == bins["reference"]

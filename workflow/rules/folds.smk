@@ -9,11 +9,14 @@
 
 rule folds:
     input:
+        # nothing to refit when every entry uses a published or given checkpoint
         expand(
             "results/cell_lines/{cell_line}/metrics/folds{table}.tsv",
             cell_line=CELL_LINES,
             table=["", "_pooled"],
-        ),
+        )
+        if TRAINED
+        else [],
 
 
 use rule windows_reference as windows_fold with:
