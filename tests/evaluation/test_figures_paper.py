@@ -134,7 +134,8 @@ def test_example_windows_share_one_scale_per_row_with_log1p_values_in_the_tsv(tm
 def test_chromosome_metric_bars_read_metrics_by_name(tmp_path, drawn):
     table = pd.DataFrame({"predictor": ["m", "m", "distance_decay", "m"], "chrom": ["x", "y", "x", "x"],
                           "protocol": ["chromosome", "chromosome", "chromosome", "window"],
-                          "n_pixels": [10, 10, 10, 10], "scc": [0.5, 0.3, 0.1, 0.4], "new_metric": [1.0, 2.0, 3.0, 4.0]})
+                          "n_pixels": [10, 10, 10, 10], "scc": [0.5, 0.3, 0.1, 0.4],
+                          "new_metric": [1.0, 2.0, 3.0, 4.0]})
     paper.chromosome_metric_bars(table, tmp_path / "bars.png")
     written = pd.read_csv(tmp_path / "bars.tsv", sep="\t")
     assert set(written["metric"]) == {"scc", "new_metric"}  # counts are not metrics

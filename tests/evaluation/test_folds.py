@@ -31,8 +31,10 @@ def test_per_fold_rows_and_pooled_means_over_folds():
 
 
 def test_pooled_rows_keep_protocols_apart():
-    folds = [(0, "chrB", pd.concat([fold_table("chrA", 0.5, 0.3, "chromosome"), fold_table("chrA", 0.9, 0.1, "window")])),
-             (1, "chrA", pd.concat([fold_table("chrB", 0.7, 0.3, "chromosome"), fold_table("chrB", 0.8, 0.1, "window")]))]
+    def both_protocols(chrom, stitched, per_window):
+        return pd.concat([fold_table(chrom, stitched, 0.3, "chromosome"), fold_table(chrom, per_window, 0.1, "window")])
+
+    folds = [(0, "chrB", both_protocols("chrA", 0.5, 0.9)), (1, "chrA", both_protocols("chrB", 0.7, 0.8))]
     _, pooled = fold_tables(folds)
     scc = pooled.set_index(["predictor", "protocol"])["scc"]
     assert scc[("yeast", "chromosome")] == pytest.approx(0.6) and scc[("yeast", "window")] == pytest.approx(0.85)

@@ -75,7 +75,8 @@ def contact_decay(clr, chroms, max_distance_bp):
     mean = pooled["balanced.sum"] / pooled["n_valid"].where(pooled["n_valid"] > 0)
     one_bin = mean[pooled["dist_bp"] == clr.binsize]
     relative = mean / one_bin.iloc[0] if len(one_bin) and one_bin.iloc[0] > 0 else mean * np.nan
-    return pd.DataFrame({"distance_bp": pooled["dist_bp"].astype(np.int64), "n_valid": pooled["n_valid"].astype(np.int64),
+    return pd.DataFrame({"distance_bp": pooled["dist_bp"].astype(np.int64),
+                         "n_valid": pooled["n_valid"].astype(np.int64),
                          "mean_contact": mean.to_numpy(), "relative": relative.to_numpy()})
 
 
@@ -370,7 +371,8 @@ def structural_variant_panels(svs, reference, haplotypes, flank):
         lo -= lo % binsize
         hi = min(sv.end + flank, int(reference.chromsizes[sv.chrom]))
         entry = {"label": f"{sv.label} {sv.chrom}:{sv.start:,}-{sv.end:,}", "chrom": sv.chrom, "start": lo,
-                 "binsize": binsize, "edges": [sv.start, sv.end], "reference": region_matrix(reference, sv.chrom, lo, hi),
+                 "binsize": binsize, "edges": [sv.start, sv.end],
+                 "reference": region_matrix(reference, sv.chrom, lo, hi),
                  "haplotypes": {}}
         for label, hap in haplotypes.items():
             # the flanks and the variant's edges: the bases just outside it, which every haplotype keeps
