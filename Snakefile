@@ -20,6 +20,8 @@ include: "workflow/rules/modelling.smk"
 include: "workflow/rules/hic.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/effects.smk"
+include: "workflow/rules/paper.smk"
+include: "workflow/rules/folds.smk"
 
 
 rule all:

@@ -159,7 +159,11 @@ def test_sample_edits_column_is_optional_and_checked(tmp_path, sample_schema):
 def test_leave_one_out_folds(config):
     chroms = ["chr1", "chr2", "chr3"]
     assert leave_one_out(chroms, 0) == {"test": ["chr1"], "validation": ["chr2"]}
-    assert leave_one_out(chroms, 2) == {"test": ["chr3"], "validation": ["chr1"]}
+    # the last chromosome validates on the one before (HiCDiffusion Methods: chr22 on chr21), no wrap-around
+    assert leave_one_out(chroms, 2) == {"test": ["chr3"], "validation": ["chr2"]}
+    assert [leave_one_out(chroms, i)["validation"] for i in range(3)] == [["chr2"], ["chr3"], ["chr2"]]
+    with pytest.raises(InputError, match="at least 2"):
+        leave_one_out(["chr1"], 0)
     config["training"]["fold"] = 12
     assert chromosome_splits(config) == {"test": ["chrXIII"], "validation": ["chrXIV"]}
     resolve_config(config)

@@ -234,7 +234,10 @@ def _require_file(path, where):
 
 
 def leave_one_out(chromosomes, fold):
-    """The paper's chromosome folds: test chromosome ``fold``, validation the next one (cyclic).
+    """HiCDiffusion's chromosome folds: test chromosome ``fold``, validation the next one.
+
+    The last chromosome has no next one: it is validated on the one before (HiCDiffusion,
+    Methods "Data split": the chr22 model validates on chr21), not wrapped around to the first.
 
     Parameters
     ----------
@@ -245,7 +248,10 @@ def leave_one_out(chromosomes, fold):
     """
     if not 0 <= fold < len(chromosomes):
         raise InputError(f"config training.fold: {fold} is outside 0..{len(chromosomes) - 1} (reference.chromosomes)")
-    return {"test": [chromosomes[fold]], "validation": [chromosomes[(fold + 1) % len(chromosomes)]]}
+    if len(chromosomes) < 2:
+        raise InputError("config training.fold: leave-one-chromosome-out needs at least 2 reference.chromosomes")
+    validation = fold + 1 if fold + 1 < len(chromosomes) else fold - 1
+    return {"test": [chromosomes[fold]], "validation": [chromosomes[validation]]}
 
 
 def chromosome_splits(config):

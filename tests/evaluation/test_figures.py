@@ -45,3 +45,31 @@ def test_personal_summary_tables_list_counts_and_skip_reasons(drawn, tmp_path):
                for row in (1, 2)]
     assert reasons == [["hap1", "snv", "filter", "3"], ["hap2", "sv_del", "overlap", "1"]]
     assert top.get_title() == "S1: records per class and haplotype"
+
+
+def _cool(path, matrix, binsize=1000):
+    import cooler
+
+    n = matrix.shape[0]
+    bins = pd.DataFrame({"chrom": "chrA", "start": np.arange(n) * binsize, "end": np.arange(1, n + 1) * binsize,
+                         "weight": 1.0})
+    i, j = np.triu_indices(n)
+    pixels = pd.DataFrame({"bin1_id": i, "bin2_id": j, "count": matrix[i, j]})
+    cooler.create_cooler(str(path), bins, pixels, dtypes={"count": float}, ordered=True)
+    return cooler.Cooler(str(path))
+
+
+def test_structural_variant_maps_have_coordinates_colour_bars_and_symmetric_differences(drawn, tmp_path):
+    reference = _cool(tmp_path / "ref.cool", np.ones((20, 20)))
+    gain = np.ones((20, 20))
+    gain[8:12, 8:12] = 3.0
+    haplotypes = {"hap1": _cool(tmp_path / "h1.cool", gain), "hap2": _cool(tmp_path / "h2.cool", np.ones((20, 20)))}
+    svs = pd.DataFrame({"chrom": ["chrA"], "start": [8000], "end": [12000], "label": ["DUP"]})
+    figures.structural_variants(reference, haplotypes, svs, tmp_path / "sv.png", flank=5000)
+    images = {ax.get_title(): ax.images[0] for ax in drawn[0].axes if ax.images}
+    assert images["reference"].get_extent() == [3000, 17000, 17000, 3000]  # genomic coordinates, bp
+    assert images["reference"].get_clim() == images["hap1"].get_clim()  # compared maps share a scale
+    low, high = images["hap1 - reference"].get_clim()
+    assert low == -high == pytest.approx(-(np.log1p(3) - np.log1p(1)))
+    assert images["hap2 - reference"].get_clim() == (low, high)
+    assert {ax.get_ylabel() for ax in drawn[0].axes} >= {"log1p(contacts)", "difference"}  # colour bars

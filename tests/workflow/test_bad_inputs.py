@@ -968,3 +968,16 @@ def test_bad_predictions_file(tmp_path, case, message):
         path.write_bytes(data[: len(data) // 2] if case == "truncated" else data)
     with pytest.raises(InputError, match=re.escape(f"{path}: {message}")):
         read_predictions(path)
+
+
+def test_pool_folds_refuses_a_table_that_is_not_a_metrics_table(tmp_path, capsys):
+    from hicmodels.cli import main
+
+    good, bad = tmp_path / "fold0.tsv", tmp_path / "fold1.tsv"
+    good.write_text("predictor\tchrom\tscc\nyeast\tchrA\t0.5\n")
+    bad.write_text("chrom\tstart\tend\nchrA\t0\t10\n")
+    argv = ["evaluation", "pool-folds", "--fold", "0", "chrB", str(good), "--fold", "1", "chrA", str(bad),
+            "--out", str(tmp_path / "folds.tsv"), "--pooled", str(tmp_path / "pooled.tsv")]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip() == f"error: {bad}: not a metrics table (no 'predictor' column)"
+    assert not (tmp_path / "folds.tsv").exists()

@@ -175,3 +175,45 @@ def test_figures_and_report(run):
         assert (run / "results" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     html = (run / "report.html").read_text(errors="replace")
     assert "structural_variants" in html and "test_windows" in html and "Personal genomes" in html
+
+
+PAPER_FIGURES = ["fig3_example_windows", "fig4_insulation", "metrics_per_chromosome", "contact_decay"] + [
+    f"fig6_structural_variants/{model}/{sample}" for model in ("yeast", "seed1") for sample in ("het", "hom")]
+PAPER_RULES = ["paper_example_windows", "paper_insulation", "paper_contact_decay", "paper_metrics_per_chromosome",
+               "paper_structural_variants"]
+
+
+def test_snakemake_paper_makes_every_figure_with_its_numbers_identically_twice(run):
+    """`snakemake paper` on the workflow's results (only the figure rules run), then the figure rules again."""
+    paper = run / "results/cell_lines/yeast/paper"
+    assert not paper.exists()  # opt-in: not part of `all`
+    result = snakemake(run, "paper")
+    assert result.returncode == 0, result.stderr[-5000:]
+    first = {name: (paper / f"{name}.tsv").read_bytes() for name in PAPER_FIGURES}
+    for name in PAPER_FIGURES:
+        assert (paper / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    again = snakemake(run, "paper", "--forcerun", *PAPER_RULES)
+    assert again.returncode == 0, again.stderr[-5000:]
+    assert {name: (paper / f"{name}.tsv").read_bytes() for name in PAPER_FIGURES} == first
+
+    decay = pd.read_csv(paper / "contact_decay.tsv", sep="\t")
+    assert list(dict.fromkeys(decay["predictor"])) == ["experiment", "yeast", "seed1"]
+    one_bin = decay[decay["distance_bp"] == 10_000]
+    assert one_bin["relative"].tolist() == pytest.approx([1, 1, 1])
+    assert decay.groupby("predictor")["distance_bp"].max().to_dict() == {
+        "experiment": 190_000, "yeast": 190_000, "seed1": 190_000}  # within the 200 kb windows' reach
+    tracks = pd.read_csv(paper / "fig4_insulation.tsv", sep="\t")
+    assert set(tracks["chrom"]) == {"chrXIII"} and set(tracks["predictor"]) == {"experiment", "yeast", "seed1"}
+    bars = pd.read_csv(paper / "metrics_per_chromosome.tsv", sep="\t")
+    metrics = pd.read_csv(run / "results/cell_lines/yeast/metrics/test_metrics.tsv", sep="\t")
+    scc = bars[bars["metric"] == "scc"].set_index("predictor")["value"]
+    assert scc.to_dict() == pytest.approx(metrics.set_index("predictor")["scc"].to_dict())
+    # the 40 kb tandem duplication of chrXV (demo_het 1|0): 4 more bins in haplotype 1's own coordinates
+    sv = pd.read_csv(paper / "fig6_structural_variants/yeast/het.tsv", sep="\t")
+    dup = sv[sv["variant"].str.contains("chrXV:503,210-543,210")]
+    bins = dup.groupby("panel")["start1"].nunique()
+    assert bins["hap1 (own coords)"] == bins["reference"] + 4 and bins["hap2 (own coords)"] == bins["reference"]
+    assert set(dup.loc[dup["panel"] == "hap1 (own coords)", "coordinates"]) == {"hap1"}
+    # the 50 kb deletion of chrIV (1|0): 5 bins fewer in haplotype 1's own coordinates, none on haplotype 2
+    bins = sv[sv["variant"].str.contains("chrIV:702,345-752,345")].groupby("panel")["start1"].nunique()
+    assert bins["hap1 (own coords)"] == bins["reference"] - 5 and bins["hap2 (own coords)"] == bins["reference"]

@@ -21,6 +21,7 @@ shell.prefix(
 from hicmodels.calling.alignments import alignment_index  # noqa: E402
 from hicmodels.config import (  # noqa: E402
     chromosome_splits,
+    leave_one_out,
     model_entries,
     read_samples,
     resolve_config,
@@ -63,6 +64,7 @@ wildcard_constraints:
     cell_line="|".join(map(re.escape, CELL_LINES)),
     model="|".join(map(re.escape, MODELS)),
     window_preset="|".join(map(re.escape, WINDOW_PRESETS)),
+    fold=r"\d+",
 
 
 def as_json(value):
@@ -266,6 +268,141 @@ def effects_edits_option(wildcards):
         if e
     ]
     return f"--edits {' '.join(pairs)}" if pairs else ""
+
+
+# All folds (workflow/rules/folds.smk, target `folds`): every leave-one-chromosome-out fold of
+# reference.chromosomes, for every model entry trained here, under results/folds/fold<i>/.
+FOLDS = list(range(len(config["reference"]["chromosomes"])))
+FOLD_DIR = "results/folds/fold{fold}"
+FOLD_MODEL_DIR = f"{FOLD_DIR}/cell_lines/{{cell_line}}/models/{{model}}"
+
+
+def fold_splits(fold):
+    """Test and validation chromosomes of a fold (HiCDiffusion's: validation i + 1, the last i - 1)."""
+    return leave_one_out(config["reference"]["chromosomes"], int(fold))
+
+
+def fold_window_settings(wildcards):
+    """Settings of `hicmodels genome windows` for a window preset in a fold."""
+    return as_json(
+        {
+            "windows": config["window_presets"][wildcards.window_preset],
+            "chromosomes": config["reference"]["chromosomes"],
+            "max_n_fraction": config["reference"]["exclude"]["max_n_fraction"],
+            **fold_splits(wildcards.fold),
+        }
+    )
+
+
+def fold_windows(wildcards):
+    """A fold's reference window table in the model entry's window preset."""
+    return fold_window_table(wildcards.fold, wildcards.model)
+
+
+def fold_window_table(fold, model):
+    return f"results/folds/fold{fold}/windows/{MODELS[model]['window_preset']}/reference.tsv"
+
+
+def fold_model_dir(fold, cell_line, model):
+    return FOLD_MODEL_DIR.format(fold=fold, cell_line=cell_line, model=model)
+
+
+def fold_predictor(wildcards):
+    """The fold's checkpoint that predicts: the diffusion stage when the entry switches it on."""
+    name = "diffusion.pt" if MODELS[wildcards.model]["diffusion"] else "model.pt"
+    return (
+        f"{fold_model_dir(wildcards.fold, wildcards.cell_line, wildcards.model)}/{name}"
+    )
+
+
+def fold_models_to_score(wildcards):
+    """Inputs of a fold's metrics: each trained model's fold map, checkpoint and windows."""
+    inputs = {}
+    for model in TRAINED:
+        directory = fold_model_dir(wildcards.fold, wildcards.cell_line, model)
+        inputs[f"{model}_cool"] = f"{directory}/maps/reference.cool"
+        inputs[f"{model}_checkpoint"] = f"{directory}/model.pt"
+        inputs[f"{model}_windows"] = fold_window_table(wildcards.fold, model)
+    return inputs
+
+
+def fold_model_arguments(wildcards, input):
+    """``--model NAME COOL CHECKPOINT WINDOWS`` for every model of a fold's metrics."""
+    return " ".join(
+        f"--model {m} {input[f'{m}_cool']} {input[f'{m}_checkpoint']} {input[f'{m}_windows']}"
+        for m in TRAINED
+    )
+
+
+def fold_metrics_tables(wildcards):
+    return [
+        f"results/folds/fold{fold}/cell_lines/{wildcards.cell_line}/metrics/test_metrics.tsv"
+        for fold in FOLDS
+    ]
+
+
+def fold_arguments(wildcards, input):
+    """``--fold FOLD VALIDATION_CHROM METRICS`` for every fold."""
+    return " ".join(
+        f"--fold {fold} {fold_splits(fold)['validation'][0]} {table}"
+        for fold, table in zip(FOLDS, input)
+    )
+
+
+# The paper figures (workflow/rules/paper.smk): where they go, and their inputs.
+PAPER_DIR = "results/cell_lines/{cell_line}/paper"
+FIRST_MODEL = next(iter(MODELS))
+
+
+def paper_model_inputs(wildcards):
+    """Every model's predicted reference map, and the first model's windows and checkpoint."""
+    return {
+        **{
+            f"{m}_cool": f"{model_dir(wildcards.cell_line, m)}/maps/reference.cool"
+            for m in MODELS
+        },
+        "windows": window_table(FIRST_MODEL, "reference"),
+        "checkpoint": encoder_decoder_checkpoint(wildcards.cell_line, FIRST_MODEL),
+    }
+
+
+def paper_model_arguments(wildcards, input):
+    """``--model NAME COOL`` for every model, in config order."""
+    return " ".join(f"--model {m} {input[f'{m}_cool']}" for m in MODELS)
+
+
+def paper_haplotype_arguments(wildcards, input):
+    """``--haplotype COOL CHAIN WINDOWS PREDICTIONS`` for each haplotype of the sample."""
+    return " ".join(
+        f"--haplotype {c} {ch} {w} {p}"
+        for c, ch, w, p in zip(
+            input.cools, input.chains, input.windows, input.predictions
+        )
+    )
+
+
+def paper_targets():
+    """The declared set of paper figures (each PNG has its TSV beside it)."""
+    per_cell_line = expand(
+        [
+            f"{PAPER_DIR}/{name}.{ext}"
+            for name in (
+                "fig3_example_windows",
+                "fig4_insulation",
+                "metrics_per_chromosome",
+                "contact_decay",
+            )
+            for ext in ("png", "tsv")
+        ],
+        cell_line=CELL_LINES,
+    )
+    return per_cell_line + expand(
+        f"{PAPER_DIR}/fig6_structural_variants/{{model}}/{{sample}}.{{ext}}",
+        cell_line=CELL_LINES,
+        model=MODELS,
+        sample=samples.index,
+        ext=["png", "tsv"],
+    )
 
 
 def all_targets():

@@ -2,6 +2,7 @@
 
 import logging
 
+import numpy as np
 import pandas as pd
 
 from ..config import config_schema, section_schema, settings_schema
@@ -58,6 +59,129 @@ def plot_metrics(args):
     metrics_bars(pd.read_csv(args.metrics, sep="\t"), args.out)
 
 
+def _test_windows(path):
+    """The predictable test windows of a window table."""
+    from ..genome.windows import read_windows
+
+    windows = read_windows(path)
+    return windows[(windows["split"] == "test") & (windows["status"] == "ok")].reset_index(drop=True)
+
+
+def _example_regions(windows, count):
+    """Up to ``count`` evenly spaced windows of ``windows``."""
+    return windows.iloc[np.unique(np.linspace(0, len(windows) - 1, min(count, len(windows))).astype(int))]
+
+
+def _experimental_window_maps(experimental, regions, binsize, scale):
+    return [experimental.window(r.chrom, r.start, r.end, (r.end - r.start) // binsize, scale)
+            for r in regions.itertuples()]
+
+
+def plot_example_windows(args):
+    from ..evaluation.paper import EXAMPLE_WINDOWS, example_windows, region_matrix
+    from ..hic.cool import open_cooler
+    from ..modelling.checkpoints import load_checkpoint
+
+    experimental = experimental_map(args.cool, args.aliases, args.fasta, True)
+    models = {name: open_cooler(path) for name, path in args.model}
+    binsize = int(next(iter(models.values())).binsize)
+    regions = _example_regions(_test_windows(args.windows), EXAMPLE_WINDOWS)
+    scale = load_checkpoint(args.checkpoint)["contact_scale"]
+    maps = {"experiment": _experimental_window_maps(experimental, regions, binsize, scale)}
+    for name, clr in models.items():
+        maps[name] = [region_matrix(clr, r.chrom, r.start, r.end) for r in regions.itertuples()]
+    example_windows(regions, maps, binsize, args.out)
+
+
+def plot_insulation(args):
+    from ..evaluation.paper import insulation_figure, insulation_track, region_matrix
+    from ..hic.cool import open_cooler
+    from ..modelling.checkpoints import load_checkpoint
+
+    experimental = experimental_map(args.cool, args.aliases, args.fasta, True)
+    models = {name: open_cooler(path) for name, path in args.model}
+    binsize = int(next(iter(models.values())).binsize)
+    windows = _test_windows(args.windows)
+    chroms = list(dict.fromkeys(windows["chrom"]))
+    window_bins = args.settings["insulation_window"]
+    cool_names = {experimental.cool_chrom(c): c for c in chroms}
+    experiment = insulation_track(experimental.clr, list(cool_names), window_bins)
+    tracks = [experiment.assign(chrom=experiment["chrom"].map(cool_names), predictor="experiment")]
+    tracks += [insulation_track(clr, chroms, window_bins).assign(predictor=name) for name, clr in models.items()]
+    tracks = pd.concat(tracks, ignore_index=True)
+    region = windows.iloc[len(windows) // 2]
+    scale = load_checkpoint(args.checkpoint)["contact_scale"]
+    maps = {"experiment": _experimental_window_maps(experimental, windows.iloc[[len(windows) // 2]], binsize, scale)[0]}
+    for name, clr in models.items():
+        maps[name] = region_matrix(clr, region["chrom"], region["start"], region["end"])
+    insulation_figure((region["chrom"], int(region["start"]), int(region["end"])), maps,
+                      tracks[["predictor", "chrom", "start", "end", "log2_insulation", "boundary_strength",
+                              "is_boundary"]], binsize, args.out)
+
+
+def plot_contact_decay(args):
+    from ..evaluation.paper import contact_decay, contact_decay_figure
+    from ..hic.cool import open_cooler
+
+    experimental = experimental_map(args.cool, args.aliases, args.fasta, True)
+    models = {name: open_cooler(path) for name, path in args.model}
+    chroms = list(dict.fromkeys(_test_windows(args.windows)["chrom"]))
+    # a predicted map holds no pixel farther apart than its windows span (the assembler records it)
+    reach = {name: int(clr.info.get("metadata", {}).get("max_predicted_distance_bp", max(clr.chromsizes)))
+             for name, clr in models.items()}
+    curves = [contact_decay(experimental.clr, [experimental.cool_chrom(c) for c in chroms], max(reach.values()))
+              .assign(predictor="experiment")]
+    curves += [contact_decay(clr, chroms, reach[name]).assign(predictor=name) for name, clr in models.items()]
+    curves = pd.concat(curves, ignore_index=True)
+    contact_decay_figure(curves[["predictor", "distance_bp", "n_valid", "mean_contact", "relative"]], args.out)
+
+
+def plot_chromosome_metrics(args):
+    from ..evaluation.paper import chromosome_metric_bars
+
+    chromosome_metric_bars(pd.read_csv(args.metrics, sep="\t"), args.out)
+
+
+def plot_haplotype_structural_variants(args):
+    from ..evaluation.paper import SV_FLANK_BP, haplotype_structural_variants, structural_variant_panels
+    from ..genome.aliases import read_aliases
+    from ..genome.liftover import read_chain
+    from ..genome.windows import read_windows
+    from ..hic.cool import open_cooler
+    from ..modelling.store import read_predictions
+    from ..variants.policy import Policy
+    from ..variants.records import structural_variants_of
+
+    aliases = read_aliases(args.aliases) if args.aliases else None
+    policy = Policy.from_config(args.settings["variants"])
+    svs = structural_variants_of(args.vcf, args.sample, args.settings["figures"]["min_sv_bp"], aliases, policy)
+    haplotypes = {}
+    for i, (cool, chain, windows, predictions) in enumerate(args.haplotype, 1):
+        ids, maps, attrs = read_predictions(predictions)
+        haplotypes[f"hap{i}"] = {"cool": open_cooler(cool), "blocks": read_chain(chain)[0],
+                                 "windows": read_windows(windows), "window_ids": ids, "maps": maps,
+                                 "binsize": int(attrs["bin_size"])}
+    panels = structural_variant_panels(svs, open_cooler(args.reference), haplotypes, SV_FLANK_BP)
+    haplotype_structural_variants(panels, args.out)
+
+
+def pool_folds(args):
+    from ..errors import InputError
+    from ..evaluation.folds import fold_tables
+    from ..files import write_tsv
+
+    folds = []
+    for fold, validation, path in args.fold:
+        table = pd.read_csv(path, sep="\t")
+        if "predictor" not in table.columns:
+            raise InputError("not a metrics table (no 'predictor' column)", path)
+        folds.append((int(fold), validation, table))
+    per_fold, pooled = fold_tables(folds)
+    write_tsv(per_fold, args.out, float_format="%.4f")
+    write_tsv(pooled, args.pooled, float_format="%.4f")
+    log.info("\n%s", pooled.to_string(index=False))
+
+
 def _figure_schema():
     sections = config_schema()["properties"]
     return settings_schema({"type": "object", "additionalProperties": False,
@@ -100,3 +224,57 @@ def register(commands):
     p = add_command(commands, "plot-metrics", plot_metrics, "figure: metrics of the models vs the baselines")
     p.add_argument("--metrics", required=True, help="metrics table (evaluation metrics)")
     p.add_argument("--out", required=True, help="PNG written")
+
+    p = add_command(commands, "pool-folds", pool_folds,
+                    "tables over leave-one-chromosome-out folds: every fold's rows, and means over folds")
+    p.add_argument("--fold", nargs=3, action="append", required=True, metavar=("FOLD", "VALIDATION_CHROM", "METRICS"),
+                   help="a fold: its number, validation chromosome and metrics table (repeatable)")
+    p.add_argument("--out", required=True, help="per-fold table written (TSV)")
+    p.add_argument("--pooled", required=True, help="pooled table written (TSV): mean and SD over folds")
+
+    _paper_figures(commands)
+
+
+def _paper_figures(commands):
+    """The commands of ``snakemake paper`` (figures with their numbers in a TSV beside the PNG)."""
+
+    def models(p):
+        p.add_argument("--model", nargs=2, action="append", required=True, metavar=("NAME", "PREDICTED_COOL"),
+                       help="a model: its name and predicted reference .cool (repeatable, in config order)")
+        p.add_argument("--windows", required=True, help="the first model's reference window table (test windows)")
+        p.add_argument("--out", required=True, help="PNG written; its numbers go to the same path with .tsv")
+
+    p = add_command(commands, "plot-example-windows", plot_example_windows,
+                    "paper figure: held-out example windows, experiment beside every model (HiCDiffusion Fig. 3)")
+    _experiment(p)
+    p.add_argument("--checkpoint", required=True, help="the first model's checkpoint (its contact scale)")
+    models(p)
+
+    p = add_command(commands, "plot-insulation", plot_insulation,
+                    "paper figure: insulation tracks and boundaries under maps (HiCDiffusion Fig. 4)")
+    _experiment(p)
+    p.add_argument("--checkpoint", required=True, help="the first model's checkpoint (its contact scale)")
+    models(p)
+    add_settings(p, lambda: section_schema("metrics"), "config metrics (insulation_window)")
+
+    p = add_command(commands, "plot-contact-decay", plot_contact_decay,
+                    "paper figure: P(s) of the experiment and every model on the held-out chromosomes")
+    _experiment(p)
+    models(p)
+
+    p = add_command(commands, "plot-chromosome-metrics", plot_chromosome_metrics,
+                    "paper figure: every metric per held-out chromosome, every model and baseline")
+    p.add_argument("--metrics", required=True, help="metrics table (evaluation metrics)")
+    p.add_argument("--out", required=True, help="PNG written; its numbers go to the same path with .tsv")
+
+    p = add_command(commands, "plot-haplotype-svs", plot_haplotype_structural_variants,
+                    "paper figure: a sample's SVs in reference and haplotype coordinates (HiCDiffusion Fig. 6)")
+    p.add_argument("--vcf", required=True, help="the sample's VCF")
+    p.add_argument("--sample", required=True, help="the sample's column in the VCF")
+    p.add_argument("--reference", required=True, help="predicted reference .cool")
+    p.add_argument("--haplotype", nargs=4, action="append", required=True,
+                   metavar=("COOL", "CHAIN", "WINDOWS", "PREDICTIONS"),
+                   help="a haplotype: its predicted .cool, chain, window table and predictions (repeatable)")
+    p.add_argument("--aliases", help="chromosome alias table (VCF names -> reference names)")
+    p.add_argument("--out", required=True, help="PNG written; its numbers go to the same path with .tsv")
+    add_settings(p, _figure_schema, '{"variants": config variants (FILTER policy), "figures": config figures}')

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..files import atomic_output  # noqa: E402
+from .plotting import DIFFERENCE_CMAP, colour_bar, draw_map, shared_limits, symmetric_limits  # noqa: E402
 
 
 def _save(fig, path):
@@ -34,20 +35,17 @@ def test_windows(predicted, experimental, windows, scale, path, max_windows=6):
         Contact scale putting the experimental map on the predicted scale.
     """
     pick = windows.iloc[np.unique(np.linspace(0, len(windows) - 1, min(max_windows, len(windows))).astype(int))]
-    fig, axes = plt.subplots(2, len(pick), figsize=(2.6 * len(pick), 5.4), squeeze=False)
+    fig, axes = plt.subplots(2, len(pick), figsize=(2.8 * len(pick) + 0.8, 5.6), squeeze=False, layout="constrained")
     for col, w in enumerate(pick.itertuples()):
         nbins = (w.end - w.start) // experimental.binsize
         truth = np.log1p(experimental.window(w.chrom, w.start, w.end, nbins, scale))
         model = np.log1p(_region_matrix(predicted, w.chrom, w.start, w.end))
-        vmax = np.nanpercentile(truth, 99)
+        limits = shared_limits([truth, model])  # experiment and prediction of a window on one scale
         for row, (matrix, label) in enumerate(((truth, "experimental"), (model, "predicted"))):
-            ax = axes[row, col]
-            ax.imshow(matrix, cmap="Reds", vmin=0, vmax=vmax, interpolation="none")
-            ax.set_xticks([])
-            ax.set_yticks([])
+            image = draw_map(axes[row, col], matrix, w.chrom, w.start, experimental.binsize, limits)
             if col == 0:
-                ax.set_ylabel(label)
-        axes[0, col].set_title(f"{w.chrom}:{w.start / 1e3:.0f}-{w.end / 1e3:.0f} kb", fontsize=8)
+                axes[row, col].set_ylabel(label)
+        colour_bar(fig, image, axes[:, col], "log1p(contacts)")
     fig.suptitle("Held-out windows, log1p(scaled balanced contacts)")
     _save(fig, path)
 
@@ -65,30 +63,28 @@ def structural_variants(reference, haplotypes, svs, path, flank=150_000):
         ``chrom``, ``start``, ``end`` (0-based), ``label``.
     """
     ncols = 1 + 2 * len(haplotypes)
-    fig, axes = plt.subplots(max(len(svs), 1), ncols, figsize=(2.5 * ncols, 2.6 * max(len(svs), 1)), squeeze=False)
+    fig, axes = plt.subplots(max(len(svs), 1), ncols, figsize=(2.7 * ncols + 1, 2.8 * max(len(svs), 1)),
+                             squeeze=False, layout="constrained")
     for row, sv in enumerate(svs.itertuples()):
         lo, hi = sv.start - flank, sv.end + flank
         lo = max(lo - lo % reference.binsize, 0)
         ref = np.log1p(_region_matrix(reference, sv.chrom, lo, hi))
-        panels = [(ref, "reference", "Reds", (0, np.nanpercentile(ref, 99)))]
-        for label, clr in haplotypes.items():
-            panels.append((np.log1p(_region_matrix(clr, sv.chrom, lo, hi)), label, "Reds", panels[0][3]))
-        diffs = {label: np.log1p(_region_matrix(clr, sv.chrom, lo, hi)) - ref for label, clr in haplotypes.items()}
-        finite = np.concatenate([d[np.isfinite(d)] for d in diffs.values()])
-        limit = max(np.abs(finite).max() if finite.size else 0, 1e-3)  # one scale: haplotypes comparable
-        for label, diff in diffs.items():
-            panels.append((diff, f"{label} - reference", "RdBu_r", (-limit, limit)))
-        for col, (matrix, title, cmap, (vmin, vmax)) in enumerate(panels):
+        maps = {label: np.log1p(_region_matrix(clr, sv.chrom, lo, hi)) for label, clr in haplotypes.items()}
+        limits = shared_limits([ref, *maps.values()])
+        diffs = {label: matrix - ref for label, matrix in maps.items()}
+        diff_limits = symmetric_limits(diffs.values())  # one scale: haplotypes comparable
+        panels = [(ref, "reference", "Reds", limits)] + [(m, label, "Reds", limits) for label, m in maps.items()]
+        panels += [(d, f"{label} - reference", DIFFERENCE_CMAP, diff_limits) for label, d in diffs.items()]
+        images = {}
+        for col, (matrix, title, cmap, limits_) in enumerate(panels):
             ax = axes[row, col]
-            ax.imshow(matrix, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="none")
-            edges = [(sv.start - lo) / reference.binsize - 0.5, (sv.end - lo) / reference.binsize - 0.5]
-            for edge in edges:
+            images[cmap] = draw_map(ax, matrix, sv.chrom, lo, reference.binsize, limits_, cmap, title)
+            for edge in (sv.start, sv.end):
                 ax.axvline(edge, color="k", lw=0.6, ls=":")
                 ax.axhline(edge, color="k", lw=0.6, ls=":")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_title(title, fontsize=8)
         axes[row, 0].set_ylabel(f"{sv.label}\n{sv.chrom}:{sv.start:,}-{sv.end:,}", fontsize=8)
+        colour_bar(fig, images["Reds"], axes[row, : 1 + len(haplotypes)], "log1p(contacts)")
+        colour_bar(fig, images[DIFFERENCE_CMAP], axes[row, 1 + len(haplotypes):], "difference")
     if not len(svs):
         axes[0, 0].text(0.5, 0.5, "no structural variants", ha="center", va="center")
     fig.suptitle("Predicted maps around structural variants (masked bins white)")
