@@ -2,7 +2,11 @@
 
 Each model is scored on the test chromosomes of its window table, next to the
 distance-decay baseline (:mod:`.baselines`) restricted to the model's pixels;
-:func:`side_by_side` puts several models of one run into one table.
+:func:`side_by_side` puts several models of one run into one table. Models
+scored side by side are scored on the band every one of them holds
+(:func:`common_band`): offsets up to the nearest ``band_diagonals`` of their
+maps (:func:`hicmodels.hic.assemble.assemble_cool`), so that no model is
+judged on distances another was not.
 """
 
 import numpy as np
@@ -21,7 +25,23 @@ def split_chromosomes(windows, split):
     return list(dict.fromkeys(windows.loc[windows["split"] == split, "chrom"]))
 
 
-def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, scale, settings, name):
+def common_band(predicted_paths):
+    """Last offset every predicted map holds: the smallest ``band_diagonals - 1`` of their metadata.
+
+    A map without ``band_diagonals`` (assembled before the band was stored) does not limit it; ``None`` if no
+    map states one.
+    """
+    bands = []
+    for path in predicted_paths:
+        with reading(path):
+            metadata = open_cooler(path).info.get("metadata") or {}
+        if "band_diagonals" in metadata:
+            bands.append(int(metadata["band_diagonals"]) - 1)
+    return min(bands) if bands else None
+
+
+def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, scale, settings, name,
+             last_offset=None):
     """One row of metrics per (predictor, chromosome): the model ``name``, then the baseline.
 
     Parameters
@@ -40,8 +60,14 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
         ``insulation_window`` (bins).
     name : str
         The model's name in the ``predictor`` column.
+    last_offset : int, optional
+        Last offset scored by every metric (:func:`common_band` of the models
+        compared); by default this map's own band.
     """
     predicted = open_cooler(predicted_path)
+    if last_offset is None:
+        last_offset = common_band([predicted_path])
+    last_offset = width - 1 if last_offset is None else min(last_offset, width - 1)
     decay = distance_decay(experimental, train_chroms, width, scale)
     rows = []
     for chrom in test_chroms:
@@ -50,27 +76,30 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
             model = band_from_cooler(predicted, chrom, width, missing=np.nan)
         n = min(len(truth), len(model))  # the cooler may carry one bin more or less
         truth, model = truth[:n], model[:n]
+        truth[:, last_offset + 1 :] = model[:, last_offset + 1 :] = np.nan  # the common band only
         baseline = np.where(np.isfinite(model), baseline_band(decay, n), np.nan)  # same pixels as the model
         for predictor, band in ((name, model), (BASELINE, baseline)):
             scores = metrics.compare(
-                band, truth, min_offset=settings["min_offset"], scc_h=settings["scc_h"],
-                scc_max_offset=settings["scc_max_offset"], insulation_window=settings["insulation_window"],
+                band, truth, min_offset=settings["min_offset"], max_offset=last_offset, scc_h=settings["scc_h"],
+                scc_max_offset=min(settings["scc_max_offset"], last_offset),
+                insulation_window=settings["insulation_window"],
             )
             rows.append({"predictor": predictor, "chrom": chrom, **scores})
     return pd.DataFrame(rows)
 
 
-def evaluate_checkpoint(*, predicted_path, checkpoint, windows, experimental, settings, name):
+def evaluate_checkpoint(*, predicted_path, checkpoint, windows, experimental, settings, name, last_offset=None):
     """:func:`evaluate` a model's predicted reference map as its checkpoint and window table define.
 
     The test chromosomes are those of the ``test`` windows, the baseline's
     P(s) comes from the ``train`` windows' chromosomes, the band is one model
     window wide, and the experimental map is put on the checkpoint's contact
-    scale.
+    scale. ``last_offset``: as :func:`evaluate`'s.
     """
     width = int(checkpoint["window_size"]) // int(checkpoint["bin_size"])
     return evaluate(predicted_path, experimental, split_chromosomes(windows, "test"),
-                    split_chromosomes(windows, "train"), width, float(checkpoint["contact_scale"]), settings, name)
+                    split_chromosomes(windows, "train"), width, float(checkpoint["contact_scale"]), settings, name,
+                    last_offset)
 
 
 def side_by_side(tables):
