@@ -15,7 +15,7 @@ import pandas as pd
 from ..hic.band import band_from_cooler
 from ..hic.cool import open_cooler, reading
 from . import metrics
-from .baselines import baseline_band, distance_decay
+from .baselines import SEQUENCE_BASELINES, baseline_band, distance_decay, sequence_profile
 
 BASELINE = "distance_decay"
 
@@ -41,8 +41,8 @@ def common_band(predicted_paths):
 
 
 def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, scale, settings, name,
-             last_offset=None):
-    """One row of metrics per (predictor, chromosome): the model ``name``, then the baseline.
+             last_offset=None, sequence_of=None):
+    """One row of metrics per (predictor, chromosome): the model ``name``, then the baselines.
 
     Parameters
     ----------
@@ -57,12 +57,19 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
         Contact scale that puts the experimental map on the predicted scale.
     settings : dict
         Config section ``metrics``: ``min_offset``, ``scc_h``, ``scc_max_offset``,
-        ``insulation_window`` (bins).
+        ``insulation_window`` (bins), and with ``sequence_of``
+        ``sequence_baseline_bins``.
     name : str
         The model's name in the ``predictor`` column.
     last_offset : int, optional
         Last offset scored by every metric (:func:`common_band` of the models
         compared); by default this map's own band.
+    sequence_of : callable, optional
+        Reference chromosome name -> its sequence (bytes). With it, each of
+        :data:`~hicmodels.evaluation.baselines.SEQUENCE_BASELINES` gets a row
+        per chromosome holding only ``pearson_insulation``: its profile
+        against the experimental insulation score, on the interior bins the
+        model's row is scored on.
     """
     predicted = open_cooler(predicted_path)
     if last_offset is None:
@@ -85,21 +92,31 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
                 insulation_window=settings["insulation_window"],
             )
             rows.append({"predictor": predictor, "chrom": chrom, **scores})
+        if sequence_of is not None:
+            sequence = sequence_of(chrom)
+            for baseline in SEQUENCE_BASELINES:
+                profile = sequence_profile(sequence, baseline, experimental.binsize, n,
+                                           settings["sequence_baseline_bins"])
+                pearson = metrics.profile_pearson(profile, truth, settings["insulation_window"],
+                                                  metrics.bin_mask(model))
+                rows.append({"predictor": baseline, "chrom": chrom, **dict.fromkeys(scores, np.nan),
+                             "n_pixels": 0, "pearson_insulation": pearson})
     return pd.DataFrame(rows)
 
 
-def evaluate_checkpoint(*, predicted_path, checkpoint, windows, experimental, settings, name, last_offset=None):
+def evaluate_checkpoint(*, predicted_path, checkpoint, windows, experimental, settings, name, last_offset=None,
+                        sequence_of=None):
     """:func:`evaluate` a model's predicted reference map as its checkpoint and window table define.
 
     The test chromosomes are those of the ``test`` windows, the baseline's
     P(s) comes from the ``train`` windows' chromosomes, the band is one model
     window wide, and the experimental map is put on the checkpoint's contact
-    scale. ``last_offset``: as :func:`evaluate`'s.
+    scale. ``last_offset``, ``sequence_of``: as :func:`evaluate`'s.
     """
     width = int(checkpoint["window_size"]) // int(checkpoint["bin_size"])
     return evaluate(predicted_path, experimental, split_chromosomes(windows, "test"),
                     split_chromosomes(windows, "train"), width, float(checkpoint["contact_scale"]), settings, name,
-                    last_offset)
+                    last_offset, sequence_of)
 
 
 def side_by_side(tables):
