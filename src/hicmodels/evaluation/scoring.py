@@ -41,7 +41,7 @@ def common_band(predicted_paths):
 
 
 def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, scale, settings, name,
-             last_offset=None, sequence_of=None):
+             last_offset=None, sequence_of=None, test_windows=None):
     """One row of metrics per (predictor, chromosome): the model ``name``, then the baselines.
 
     Parameters
@@ -70,6 +70,14 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
         per chromosome holding only ``pearson_insulation``: its profile
         against the experimental insulation score, on the interior bins the
         model's row is scored on.
+    test_windows : DataFrame, optional
+        Windows (``chrom``, ``start``, ``end``) of the test chromosomes. With
+        them, the model and the distance decay also get ``protocol``
+        ``window`` rows (:func:`~hicmodels.evaluation.metrics.per_window`:
+        HiCDiffusion's per-window metrics, averaged per chromosome; the
+        window's map is cut from the stitched map, the mean of the windows
+        overlapping it, not the window's own prediction). Every other row has
+        ``protocol`` ``chromosome``.
     """
     predicted = open_cooler(predicted_path)
     if last_offset is None:
@@ -85,13 +93,19 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
         truth, model = truth[:n], model[:n]
         truth[:, last_offset + 1 :] = model[:, last_offset + 1 :] = np.nan  # the common band only
         baseline = np.where(np.isfinite(model), baseline_band(decay, n), np.nan)  # same pixels as the model
+        options = {"min_offset": settings["min_offset"], "max_offset": last_offset, "scc_h": settings["scc_h"],
+                   "scc_max_offset": min(settings["scc_max_offset"], last_offset),
+                   "insulation_window": settings["insulation_window"]}
         for predictor, band in ((name, model), (BASELINE, baseline)):
-            scores = metrics.compare(
-                band, truth, min_offset=settings["min_offset"], max_offset=last_offset, scc_h=settings["scc_h"],
-                scc_max_offset=min(settings["scc_max_offset"], last_offset),
-                insulation_window=settings["insulation_window"],
-            )
-            rows.append({"predictor": predictor, "chrom": chrom, **scores})
+            scores = metrics.compare(band, truth, **options)
+            rows.append({"predictor": predictor, "chrom": chrom, "protocol": "chromosome", **scores})
+        if test_windows is not None:
+            here = test_windows[test_windows["chrom"] == chrom]
+            spans = [(start // experimental.binsize, min(-(-end // experimental.binsize), n))
+                     for start, end in zip(here["start"], here["end"])]
+            for predictor, band in ((name, model), (BASELINE, baseline)):
+                rows.append({"predictor": predictor, "chrom": chrom, "protocol": "window",
+                             **metrics.per_window(band, truth, spans, **options)})
         if sequence_of is not None:
             sequence = sequence_of(chrom)
             for baseline in SEQUENCE_BASELINES:
@@ -99,8 +113,8 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
                                            settings["sequence_baseline_bins"])
                 pearson = metrics.profile_pearson(profile, truth, settings["insulation_window"],
                                                   metrics.bin_mask(model))
-                rows.append({"predictor": baseline, "chrom": chrom, **dict.fromkeys(scores, np.nan),
-                             "n_pixels": 0, "pearson_insulation": pearson})
+                rows.append({"predictor": baseline, "chrom": chrom, "protocol": "chromosome",
+                             **dict.fromkeys(scores, np.nan), "n_pixels": 0, "pearson_insulation": pearson})
     return pd.DataFrame(rows)
 
 
@@ -111,12 +125,13 @@ def evaluate_checkpoint(*, predicted_path, checkpoint, windows, experimental, se
     The test chromosomes are those of the ``test`` windows, the baseline's
     P(s) comes from the ``train`` windows' chromosomes, the band is one model
     window wide, and the experimental map is put on the checkpoint's contact
-    scale. ``last_offset``, ``sequence_of``: as :func:`evaluate`'s.
+    scale; the per-window protocol scores the ``test`` windows.
+    ``last_offset``, ``sequence_of``: as :func:`evaluate`'s.
     """
     width = int(checkpoint["window_size"]) // int(checkpoint["bin_size"])
     return evaluate(predicted_path, experimental, split_chromosomes(windows, "test"),
                     split_chromosomes(windows, "train"), width, float(checkpoint["contact_scale"]), settings, name,
-                    last_offset, sequence_of)
+                    last_offset, sequence_of, windows[windows["split"] == "test"])
 
 
 def side_by_side(tables):
@@ -137,7 +152,8 @@ def side_by_side(tables):
     models = pd.concat([table[table["predictor"] == name] for name, table in tables.items()])
     baselines = pd.concat([table[table["predictor"] != name].assign(model=name) for name, table in tables.items()])
     kept = []
-    for _, group in baselines.groupby(["predictor", "chrom"], sort=False):
+    keys = [key for key in ("predictor", "chrom", "protocol") if key in baselines.columns]
+    for _, group in baselines.groupby(keys, sort=False):
         if len(group.drop(columns="model").drop_duplicates()) > 1:
             group = group.assign(predictor=group["predictor"] + "@" + group["model"])
         kept.append(group.drop(columns="model").drop_duplicates())
