@@ -7,7 +7,7 @@ import pytest
 from hicmodels.evaluation.scoring import evaluate_checkpoint, side_by_side, split_chromosomes
 from hicmodels.hic.cool import ExperimentalMap, write_cool
 
-SETTINGS = {"min_offset": 1, "scc_h": 1, "scc_max_offset": 4, "insulation_window": 2}
+SETTINGS = {"min_offset": 1, "scc_h": 1, "scc_max_offset": 4, "insulation_window": 2, "boundary_tolerance": 1}
 
 
 def _maps(n, rng):

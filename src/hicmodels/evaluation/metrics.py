@@ -17,10 +17,24 @@ between bins ``i`` and ``i + k``. Pixel-wise metrics use offsets
   0 in *both* maps, the main diagonal and offsets beyond ``max_offset`` too,
   and then the maps are smoothed with zeros counted, as hicrep reads a
   cooler's absent pixels; per offset, pixels 0 in both smoothed maps are left
-  out. This is the number comparable with published SCCs (HiCDiffusion
-  section 2.4: ``h`` 2, 16 offsets). On a masked map it is lower than
-  ``scc_masked``, which leaves masked pixels out of the smoothing and the
-  correlation (:func:`scc`): on the yeast test chromosome 0.29 vs 0.54.
+  out. This is the number comparable with published SCCs (HiCDiffusion,
+  Methods, "Stratum-adjusted correlation coefficient": the hicrep package,
+  ``h`` 2, 16 offsets). On a masked map it is lower than ``scc_masked``,
+  which leaves masked pixels out of the smoothing and the correlation
+  (:func:`scc`; issue 20 measured 0.29 vs 0.54 on yeast chrXIII).
+- ``mse_log1p`` (the loss of MIX-HIC v2 section 4.2, eq. 8, and of Akita, on
+  log1p contacts here), ``r2_log1p`` (MIX-HIC v2's Hi-C metric, section 5.1,
+  Table 2: ``1 - SS_res / SS_tot`` of the experimental log1p contacts by the
+  predicted ones): pixel-wise like the correlations.
+- ``ps_log2_deviation``: mean over offsets of ``|log2(P_pred(s) / P_exp(s))|``,
+  P(s) the mean contact at offset ``s`` over the pixels of both maps
+  (:func:`expected_by_offset`, cooltools' ``expected_cis`` on the same
+  pixels); how far the model's distance decay is off, 0 for the baseline.
+- ``boundary_precision``, ``boundary_recall``: insulating boundaries called
+  as cooltools calls them (:func:`boundaries`) on both maps, over the interior
+  bins, matched within ``boundary_tolerance`` bins (HiCDiffusion, Fig. 4, calls
+  TADs with TADbit instead).
+
 Two protocols (the ``protocol`` column of the metrics table): ``chromosome``,
 each metric over a whole stitched chromosome, and ``window``, HiCDiffusion's
 (:func:`per_window`): each test window's map scored alone, then averaged.
@@ -154,13 +168,8 @@ def scc_hicrep(predicted, experimental, h=2, max_offset=16):
     return numerator / denominator if denominator > 0 else np.nan
 
 
-def insulation(band, window, ignore_diags=2):
-    """log2 diamond insulation score of each bin (cooltools' definition).
-
-    The score of bin ``c`` is the mean of the finite pixels ``(c - a, c + b)``,
-    ``0 <= a, b < window``, ``a + b >= ignore_diags``, divided by the median
-    score over the chromosome.
-    """
+def _diamond(band, window, ignore_diags):
+    """Sum and count of the finite pixels in each bin's insulation diamond."""
     total = np.zeros(band.shape[0])
     count = np.zeros(band.shape[0])
     for a in range(window):
@@ -171,10 +180,58 @@ def insulation(band, window, ignore_diags=2):
             finite = np.isfinite(pixel)
             total += np.where(finite, pixel, 0.0)
             count += finite
+    return total, count
+
+
+def insulation(band, window, ignore_diags=2):
+    """log2 diamond insulation score of each bin (cooltools' definition).
+
+    The score of bin ``c`` is the mean of the finite pixels ``(c - a, c + b)``,
+    ``0 <= a, b < window``, ``a + b >= ignore_diags``, divided by the median
+    score over the chromosome.
+    """
+    total, count = _diamond(band, window, ignore_diags)
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(count > 0, total / np.maximum(count, 1), np.nan)
         score[score == 0] = np.nan
         return np.log2(score / np.nanmedian(score))
+
+
+def boundaries(band, window, ignore_diags=2, min_frac_valid_pixels=0.66):
+    """Insulating boundaries as ``cooltools insulation`` calls them with its defaults (threshold ``Li``).
+
+    The local minima of the log2 insulation score with a topographic
+    prominence (cooltools' ``find_boundaries``) at least Li's threshold of all
+    prominences of the chromosome; diamonds with fewer than
+    ``min_frac_valid_pixels`` of the chromosome's fullest diamond are not
+    considered. Returns a boolean array over the bins.
+    """
+    from cooltools.api.insulation import find_boundaries, threshold_li
+
+    _, count = _diamond(band, window, ignore_diags)
+    table = pd.DataFrame({"region": "chrom", "start": np.arange(len(band)),
+                          f"log2_insulation_score_{window}": insulation(band, window, ignore_diags),
+                          f"n_valid_pixels_{window}": count, "is_bad_bin": ~bin_mask(band)})
+    strength = find_boundaries(table, min_frac_valid_pixels=min_frac_valid_pixels)[f"boundary_strength_{window}"]
+    strength = strength.to_numpy()
+    if not np.isfinite(strength).any():
+        return np.zeros(len(band), bool)
+    return strength >= threshold_li(strength)
+
+
+def boundary_agreement(predicted, true, tolerance):
+    """Precision and recall of predicted boundary bins against true ones, matched within ``tolerance`` bins.
+
+    Precision: predicted boundaries with a true one at most ``tolerance`` bins
+    away; recall: true boundaries with a predicted one as near. NaN where
+    there is nothing to divide by.
+    """
+    p, t = np.flatnonzero(predicted), np.flatnonzero(true)
+    if len(p) and len(t):
+        distance = np.abs(p[:, None] - t[None, :])
+        near = distance <= tolerance
+        return float(near.any(axis=1).mean()), float(near.any(axis=0).mean())
+    return (np.nan if not len(p) else 0.0), (np.nan if not len(t) else 0.0)
 
 
 def bin_mask(band):
@@ -220,7 +277,7 @@ def profile_pearson(profile, experimental, window, valid=None):
 
 
 def compare(predicted, experimental, min_offset=1, max_offset=None, scc_h=2, scc_max_offset=16,
-            insulation_window=5):
+            insulation_window=5, boundary_tolerance=1):
     """All metrics of one predicted band against the experimental band.
 
     Parameters
@@ -230,6 +287,9 @@ def compare(predicted, experimental, min_offset=1, max_offset=None, scc_h=2, scc
     min_offset, max_offset : int
         Offsets (in bins) the pixel-wise metrics use; ``max_offset`` defaults
         to the band's last column.
+
+    boundary_tolerance : int
+        Bins a predicted boundary may be off a true one and still count.
 
     Returns
     -------
@@ -245,7 +305,14 @@ def compare(predicted, experimental, min_offset=1, max_offset=None, scc_h=2, scc
     ins_p = insulation(predicted, insulation_window)
     ins_e = insulation(experimental, insulation_window)
     ins_ok = np.isfinite(ins_p) & np.isfinite(ins_e)
-    ins_ok &= interior_bins(bin_mask(predicted) & bin_mask(experimental), insulation_window)
+    interior = interior_bins(bin_mask(predicted) & bin_mask(experimental), insulation_window)
+    ins_ok &= interior
+    precision, recall = boundary_agreement(boundaries(predicted, insulation_window) & interior,
+                                           boundaries(experimental, insulation_window) & interior,
+                                           boundary_tolerance)
+    pe, ee = expected_by_offset(predicted, both)[min_offset : max_offset + 1], expected[min_offset : max_offset + 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ps_log2 = np.abs(np.log2(pe / ee))
     return {
         "n_pixels": int(len(p)),
         "pearson_log1p": _pearson(np.log1p(p), np.log1p(e)),
@@ -254,7 +321,19 @@ def compare(predicted, experimental, min_offset=1, max_offset=None, scc_h=2, scc
         "scc": scc_hicrep(predicted, experimental, scc_h, scc_max_offset),
         "scc_masked": scc(predicted, experimental, scc_h, min_offset, scc_max_offset),
         "pearson_insulation": _pearson(ins_p[ins_ok], ins_e[ins_ok]),
+        "mse_log1p": float(np.mean((np.log1p(p) - np.log1p(e)) ** 2)) if len(p) else np.nan,
+        "r2_log1p": r_squared(np.log1p(p), np.log1p(e)),
+        "ps_log2_deviation": float(np.nanmean(ps_log2)) if np.isfinite(ps_log2).any() else np.nan,
+        "boundary_precision": precision,
+        "boundary_recall": recall,
     }
+
+
+def r_squared(predicted, observed):
+    """Coefficient of determination ``1 - SS_res / SS_tot`` of ``observed`` by ``predicted`` (MIX-HIC v2, section 5.1,
+    Table 2; its maps are log-transformed, here log1p)."""
+    total = np.sum((observed - np.mean(observed)) ** 2) if len(observed) else 0.0
+    return float(1 - np.sum((observed - predicted) ** 2) / total) if total > 0 else np.nan
 
 
 def window_band(band, lo, hi):

@@ -57,7 +57,7 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
         Contact scale that puts the experimental map on the predicted scale.
     settings : dict
         Config section ``metrics``: ``min_offset``, ``scc_h``, ``scc_max_offset``,
-        ``insulation_window`` (bins), and with ``sequence_of``
+        ``insulation_window``, ``boundary_tolerance`` (bins), and with ``sequence_of``
         ``sequence_baseline_bins``.
     name : str
         The model's name in the ``predictor`` column.
@@ -95,7 +95,8 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
         baseline = np.where(np.isfinite(model), baseline_band(decay, n), np.nan)  # same pixels as the model
         options = {"min_offset": settings["min_offset"], "max_offset": last_offset, "scc_h": settings["scc_h"],
                    "scc_max_offset": min(settings["scc_max_offset"], last_offset),
-                   "insulation_window": settings["insulation_window"]}
+                   "insulation_window": settings["insulation_window"],
+                   "boundary_tolerance": settings["boundary_tolerance"]}
         for predictor, band in ((name, model), (BASELINE, baseline)):
             scores = metrics.compare(band, truth, **options)
             rows.append({"predictor": predictor, "chrom": chrom, "protocol": "chromosome", **scores})
