@@ -7,7 +7,8 @@ import pytest
 from hicmodels.evaluation.scoring import evaluate_checkpoint, side_by_side, split_chromosomes
 from hicmodels.hic.cool import ExperimentalMap, write_cool
 
-SETTINGS = {"min_offset": 1, "scc_h": 1, "scc_max_offset": 4, "insulation_window": 2, "boundary_tolerance": 1}
+SETTINGS = {"min_offset": 1, "scc_h": 1, "scc_max_offset": 4, "insulation_window": 2, "boundary_tolerance": 1,
+            "fid_inception_weights": None}
 
 
 def _maps(n, rng):
@@ -39,6 +40,7 @@ def test_a_perfect_model_scores_one_and_the_baseline_does_not(tmp_path):
     model, baseline = table.iloc[0], table.iloc[1]
     per_window = table.iloc[2]
     assert per_window["n_windows"] == 2 and per_window["pearson_log1p"] == pytest.approx(1.0)
+    assert np.isnan(per_window["fid"]) and table["fid"].isna().all()  # no Inception weights: unavailable
     assert per_window["n_pixels"] == 2 * sum(8 - k for k in range(1, 8))  # each window's own band
     assert model["pearson_log1p"] == pytest.approx(1.0) and model["scc"] == pytest.approx(1.0)
     assert model["pearson_oe"] == pytest.approx(1.0)

@@ -370,6 +370,18 @@ def window_is_scored(experimental, max_zero_fraction=0.05):
     return bool(nonzero[0].any() and nonzero[-1].any() and zeros <= max_zero_fraction)
 
 
+def scored_windows(predicted, experimental, spans, max_offset=None):
+    """``(predicted, experimental)`` window bands (:func:`window_band`, cut at ``max_offset``) of the windows
+    that pass :func:`window_is_scored`."""
+    width = (experimental.shape[1] - 1 if max_offset is None else max_offset) + 1
+    pairs = []
+    for lo, hi in spans:
+        truth = window_band(experimental[:, :width], lo, hi)
+        if window_is_scored(truth):
+            pairs.append((window_band(predicted[:, :width], lo, hi), truth))
+    return pairs
+
+
 def per_window(predicted, experimental, spans, **settings):
     """HiCDiffusion's per-window protocol (Methods, "Testing the models"): metrics of each window's map,
     then their mean over the windows of the chromosome that pass :func:`window_is_scored`.
@@ -389,12 +401,8 @@ def per_window(predicted, experimental, spans, **settings):
         ``n_windows`` (scored), ``n_pixels`` (summed), and the mean of each metric of :func:`compare`
         over the windows where it is defined.
     """
-    scored = []
-    width = settings.get("max_offset", experimental.shape[1] - 1) + 1
-    for lo, hi in spans:
-        truth = window_band(experimental[:, :width], lo, hi)
-        if window_is_scored(truth):
-            scored.append(compare(window_band(predicted[:, :width], lo, hi), truth, **settings))
+    scored = [compare(p, e, **settings) for p, e in scored_windows(predicted, experimental, spans,
+                                                                     settings.get("max_offset"))]
     if not scored:
         return {"n_windows": 0, "n_pixels": 0}
     table = pd.DataFrame(scored)

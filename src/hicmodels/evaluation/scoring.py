@@ -12,10 +12,11 @@ judged on distances another was not.
 import numpy as np
 import pandas as pd
 
-from ..hic.band import band_from_cooler
+from ..hic.band import band_from_cooler, dense_from_band
 from ..hic.cool import open_cooler, reading
 from . import metrics
 from .baselines import SEQUENCE_BASELINES, baseline_band, distance_decay, sequence_profile
+from .fid import inception_fid
 
 BASELINE = "distance_decay"
 
@@ -77,7 +78,9 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
         HiCDiffusion's per-window metrics, averaged per chromosome; the
         window's map is cut from the stitched map, the mean of the windows
         overlapping it, not the window's own prediction). Every other row has
-        ``protocol`` ``chromosome``.
+        ``protocol`` ``chromosome``. Window rows also hold ``fid``
+        (:func:`~hicmodels.evaluation.fid.inception_fid` of the scored
+        windows, settings ``fid_inception_weights``; NaN when unavailable).
     """
     predicted = open_cooler(predicted_path)
     if last_offset is None:
@@ -105,8 +108,11 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
             spans = [(start // experimental.binsize, min(-(-end // experimental.binsize), n))
                      for start, end in zip(here["start"], here["end"])]
             for predictor, band in ((name, model), (BASELINE, baseline)):
+                pairs = metrics.scored_windows(band, truth, spans, last_offset)
+                fid, _ = inception_fid([dense_from_band(e) for _, e in pairs], [dense_from_band(p) for p, _ in pairs],
+                                       settings["fid_inception_weights"])
                 rows.append({"predictor": predictor, "chrom": chrom, "protocol": "window",
-                             **metrics.per_window(band, truth, spans, **options)})
+                             **metrics.per_window(band, truth, spans, **options), "fid": fid})
         if sequence_of is not None:
             sequence = sequence_of(chrom)
             for baseline in SEQUENCE_BASELINES:
