@@ -287,7 +287,10 @@ def compare(predicted, experimental, min_offset=1, max_offset=None, scc_h=2, scc
     min_offset, max_offset : int
         Offsets (in bins) the pixel-wise metrics use; ``max_offset`` defaults
         to the band's last column.
-
+    scc_h, scc_max_offset : int
+        SCC's smoothing half-width and last offset (:func:`scc_hicrep`).
+    insulation_window : int
+        Insulation window in bins (:func:`insulation`, :func:`interior_bins`).
     boundary_tolerance : int
         Bins a predicted boundary may be off a true one and still count.
 
