@@ -23,15 +23,17 @@ def test_window_band_holds_only_pixels_inside_the_window():
 
 
 def test_window_filter_follows_the_paper():
-    band = _noisy(20, np.random.default_rng(0), 20)
-    assert metrics.window_is_scored(band)
-    starts_with_zeros = band.copy()
+    # 60 bins: a bin's 60 pixels are 3.3% of the 1,830, so only the start/end rule can leave these out
+    large = _noisy(60, np.random.default_rng(0), 60)
+    assert metrics.window_is_scored(large)
+    starts_with_zeros = large.copy()
     starts_with_zeros[0] = 0.0
     assert not metrics.window_is_scored(starts_with_zeros)
-    ends_with_zeros = band.copy()
-    for k in range(20):
-        ends_with_zeros[19 - k, k] = 0.0  # every contact of the last bin
+    ends_with_zeros = large.copy()
+    for k in range(60):
+        ends_with_zeros[59 - k, k] = 0.0  # every contact of the last bin
     assert not metrics.window_is_scored(ends_with_zeros)
+    band = _noisy(20, np.random.default_rng(0), 20)
     # 210 pixels in the upper triangle: 10 zeros (4.8%) pass, 11 (5.2%) do not; a masked (NaN) pixel is a zero
     sparse = band.copy()
     sparse[5, 1:11] = 0.0

@@ -42,7 +42,8 @@ def _write(path, dense, masked, band=None):
 def _hicrep_on(a, b, h, max_offset):
     """hicrep 0.2.6 on two symmetric dense matrices (zeros where absent)."""
     def prepare(m):
-        return meanFilterSparse(trimDiags(sp.coo_matrix(m), max_offset + 1, False), h)
+        kept = trimDiags(sp.coo_matrix(m), max_offset + 1, False)
+        return meanFilterSparse(kept, h) if h > 0 else kept
     return sccByDiag(prepare(a), prepare(b), max_offset + 1)
 
 
@@ -109,3 +110,17 @@ def test_every_metric_uses_the_band_every_model_holds(tmp_path, scored):
     pd.testing.assert_frame_equal(wide, narrow)  # same pixels once cut to the common band
     good = np.setdiff1d(np.arange(N), MASKED_EXPERIMENT + MASKED_PREDICTION)
     assert narrow["n_pixels"].iloc[0] == sum(np.isin(good + k, good).sum() for k in range(1, 6))
+
+
+@pytest.mark.parametrize("h", [0, 1])
+def test_scc_on_sparse_counts_leaves_out_only_pixels_zero_in_both(h):
+    """Low counts: many pixels are 0 in one map and not the other (kept by hicrep) or 0 in both (left out)."""
+    rng = np.random.default_rng(5)
+    offsets = np.abs(np.subtract.outer(np.arange(N), np.arange(N)))
+    rate = 3.0 / (1 + offsets)
+    a = np.triu(rng.poisson(rate)).astype(float)
+    b = np.triu(rng.poisson(rate)).astype(float)
+    assert ((a == 0) != (b == 0))[offsets == 5].mean() > 0.2
+    want = _hicrep_on(_symmetric(a), _symmetric(b), h, 10)
+    got = metrics.scc_hicrep(band_from_dense(_symmetric(a), 20), band_from_dense(_symmetric(b), 20), h, 10)
+    assert got == pytest.approx(want, abs=1e-9)
