@@ -146,8 +146,8 @@ def test_assemble_genome_writes_the_stitched_map_with_its_metadata(tmp_path):
     write_predictions(tmp_path / "p.h5", windows["window_id"].to_numpy(), maps,
                       {"contact_scale": 2.0, "architecture": "encoder_decoder", "bin_size": 10})
     assemble_genome(predictions_path=tmp_path / "p.h5", windows=windows, chromsizes=pd.Series({"chrA": 70}),
-                    settings={"bin_size": 10, "min_coverage": 0.5, "band_min_predicted": 0.99}, out_path=tmp_path / "m.cool",
-                    personal_sequence_path=tmp_path / "extra.tsv", model="yeast")
+                    settings={"bin_size": 10, "min_coverage": 0.5, "band_min_predicted": 0.99},
+                    out_path=tmp_path / "m.cool", personal_sequence_path=tmp_path / "extra.tsv", model="yeast")
     clr = cooler.Cooler(str(tmp_path / "m.cool"))
     dense = clr.matrix(balance=True)[:]
     assert dense[0, 0] == 1.0 and dense[2, 3] == 2.0 and dense[5, 5] == 3.0  # bins 2-3: both windows
