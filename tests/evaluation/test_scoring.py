@@ -7,7 +7,8 @@ import pytest
 from hicmodels.evaluation.scoring import evaluate_checkpoint, side_by_side, split_chromosomes
 from hicmodels.hic.cool import ExperimentalMap, write_cool
 
-SETTINGS = {"min_offset": 1, "scc_h": 1, "scc_max_offset": 4, "insulation_window": 2}
+SETTINGS = {"min_offset": 1, "scc_h": 1, "scc_max_offset": 4, "insulation_window": 2, "boundary_tolerance": 1,
+            "fid_inception_weights": None}
 
 
 def _maps(n, rng):
@@ -28,12 +29,19 @@ def test_a_perfect_model_scores_one_and_the_baseline_does_not(tmp_path):
     experimental = ExperimentalMap(tmp_path / "experiment.cool", {}, sizes)
     scale = 0.5
     _cool(tmp_path / "model.cool", sizes, {c: (i, j, v * scale) for c, (i, j, v) in pixels.items()})
-    windows = pd.DataFrame({"chrom": ["train", "train", "test"], "split": ["train", "train", "test"]})
+    windows = pd.DataFrame({"chrom": ["train", "train", "test", "test"], "start": [0, 80, 0, 40],
+                            "end": [80, 160, 80, 120], "split": ["train", "train", "test", "test"]})
     checkpoint = {"window_size": 80, "bin_size": 10, "contact_scale": scale}
     table = evaluate_checkpoint(predicted_path=tmp_path / "model.cool", checkpoint=checkpoint, windows=windows,
                                 experimental=experimental, settings=SETTINGS, name="perfect")
-    assert table[["predictor", "chrom"]].values.tolist() == [["perfect", "test"], ["distance_decay", "test"]]
+    assert table[["predictor", "chrom", "protocol"]].values.tolist() == [
+        ["perfect", "test", "chromosome"], ["distance_decay", "test", "chromosome"],
+        ["perfect", "test", "window"], ["distance_decay", "test", "window"]]
     model, baseline = table.iloc[0], table.iloc[1]
+    per_window = table.iloc[2]
+    assert per_window["n_windows"] == 2 and per_window["pearson_log1p"] == pytest.approx(1.0)
+    assert np.isnan(per_window["fid"]) and table["fid"].isna().all()  # no Inception weights: unavailable
+    assert per_window["n_pixels"] == 2 * sum(8 - k for k in range(1, 8))  # each window's own band
     assert model["pearson_log1p"] == pytest.approx(1.0) and model["scc"] == pytest.approx(1.0)
     assert model["pearson_oe"] == pytest.approx(1.0)
     assert baseline["pearson_oe"] == pytest.approx(0.0, abs=1e-9) and baseline["pearson_log1p"] < 0.99

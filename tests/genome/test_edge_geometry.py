@@ -157,7 +157,7 @@ def test_stitcher_with_a_short_last_bin(tmp_path):
     assert (19, 19) not in got and (19, 25) not in got
 
     assemble_cool(table, ["w0"], m[None], pd.Series({"a": 295}), 10, tmp_path / "a.cool", blocks=None,
-                  min_coverage=0.6, metadata=None)
+                  min_coverage=0.6, metadata=None, band_min_predicted=0.99)
     clr = cooler.Cooler(str(tmp_path / "a.cool"))
     bins = clr.bins()[:]
     assert len(bins) == 30 and bins["end"].iloc[-1] == 295

@@ -146,13 +146,16 @@ def test_assemble_genome_writes_the_stitched_map_with_its_metadata(tmp_path):
     write_predictions(tmp_path / "p.h5", windows["window_id"].to_numpy(), maps,
                       {"contact_scale": 2.0, "architecture": "encoder_decoder", "bin_size": 10})
     assemble_genome(predictions_path=tmp_path / "p.h5", windows=windows, chromsizes=pd.Series({"chrA": 70}),
-                    settings={"bin_size": 10, "min_coverage": 0.5}, out_path=tmp_path / "m.cool",
-                    personal_sequence_path=tmp_path / "extra.tsv", model="yeast")
+                    settings={"bin_size": 10, "min_coverage": 0.5, "band_min_predicted": 0.99},
+                    out_path=tmp_path / "m.cool", personal_sequence_path=tmp_path / "extra.tsv", model="yeast")
     clr = cooler.Cooler(str(tmp_path / "m.cool"))
     dense = clr.matrix(balance=True)[:]
     assert dense[0, 0] == 1.0 and dense[2, 3] == 2.0 and dense[5, 5] == 3.0  # bins 2-3: both windows
     assert dense[0, 5] == 0 and np.isnan(dense[6, 6])  # no window holds the pixel (none stored); bin 6 in no window
     metadata = clr.info["metadata"]
     assert metadata["model"] == "yeast" and metadata["contact_scale"] == 2.0
-    assert metadata["max_predicted_distance_bp"] == 40  # a window: 4 bins of 10 bp
+    # diagonal 3: (0, 3) and (2, 5) predicted, (1, 4) in no window: 2 of 3 pairs, so the band stops at 2
+    assert metadata["max_predicted_distance_bp"] == 20 and metadata["band_diagonals"] == 3
+    assert metadata["diagonal_coverage"] == pytest.approx([1, 1, 1, 2 / 3], abs=1e-6)
+    assert clr.matrix(balance=True)[0, 3] == 0  # dropped with its diagonal
     assert pd.read_csv(tmp_path / "extra.tsv", sep="\t").empty

@@ -118,12 +118,13 @@ def test_predicted_mcool_is_read_by_cooltools_and_higlass_tiling_with_default_op
         pixels[chrom] = (rows[near], cols[near], 10.0 / (1 + cols[near] - rows[near]) * rng.uniform(0.8, 1.2, near.sum()))
         valid[chrom] = np.ones(n, bool)
     valid["a"][7] = False
-    metadata = {"model": "m", "max_predicted_distance_bp": 120}
+    metadata = {"model": "m", "max_predicted_distance_bp": 110, "band_diagonals": 12}
     write_cool(tmp_path / "p.cool", sizes, 10, pixels, valid, metadata, assembly="toy1")
     zoomify(tmp_path / "p.cool", tmp_path / "p.mcool", [10, 20, 40])
-    for resolution in (10, 20, 40):
+    for resolution, diagonals in ((10, 12), (20, 6), (40, 3)):
         clr = cooler.Cooler(f"{tmp_path / 'p.mcool'}::/resolutions/{resolution}")
-        assert clr.info["genome-assembly"] == "toy1" and clr.info["metadata"] == metadata
+        band = {"max_predicted_distance_bp": (diagonals - 1) * resolution, "band_diagonals": diagonals}
+        assert clr.info["genome-assembly"] == "toy1" and clr.info["metadata"] == {**metadata, **band}
         assert clr._load_attrs(f"{clr.root}/bins/weight")["ignore_diags"] == 0  # what cooltools reads by default
     clr = cooler.Cooler(f"{tmp_path / 'p.mcool'}::/resolutions/10")
     expected = cooltools.expected_cis(clr)

@@ -12,17 +12,22 @@ log = logging.getLogger("hicmodels")
 
 
 def metrics(args):
-    from ..evaluation.scoring import evaluate_checkpoint, side_by_side
+    from ..evaluation.scoring import common_band, evaluate_checkpoint, side_by_side
     from ..files import write_tsv
+    from ..genome.fasta import IndexedFasta
     from ..genome.windows import read_windows
     from ..modelling.checkpoints import load_checkpoint
 
     experimental = experimental_map(args.cool, args.aliases, args.fasta, True)
+    fasta = IndexedFasta(args.fasta)
     tables = {}
+    last_offset = common_band([predicted for _, predicted, _, _ in args.model])
+    log.info("offsets up to %s scored: the band every model's map holds", last_offset)
     for name, predicted, checkpoint, windows in args.model:
         tables[name] = evaluate_checkpoint(predicted_path=predicted, checkpoint=load_checkpoint(checkpoint),
                                            windows=read_windows(windows), experimental=experimental,
-                                           settings=args.settings, name=name)
+                                           settings=args.settings, name=name, last_offset=last_offset,
+                                           sequence_of=fasta.fetch)
     table = side_by_side(tables)
     write_tsv(table, args.out, float_format="%.4f")
     log.info("\n%s", table.to_string(index=False))

@@ -2,16 +2,21 @@
 
 Each model is scored on the test chromosomes of its window table, next to the
 distance-decay baseline (:mod:`.baselines`) restricted to the model's pixels;
-:func:`side_by_side` puts several models of one run into one table.
+:func:`side_by_side` puts several models of one run into one table. Models
+scored side by side are scored on the band every one of them holds
+(:func:`common_band`): offsets up to the nearest ``band_diagonals`` of their
+maps (:func:`hicmodels.hic.assemble.assemble_cool`), so that no model is
+judged on distances another was not.
 """
 
 import numpy as np
 import pandas as pd
 
-from ..hic.band import band_from_cooler
+from ..hic.band import band_from_cooler, dense_from_band
 from ..hic.cool import open_cooler, reading
 from . import metrics
-from .baselines import baseline_band, distance_decay
+from .baselines import SEQUENCE_BASELINES, baseline_band, distance_decay, sequence_profile
+from .fid import inception_fid
 
 BASELINE = "distance_decay"
 
@@ -21,8 +26,24 @@ def split_chromosomes(windows, split):
     return list(dict.fromkeys(windows.loc[windows["split"] == split, "chrom"]))
 
 
-def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, scale, settings, name):
-    """One row of metrics per (predictor, chromosome): the model ``name``, then the baseline.
+def common_band(predicted_paths):
+    """Last offset every predicted map holds: the smallest ``band_diagonals - 1`` of their metadata.
+
+    A map without ``band_diagonals`` (assembled before the band was stored) does not limit it; ``None`` if no
+    map states one.
+    """
+    bands = []
+    for path in predicted_paths:
+        with reading(path):
+            metadata = open_cooler(path).info.get("metadata") or {}
+        if "band_diagonals" in metadata:
+            bands.append(int(metadata["band_diagonals"]) - 1)
+    return min(bands) if bands else None
+
+
+def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, scale, settings, name,
+             last_offset=None, sequence_of=None, test_windows=None):
+    """One row of metrics per (predictor, chromosome): the model ``name``, then the baselines.
 
     Parameters
     ----------
@@ -37,11 +58,34 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
         Contact scale that puts the experimental map on the predicted scale.
     settings : dict
         Config section ``metrics``: ``min_offset``, ``scc_h``, ``scc_max_offset``,
-        ``insulation_window`` (bins).
+        ``insulation_window``, ``boundary_tolerance`` (bins), and with ``sequence_of``
+        ``sequence_baseline_bins``.
     name : str
         The model's name in the ``predictor`` column.
+    last_offset : int, optional
+        Last offset scored by every metric (:func:`common_band` of the models
+        compared); by default this map's own band.
+    sequence_of : callable, optional
+        Reference chromosome name -> its sequence (bytes). With it, each of
+        :data:`~hicmodels.evaluation.baselines.SEQUENCE_BASELINES` gets a row
+        per chromosome holding only ``pearson_insulation``: its profile
+        against the experimental insulation score, on the interior bins the
+        model's row is scored on.
+    test_windows : DataFrame, optional
+        Windows (``chrom``, ``start``, ``end``) of the test chromosomes. With
+        them, the model and the distance decay also get ``protocol``
+        ``window`` rows (:func:`~hicmodels.evaluation.metrics.per_window`:
+        HiCDiffusion's per-window metrics, averaged per chromosome; the
+        window's map is cut from the stitched map, the mean of the windows
+        overlapping it, not the window's own prediction). Every other row has
+        ``protocol`` ``chromosome``. Window rows also hold ``fid``
+        (:func:`~hicmodels.evaluation.fid.inception_fid` of the scored
+        windows, settings ``fid_inception_weights``; NaN when unavailable).
     """
     predicted = open_cooler(predicted_path)
+    if last_offset is None:
+        last_offset = common_band([predicted_path])
+    last_offset = width - 1 if last_offset is None else min(last_offset, width - 1)
     decay = distance_decay(experimental, train_chroms, width, scale)
     rows = []
     for chrom in test_chroms:
@@ -50,27 +94,51 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
             model = band_from_cooler(predicted, chrom, width, missing=np.nan)
         n = min(len(truth), len(model))  # the cooler may carry one bin more or less
         truth, model = truth[:n], model[:n]
+        truth[:, last_offset + 1 :] = model[:, last_offset + 1 :] = np.nan  # the common band only
         baseline = np.where(np.isfinite(model), baseline_band(decay, n), np.nan)  # same pixels as the model
+        options = {"min_offset": settings["min_offset"], "max_offset": last_offset, "scc_h": settings["scc_h"],
+                   "scc_max_offset": min(settings["scc_max_offset"], last_offset),
+                   "insulation_window": settings["insulation_window"],
+                   "boundary_tolerance": settings["boundary_tolerance"]}
         for predictor, band in ((name, model), (BASELINE, baseline)):
-            scores = metrics.compare(
-                band, truth, min_offset=settings["min_offset"], scc_h=settings["scc_h"],
-                scc_max_offset=settings["scc_max_offset"], insulation_window=settings["insulation_window"],
-            )
-            rows.append({"predictor": predictor, "chrom": chrom, **scores})
+            scores = metrics.compare(band, truth, **options)
+            rows.append({"predictor": predictor, "chrom": chrom, "protocol": "chromosome", **scores})
+        if test_windows is not None:
+            here = test_windows[test_windows["chrom"] == chrom]
+            spans = [(start // experimental.binsize, min(-(-end // experimental.binsize), n))
+                     for start, end in zip(here["start"], here["end"])]
+            for predictor, band in ((name, model), (BASELINE, baseline)):
+                pairs = metrics.scored_windows(band, truth, spans, last_offset)
+                fid, _ = inception_fid([dense_from_band(e) for _, e in pairs], [dense_from_band(p) for p, _ in pairs],
+                                       settings["fid_inception_weights"])
+                rows.append({"predictor": predictor, "chrom": chrom, "protocol": "window",
+                             **metrics.per_window(band, truth, spans, **options), "fid": fid})
+        if sequence_of is not None:
+            sequence = sequence_of(chrom)
+            for baseline in SEQUENCE_BASELINES:
+                profile = sequence_profile(sequence, baseline, experimental.binsize, n,
+                                           settings["sequence_baseline_bins"])
+                pearson = metrics.profile_pearson(profile, truth, settings["insulation_window"],
+                                                  metrics.bin_mask(model))
+                rows.append({"predictor": baseline, "chrom": chrom, "protocol": "chromosome",
+                             **dict.fromkeys(scores, np.nan), "n_pixels": 0, "pearson_insulation": pearson})
     return pd.DataFrame(rows)
 
 
-def evaluate_checkpoint(*, predicted_path, checkpoint, windows, experimental, settings, name):
+def evaluate_checkpoint(*, predicted_path, checkpoint, windows, experimental, settings, name, last_offset=None,
+                        sequence_of=None):
     """:func:`evaluate` a model's predicted reference map as its checkpoint and window table define.
 
     The test chromosomes are those of the ``test`` windows, the baseline's
     P(s) comes from the ``train`` windows' chromosomes, the band is one model
     window wide, and the experimental map is put on the checkpoint's contact
-    scale.
+    scale; the per-window protocol scores the ``test`` windows.
+    ``last_offset``, ``sequence_of``: as :func:`evaluate`'s.
     """
     width = int(checkpoint["window_size"]) // int(checkpoint["bin_size"])
     return evaluate(predicted_path, experimental, split_chromosomes(windows, "test"),
-                    split_chromosomes(windows, "train"), width, float(checkpoint["contact_scale"]), settings, name)
+                    split_chromosomes(windows, "train"), width, float(checkpoint["contact_scale"]), settings, name,
+                    last_offset, sequence_of, windows[windows["split"] == "test"])
 
 
 def side_by_side(tables):
@@ -91,7 +159,8 @@ def side_by_side(tables):
     models = pd.concat([table[table["predictor"] == name] for name, table in tables.items()])
     baselines = pd.concat([table[table["predictor"] != name].assign(model=name) for name, table in tables.items()])
     kept = []
-    for _, group in baselines.groupby(["predictor", "chrom"], sort=False):
+    keys = [key for key in ("predictor", "chrom", "protocol") if key in baselines.columns]
+    for _, group in baselines.groupby(keys, sort=False):
         if len(group.drop(columns="model").drop_duplicates()) > 1:
             group = group.assign(predictor=group["predictor"] + "@" + group["model"])
         kept.append(group.drop(columns="model").drop_duplicates())

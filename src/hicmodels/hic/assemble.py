@@ -29,7 +29,7 @@ from ..genome.liftover import EXTRA_COLUMNS, identity_blocks, invert, personal_e
 from ..modelling.store import read_predictions
 from .cool import write_cool
 from .rebin import resample, window_to_reference
-from .stitch import ChromosomeStitcher
+from .stitch import ChromosomeStitcher, diagonal_coverage, full_band, within_band
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +162,22 @@ def personal_sequence_table(windows, window_ids, nbins, blocks, personal_sizes):
 
 
 def assemble_cool(windows, window_ids, maps, chromsizes, binsize, out_path, blocks, min_coverage, metadata,
-                  assembly=None):
-    """Stitch predictions and write them as a ``.cool`` (see :func:`stitch_windows`).
+                  assembly=None, *, band_min_predicted):
+    """Stitch predictions, keep the band every position is predicted in, and write a ``.cool``.
+
+    Diagonals are kept from the main one out to the last one with at least
+    ``band_min_predicted`` of its pairs of valid bins predicted
+    (:func:`~hicmodels.hic.stitch.full_band`); pixels farther out are dropped.
+    Dropped rather than weighted: a reader that takes an unstored pixel for
+    zero (``cooltools expected-cis``, insulation) then sees the predicted
+    values and no fall of P(s) where fewer windows reach, and every stored
+    pixel is a mean of predictions, not a rescaled one.
+
+    The metadata gets ``max_predicted_distance_bp`` (bin distance of the
+    farthest stored diagonal), ``band_diagonals`` (diagonals stored,
+    the main one included), ``band_min_predicted`` and ``diagonal_coverage``
+    (per diagonal as stitched, before the cut: the fraction of pairs of valid
+    bins predicted).
 
     Returns
     -------
@@ -172,7 +186,17 @@ def assemble_cool(windows, window_ids, maps, chromsizes, binsize, out_path, bloc
         (:data:`ELSEWHERE_COLUMNS`).
     """
     pixels, valid, elsewhere = stitch_windows(windows, window_ids, maps, chromsizes, binsize, blocks, min_coverage)
-    write_cool(out_path, chromsizes, binsize, pixels, valid, metadata, assembly)
+    possible, predicted = diagonal_coverage(pixels, valid)
+    last = full_band(possible, predicted, band_min_predicted)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fraction = np.where(possible > 0, predicted / np.maximum(possible, 1), 0.0)
+    log.info("diagonals 0-%d kept (at least %.3g of their pairs predicted), %d farther ones dropped; "
+             "fraction predicted per diagonal: %s", last, band_min_predicted, len(possible) - 1 - last,
+             " ".join(f"{f:.3f}" for f in fraction))
+    metadata = {**(metadata or {}), "max_predicted_distance_bp": int(max(last, 0) * binsize),
+                "band_diagonals": last + 1, "band_min_predicted": float(band_min_predicted),
+                "diagonal_coverage": [round(float(f), 6) for f in fraction]}
+    write_cool(out_path, chromsizes, binsize, within_band(pixels, last), valid, metadata, assembly)
     return elsewhere
 
 
@@ -189,7 +213,7 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
     chromsizes : Series
         Reference chromosome sizes (names and lengths of the output).
     settings : dict
-        Config section ``assemble``: ``bin_size``, ``min_coverage``.
+        Config section ``assemble``: ``bin_size``, ``min_coverage``, ``band_min_predicted``.
     out_path : path
         ``.cool`` written.
     chain_path : path, optional
@@ -203,8 +227,9 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
     -----
     The cooler's metadata says what made it and what its values are:
     ``model``, ``cell_line``, ``architecture``, ``checkpoint_sha256``,
-    ``values``, ``contact_scale``, ``max_predicted_distance_bp`` (a window's
-    span: no pixel farther apart was predicted) and ``haplotype_chain``.
+    ``values``, ``contact_scale``, ``haplotype_chain`` and the band
+    (:func:`assemble_cool`: ``max_predicted_distance_bp``, ``band_diagonals``,
+    ``diagonal_coverage``).
     """
     ids, maps, attrs = read_predictions(predictions_path)
     blocks, _, personal_sizes = read_chain(chain_path) if chain_path else (None, None, None)
@@ -213,10 +238,9 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
                 "values": attrs.get("values", "balanced contacts scaled to a genome-wide mean of 1"),
                 **{key: attrs[key] for key in ("source_format", "source_sha256") if key in attrs},
                 "contact_scale": float(attrs["contact_scale"]),
-                "max_predicted_distance_bp": int(maps.shape[1] * attrs["bin_size"]),
                 "haplotype_chain": str(chain_path) if chain_path else None}
     assemble_cool(windows, ids, maps, chromsizes, settings["bin_size"], out_path, blocks, settings["min_coverage"],
-                  metadata, assembly)
+                  metadata, assembly, band_min_predicted=settings["band_min_predicted"])
     if personal_sequence_path:
         table = personal_sequence_table(windows, ids, maps.shape[1], blocks, personal_sizes)
         write_tsv(table, personal_sequence_path)

@@ -264,7 +264,7 @@ def write_cool(path, chromsizes, binsize, pixels, valid, metadata=None, assembly
             store["bins/weight"].attrs.update(WEIGHT_ATTRS)
 
 
-def zoomify(cool_path, mcool_path, resolutions):
+def zoomify(cool_path, mcool_path, resolutions, pixels_per_chunk=5_000_000):
     """Aggregate a predicted ``.cool`` into a multi-resolution ``.mcool``.
 
     Counts are summed into coarser bins, as for experimental maps. Each
@@ -272,28 +272,59 @@ def zoomify(cool_path, mcool_path, resolutions):
     bin, else ``n / n_valid`` so that ``balance=True`` extrapolates partially
     masked bins to their full size; with :data:`WEIGHT_ATTRS`. The base
     cooler's metadata and assembly name are copied to every resolution.
+
+    The band stays honest at every resolution: a coarse pixel at diagonal
+    ``d`` (``f`` base bins per coarse bin) sums base diagonals up to
+    ``f * d + f - 1``, so only coarse diagonals with
+    ``f * d + f - 1 <= D`` (``D``: the base map's last stored diagonal,
+    metadata ``band_diagonals``) are kept; a partly summed one would show as
+    a fall of P(s). Each resolution's metadata gives its own
+    ``max_predicted_distance_bp`` and ``band_diagonals``. A map without
+    ``band_diagonals`` keeps all its pixels.
     """
     base = open_cooler(cool_path)
     with reading(cool_path):
         base_weight = base.bins()["weight"][:]
+        base_bins = base.bins()[["chrom", "start"]][:]
+    metadata = base.info.get("metadata") or {}
+    # a map without a stated band (not assembled here) keeps every pixel at every level
+    last_base = int(metadata["band_diagonals"]) - 1 if "band_diagonals" in metadata else None
     with atomic_output(mcool_path, suffix=".mcool") as tmp:
-        cooler.zoomify_cooler(str(cool_path), str(tmp), sorted(resolutions), chunksize=10_000_000,
-                              dtypes={"count": np.float64})
-        with h5py.File(tmp, "r+") as store, h5py.File(cool_path, "r") as source:
+        scratch = Path(f"{tmp}.parts")
+        scratch.mkdir()
+        try:
+            aggregated = scratch / "all_diagonals.mcool"
+            cooler.zoomify_cooler(str(cool_path), str(aggregated), sorted(resolutions), chunksize=10_000_000,
+                                  dtypes={"count": np.float64})
+            for resolution in sorted(resolutions):
+                source = cooler.Cooler(f"{aggregated}::resolutions/{resolution}")
+                factor = int(resolution) // int(base.binsize)
+                bins = source.bins()[["chrom", "start", "end"]][:]
+                bins["weight"] = _coarse_weight(base_bins, base_weight, bins, base.binsize, factor)
+                if last_base is None:
+                    last, band = len(bins), metadata
+                else:
+                    last = (last_base + 1) // factor - 1
+                    band = {**metadata, "max_predicted_distance_bp": int(max(last, 0) * resolution),
+                            "band_diagonals": last + 1}
+                cooler.create_cooler(
+                    f"{tmp}::resolutions/{resolution}", bins, _band_chunks(source, last, pixels_per_chunk),
+                    dtypes={"count": np.float64}, ordered=True, mode="a", metadata=band,
+                    assembly=base.info.get("genome-assembly"), temp_dir=str(scratch),
+                )
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        with h5py.File(tmp, "r+") as store:
+            store.attrs.update({"format": "HDF5::MCOOL", "format-version": 2})
             for resolution in store["resolutions"]:
-                group = store["resolutions"][resolution]
-                for key in ("metadata", "genome-assembly"):
-                    if key in source.attrs:
-                        group.attrs[key] = source.attrs[key]
-                factor = int(resolution) // base.binsize
-                bins = pd.DataFrame({
-                    "chrom": group["bins/chrom"][:], "start": group["bins/start"][:],
-                })
-                weight = _coarse_weight(base.bins()[["chrom", "start"]][:], base_weight, bins, base.binsize, factor)
-                if "weight" in group["bins"]:
-                    del group["bins/weight"]
-                group["bins"].create_dataset("weight", data=weight)
-                group["bins/weight"].attrs.update(WEIGHT_ATTRS)
+                store["resolutions"][resolution]["bins/weight"].attrs.update(WEIGHT_ATTRS)
+
+
+def _band_chunks(clr, last_diagonal, pixels_per_chunk):
+    selector = clr.pixels()
+    for lo in range(0, clr.info["nnz"], pixels_per_chunk):
+        chunk = selector[lo : lo + pixels_per_chunk]
+        yield chunk[chunk["bin2_id"] - chunk["bin1_id"] <= last_diagonal]
 
 
 def _coarse_weight(fine_bins, fine_weight, coarse_bins, binsize, factor):

@@ -57,3 +57,57 @@ class ChromosomeStitcher:
         total = np.bincount(which, weights=np.concatenate(self._values))
         count = np.bincount(which)
         return pixels // self.nbins, pixels % self.nbins, total / count, count
+
+
+def diagonal_coverage(pixels, valid):
+    """How much of each diagonal of a stitched map was predicted.
+
+    Windows overlap, so pixels near a window's span are predicted only where a
+    window happens to hold both bins: with windows of ``W`` bins every ``S``
+    bins, diagonal ``k > W - S`` is predicted at ``(W - k) / S`` of its
+    positions. Readers that take an unstored pixel for zero contacts
+    (``cooltools expected-cis``) see that as a fall of the contact probability.
+
+    Parameters
+    ----------
+    pixels : dict
+        chrom -> (rows, cols, values), upper-triangle pixels.
+    valid : dict
+        chrom -> boolean mask of bins that received predictions.
+
+    Returns
+    -------
+    possible, predicted : ndarray of int64
+        Per diagonal ``0..`` (up to the farthest pixel): pairs of valid bins,
+        and how many of them hold a predicted pixel.
+    """
+    width = 1 + max((int((cols - rows).max()) for rows, cols, _ in pixels.values() if len(rows)), default=-1)
+    possible = np.zeros(width, np.int64)
+    predicted = np.zeros(width, np.int64)
+    for chrom, (rows, cols, _) in pixels.items():
+        good = valid[chrom]
+        n = len(good)
+        for k in range(min(width, n)):
+            possible[k] += np.count_nonzero(good[: n - k] & good[k:])
+        both = good[rows] & good[cols]
+        predicted += np.bincount((cols - rows)[both], minlength=width)
+    return possible, predicted
+
+
+def full_band(possible, predicted, min_fraction):
+    """Last diagonal up to which every diagonal has ``min_fraction`` of its valid pairs predicted.
+
+    Returns -1 when not even the main diagonal qualifies.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        short = ~(predicted / possible >= min_fraction)  # a diagonal with no valid pair ends the band too
+    return int(np.argmax(short)) - 1 if short.any() else len(possible) - 1
+
+
+def within_band(pixels, last_diagonal):
+    """The pixels of :func:`ChromosomeStitcher.result` form (chrom -> (rows, cols, values)) up to ``last_diagonal``."""
+    kept = {}
+    for chrom, (rows, cols, values) in pixels.items():
+        keep = cols - rows <= last_diagonal
+        kept[chrom] = (rows[keep], cols[keep], values[keep])
+    return kept
