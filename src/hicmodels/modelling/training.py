@@ -1,7 +1,9 @@
 """Training on reference windows and an experimental map, with PyTorch Lightning.
 
 Two stages share the data path: the encoder-decoder (masked L1 on ``log1p``
-maps) and, optionally, the diffusion stage on its residual (MSE on the noise,
+maps; an Akita model: its own masked MSE, plus ``beta`` x KL with a
+variational layer, :meth:`hicmodels.models.akita.Akita.loss`) and,
+optionally, the diffusion stage on its residual (MSE on the noise,
 encoder-decoder frozen). Lightning runs them: DDP when ``devices`` > 1, bf16
 mixed precision on a GPU (fp32 on the CPU), seeds for Python, NumPy, torch and
 DataLoader workers, and checkpoints. While a stage trains, Lightning's state
@@ -18,8 +20,9 @@ delete the folder or set ``training.resume: false``.
 The final checkpoint is a plain dict (:mod:`hicmodels.modelling.checkpoints`):
 ``model_config`` (enough to rebuild the model), ``state_dict`` (the epoch with
 the lowest validation loss), ``contact_scale``, ``bin_size``, ``window_size``,
-``targets`` (``balanced`` or ``raw``), ``epoch``, ``validation_loss`` and
-``training_config``.
+``targets`` (``balanced`` or ``raw``), ``values`` (``log1p_contacts``, or
+``log_oe`` for a model trained on Akita's targets, :mod:`.targets`),
+``epoch``, ``validation_loss`` and ``training_config``.
 """
 
 import json
@@ -39,11 +42,13 @@ from .. import models
 from ..errors import InputError
 from ..files import atomic_output
 from ..genome.sequence import GenomeCodes
+from ..models.akita import Akita
 from ..models.diffusion import HiCDiffusion, masked_mean
 from ..progress import Progress
 from .checkpoints import check_compatible, lightning_weights, load_checkpoint, load_weights, save_checkpoint
-from .inputs import EpochSampler, WindowDataset, epoch_seed, load_targets, model_input
+from .inputs import EpochSampler, WindowDataset, epoch_seed, model_input
 from .runtime import select_device
+from .targets import VALUES, target_transform, window_targets
 from .tracks import TrackSet
 
 log = logging.getLogger(__name__)
@@ -78,7 +83,7 @@ class Stage(L.LightningModule):
 
     def loss(self, batch, generator=None):
         x = model_input(batch, self.track_bin)
-        if isinstance(self.model, HiCDiffusion):
+        if isinstance(self.model, (HiCDiffusion, Akita)):
             return self.model.loss(x, batch["target"], generator)
         return masked_l1(self.model(x), batch["target"])
 
@@ -194,9 +199,9 @@ def _examples(fasta_path, experimental, windows, model_config, training_config, 
     tracks = TrackSet.from_bigwigs(track_paths or {}, names, chroms, track_bin, aliases) if names else None
     log.info("%d train, %d validation windows of %d bins; tracks: %s", len(train_rows), len(val_rows), nbins,
              ", ".join(names) or "none")
-    train = WindowDataset(genome, train_rows, load_targets(experimental, train_rows, nbins, scale), tracks,
-                          training_config["reverse_complement"], training_config["shift_bp"])
-    val = WindowDataset(genome, val_rows, load_targets(experimental, val_rows, nbins, scale), tracks)
+    train = WindowDataset(genome, train_rows, window_targets(experimental, train_rows, nbins, scale, model_config),
+                          tracks, training_config["reverse_complement"], training_config["shift_bp"])
+    val = WindowDataset(genome, val_rows, window_targets(experimental, val_rows, nbins, scale, model_config), tracks)
     return train, val, {"bin_size": binsize, "window_size": size}
 
 
@@ -293,7 +298,8 @@ def train(*, fasta_path, experimental, windows, model_config, training_config, c
         weights, epoch, loss, rows, main = _fit(stage, train_set, val_set, {"model": model_config, **{
             k: training_config[k] for k in ("epochs", "batch_size")}}, training_config, work_dir, threads)
     checkpoint = {"model_config": dict(model_config), "state_dict": weights, "contact_scale": float(scale),
-                  "targets": "balanced" if experimental.balance else "raw", "epoch": epoch,
+                  "targets": "balanced" if experimental.balance else "raw",
+                  "values": VALUES[target_transform(model_config)], "epoch": epoch,
                   "validation_loss": loss, "training_config": dict(training_config), **geometry}
     if main:
         _save(checkpoint, checkpoint_path, rows, log_path, work_dir)
