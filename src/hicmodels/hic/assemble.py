@@ -24,9 +24,11 @@ import bioframe
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..files import write_tsv
 from ..genome.liftover import EXTRA_COLUMNS, identity_blocks, invert, personal_extras, read_chain
-from ..modelling.store import read_predictions
+from ..modelling.store import read_predictions, read_variances
+from ..modelling.uncertainty import variance_from_moments
 from .cool import write_cool
 from .rebin import resample, window_to_reference
 from .stitch import ChromosomeStitcher
@@ -176,8 +178,31 @@ def assemble_cool(windows, window_ids, maps, chromsizes, binsize, out_path, bloc
     return elsewhere
 
 
+def _assemble_sd(predictions_path, windows, ids, maps, samples, chromsizes, settings, out_path, blocks, metadata,
+                 assembly):
+    """Write the stitched standard deviation of a predictions file's draws (see :func:`assemble_genome`)."""
+    variances = read_variances(predictions_path)
+    if variances is None:
+        raise InputError("the predictions hold one draw per window, no variances: predict with prediction.samples "
+                         "> 1 and a stochastic model (variational Akita, diffusion)", predictions_path)
+    second = variances.astype(np.float64) + np.square(maps.astype(np.float64))
+    stitched = {}
+    for name, values in (("mean", maps), ("second", second)):
+        stitched[name], valid, _ = stitch_windows(windows, ids, values, chromsizes, settings["bin_size"], blocks,
+                                                  settings["min_coverage"])
+    pixels = {}
+    for chrom, (rows, cols, mean) in stitched["mean"].items():
+        # the same pixels in the same order: a draw's variance is NaN exactly where its mean is
+        second_moment = stitched["second"][chrom][2]
+        pixels[chrom] = (rows, cols, np.sqrt(variance_from_moments(mean, second_moment)))
+    values = f"posterior-predictive standard deviation of: {metadata['values']}"
+    write_cool(out_path, chromsizes, settings["bin_size"], pixels, valid,
+               {**metadata, "values": values, "samples": int(samples)},
+               assembly)
+
+
 def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path, chain_path=None,
-                    personal_sequence_path=None, model=None, cell_line=None, assembly=None):
+                    personal_sequence_path=None, model=None, cell_line=None, assembly=None, sd_out_path=None):
     """A genome's window predictions -> its reference-coordinate ``.cool`` (and personal-sequence table).
 
     Parameters
@@ -198,6 +223,9 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
         TSV written: :func:`personal_sequence_table` (header only without a chain).
     model, cell_line, assembly : str, optional
         Model entry, cell line and genome assembly names, stored in the cooler.
+    sd_out_path : path, optional
+        ``.cool`` of the per-pixel posterior-predictive standard deviation,
+        on the same bins (predictions made with ``prediction.samples`` > 1).
 
     Notes
     -----
@@ -205,6 +233,12 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
     ``model``, ``cell_line``, ``architecture``, ``checkpoint_sha256``,
     ``values``, ``contact_scale``, ``max_predicted_distance_bp`` (a window's
     span: no pixel farther apart was predicted) and ``haplotype_chain``.
+
+    The standard deviation is stitched by the law of total variance: a
+    stitched pixel is the overlap-weighted mixture of the window pixels
+    behind it (windows, and window bins resampled onto a reference bin), so
+    its variance is the stitched mean of the second moments ``v + m^2``
+    minus the squared stitched mean (:mod:`hicmodels.modelling.uncertainty`).
     """
     ids, maps, attrs = read_predictions(predictions_path)
     blocks, _, personal_sizes = read_chain(chain_path) if chain_path else (None, None, None)
@@ -217,6 +251,9 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
                 "haplotype_chain": str(chain_path) if chain_path else None}
     assemble_cool(windows, ids, maps, chromsizes, settings["bin_size"], out_path, blocks, settings["min_coverage"],
                   metadata, assembly)
+    if sd_out_path:
+        _assemble_sd(predictions_path, windows, ids, maps, attrs.get("samples", 1), chromsizes, settings, sd_out_path,
+                     blocks, metadata, assembly)
     if personal_sequence_path:
         table = personal_sequence_table(windows, ids, maps.shape[1], blocks, personal_sizes)
         write_tsv(table, personal_sequence_path)
