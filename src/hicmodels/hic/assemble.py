@@ -215,8 +215,8 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
         Reference chromosome sizes (names and lengths of the output).
     settings : dict
         Config section ``assemble``: ``bin_size``, ``min_coverage``.
-    out_path : path
-        ``.cool`` written.
+    out_path : path or None
+        ``.cool`` written (None: only the standard deviation's).
     chain_path : path, optional
         Reference -> haplotype chain, for a haplotype's predictions.
     personal_sequence_path : path, optional
@@ -249,8 +249,9 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
                 "contact_scale": float(attrs["contact_scale"]),
                 "max_predicted_distance_bp": int(maps.shape[1] * attrs["bin_size"]),
                 "haplotype_chain": str(chain_path) if chain_path else None}
-    assemble_cool(windows, ids, maps, chromsizes, settings["bin_size"], out_path, blocks, settings["min_coverage"],
-                  metadata, assembly)
+    if out_path:
+        assemble_cool(windows, ids, maps, chromsizes, settings["bin_size"], out_path, blocks,
+                      settings["min_coverage"], metadata, assembly)
     if sd_out_path:
         _assemble_sd(predictions_path, windows, ids, maps, attrs.get("samples", 1), chromsizes, settings, sd_out_path,
                      blocks, metadata, assembly)
