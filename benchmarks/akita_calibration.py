@@ -16,9 +16,15 @@ Reported, on the cropped upper triangle from diagonal 2 of every window:
 - calibration of the VAE: the fraction of target pixels inside the central
   Gaussian interval mean +- z sd of the draws at 50/80/90/95%, and the
   Spearman correlation of sd with the absolute error
-  (:func:`hicmodels.modelling.uncertainty.interval_coverage`).
+  (:func:`hicmodels.modelling.uncertainty.interval_coverage`), for the
+  latent draws alone and with the likelihood's noise added to each draw (as
+  prediction does; its variance is the latent-mean MSE on the validation
+  chromosome, :func:`hicmodels.modelling.training.noise_variance`).
 
-    PYTHONPATH=src python benchmarks/akita_calibration.py --out /tmp/akita_calibration --epochs 8 --samples 20
+    PYTHONPATH=src python benchmarks/akita_calibration.py --out /tmp/akita_calibration --samples 20
+
+(``--transformer-epochs 12 --vae-epochs 8`` by default; a checkpoint already
+in ``--out`` is reused.)
 
 One JSON line per result.
 """
@@ -38,10 +44,11 @@ from hicmodels.config import read_yaml
 from hicmodels.genome.reference import chromsizes
 from hicmodels.genome.sequence import GenomeCodes
 from hicmodels.genome.windows import reference_windows
+from hicmodels.modelling.checkpoints import load_checkpoint
 from hicmodels.modelling.inputs import WindowDataset, model_input
-from hicmodels.modelling.prediction import draw_seed, seeded_normal
+from hicmodels.modelling.prediction import draw_seed, likelihood_noise, seeded_normal
 from hicmodels.modelling.targets import window_targets
-from hicmodels.modelling.training import train
+from hicmodels.modelling.training import noise_variance, train
 from hicmodels.modelling.uncertainty import interval_coverage, sample_moments
 from hicmodels.simulation import synthetic_genome as synthetic
 
@@ -59,9 +66,10 @@ def table1(predicted, truth):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--transformer-epochs", type=int, default=12)
+    parser.add_argument("--vae-epochs", type=int, default=8)
     parser.add_argument("--samples", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -74,7 +82,7 @@ def main():
                                 {"test": ["chr6"], "validation": ["chr5"]})
     (args.out / "aliases.tsv").write_text("canonical\talias\nchr1\t1\n")
     experimental = experimental_map(paths["observed"], args.out / "aliases.tsv", paths["fasta"], True)
-    training = {"epochs": args.epochs, "batch_size": 8, "learning_rate": 0.003, "weight_decay": 0.0001, "seed": 0,
+    training = {"batch_size": 8, "learning_rate": 0.003, "weight_decay": 0.0001, "seed": 0,
                 "reverse_complement": True, "shift_bp": 10, "balance": True, "fold": None, "devices": 1,
                 "workers": 0, "resume": False}
     test = windows[windows["split"] == "test"]
@@ -84,10 +92,15 @@ def main():
     ids = list(test["window_id"])
     transformer_config = {k: v for k, v in preset.items() if k not in ("latent", "beta")}
     results = {}
-    for name, config in (("transformer", transformer_config), ("vae", preset)):
-        checkpoint = train(fasta_path=paths["fasta"], experimental=experimental, windows=windows, model_config=config,
-                           training_config=training, checkpoint_path=args.out / f"{name}.pt",
-                           log_path=args.out / f"{name}.tsv", threads=args.threads)
+    for name, config, epochs in (("transformer", transformer_config, args.transformer_epochs),
+                                 ("vae", preset, args.vae_epochs)):
+        path = args.out / f"{name}.pt"
+        if path.exists():  # trained by an earlier run with the same settings
+            checkpoint = load_checkpoint(path)
+        else:
+            checkpoint = train(fasta_path=paths["fasta"], experimental=experimental, windows=windows,
+                               model_config=config, training_config={**training, "epochs": epochs},
+                               checkpoint_path=path, log_path=args.out / f"{name}.tsv", threads=args.threads)
         model = models.build(checkpoint["model_config"])
         model.load_state_dict(checkpoint["state_dict"])
         model.eval()
@@ -96,20 +109,31 @@ def main():
             results[name] = model(x).numpy()
             if name == "vae":
                 latent = config["latent"]
-                draws = np.stack([model(x, noise=seeded_normal(ids, (latent, BINS), draw_seed(0, k))).numpy()
+                latent_draws = np.stack([model(x, noise=seeded_normal(ids, (latent, BINS), draw_seed(0, k))).numpy()
+                                         for k in range(args.samples)])
+                if "noise_variance" not in checkpoint:  # a checkpoint trained before training stored it
+                    validation = windows[windows["split"] == "validation"]
+                    val_codes = GenomeCodes.from_fasta(paths["fasta"], args.out / "val.npy", ["chr5"])
+                    val_set = WindowDataset(val_codes, validation, window_targets(
+                        experimental, validation, BINS, checkpoint["contact_scale"], config))
+                    checkpoint["noise_variance"] = noise_variance(config, checkpoint["state_dict"], val_set, 8)
+                noise_sd = float(np.sqrt(checkpoint["noise_variance"]))
+                draws = np.stack([latent_draws[k] + noise_sd * likelihood_noise(ids, BINS, draw_seed(0, k)).numpy()
                                   for k in range(args.samples)])
     rows = {"distance decay (log O/E 0)": np.where(np.isfinite(results["transformer"]), 0.0, np.nan),
-            "transformer": results["transformer"], "transformer + VAE, 1 sample": draws[0],
-            f"transformer + VAE, mean of {args.samples}": draws.mean(axis=0),
+            "transformer": results["transformer"], "transformer + VAE, 1 sample": latent_draws[0],
+            f"transformer + VAE, mean of {args.samples}": latent_draws.mean(axis=0),
             "transformer + VAE, latent mean": results["vae"]}
     for name, predicted in rows.items():
         print(json.dumps({"model": name, **table1(predicted, truth)}))
-    mean, variance = sample_moments(draws)
-    calibration = interval_coverage(mean, np.sqrt(variance), truth)
-    print(json.dumps({"calibration": "transformer + VAE", "samples": args.samples,
-                      "coverage": {str(k): v for k, v in calibration["coverage"].items()},
-                      "spearman_sd_error": calibration["spearman_sd_error"], "n_pixels": calibration["n_pixels"],
-                      "median_sd": float(np.nanmedian(np.sqrt(variance)))}))
+    for name, sampled in (("latent draws only", latent_draws), ("latent draws + likelihood noise", draws)):
+        mean, variance = sample_moments(sampled)
+        calibration = interval_coverage(mean, np.sqrt(variance), truth)
+        print(json.dumps({"calibration": f"transformer + VAE, {name}", "samples": args.samples,
+                          "noise_variance": checkpoint["noise_variance"],
+                          "coverage": {str(k): v for k, v in calibration["coverage"].items()},
+                          "spearman_sd_error": calibration["spearman_sd_error"], "n_pixels": calibration["n_pixels"],
+                          "median_sd": float(np.nanmedian(np.sqrt(variance)))}))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import torch
 
 from hicmodels import models
 from hicmodels.genome.sequence import encode, one_hot
-from hicmodels.modelling.prediction import draw_seed, predict, seeded_normal, window_noise
+from hicmodels.modelling.prediction import draw_seed, likelihood_noise, predict, seeded_normal, window_noise
 from hicmodels.modelling.store import read_predictions, read_variances
 
 TINY = {"architecture": "encoder_decoder", "channels": [5, 4, 8], "pools": [8, 8], "transformer_layers": 1,
@@ -96,3 +96,17 @@ def test_posterior_predictive_samples_of_a_variational_akita(tmp_path):
     assert np.nanmin(variances) > 0 and np.array_equal(np.isnan(variances), np.isnan(point))
     assert np.array_equal(mean, outputs["b"][1], equal_nan=True)  # deterministic given the seed
     assert not np.allclose(mean, outputs["c"][1], equal_nan=True)
+    # with the likelihood's noise variance in the checkpoint each draw adds symmetric noise of that variance
+    checkpoint = torch.load(tmp_path / "vae.pt", weights_only=True)
+    torch.save({**checkpoint, "noise_variance": 0.04}, tmp_path / "noisy.pt")
+    predict(checkpoint_path=tmp_path / "noisy.pt", fasta_path=tmp_path / "g.fa", windows=windows,
+            out_path=tmp_path / "noisy.h5", settings={"batch_size": 2, "compile": False, "sampling_steps": None,
+                                                       "seed": 0, "samples": 4})
+    with torch.no_grad():
+        noisy = np.stack([torch.exp(model(x, noise=seeded_normal(list(windows["window_id"]), (4, 16), draw_seed(0, k)))
+                                    + 0.2 * likelihood_noise(list(windows["window_id"]), 16, draw_seed(0, k))).numpy()
+                          for k in range(4)])
+    np.testing.assert_allclose(read_predictions(tmp_path / "noisy.h5")[1], noisy.mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(read_variances(tmp_path / "noisy.h5"), noisy.var(axis=0), rtol=1e-4, atol=1e-7)
+    symmetric = likelihood_noise(["w"], 16, 0)[0]
+    assert torch.equal(symmetric, symmetric.T) and abs(float(symmetric.std()) - 1) < 0.2

@@ -16,8 +16,12 @@ With ``samples`` > 1 a stochastic model (the diffusion stage; a variational
 Akita, whose latent draws are seeded the same way) is run that many times per
 window, draw ``k`` seeded from ``(seed/k, window_id)``; the stored map is the
 draws' mean and ``variances`` their per-pixel variance, both in stored
-values (:mod:`.uncertainty`). One sample of a variational Akita is its
-latent mean (the point estimate).
+values (:mod:`.uncertainty`). A variational Akita's draw is its decoder's
+map at a latent draw plus, when its checkpoint has a ``noise_variance`` (the
+Gaussian likelihood's, :func:`hicmodels.modelling.training.noise_variance`),
+symmetric Gaussian noise of that variance, seeded likewise: a draw from the
+posterior predictive of the map rather than of its mean. One sample of a
+variational Akita is its latent mean (the point estimate).
 """
 
 import logging
@@ -56,6 +60,12 @@ def seeded_normal(window_ids, shape, seed):
 def window_noise(window_ids, steps, nbins, seed):
     """The diffusion stage's noise, (windows, steps, nbins, nbins), seeded by ``seed`` and each window id."""
     return seeded_normal(window_ids, (steps, nbins, nbins), seed)
+
+
+def likelihood_noise(window_ids, nbins, seed):
+    """Symmetric standard normal maps (windows, nbins, nbins): the upper triangle's draws mirrored."""
+    noise = seeded_normal(window_ids, (nbins, nbins), f"{seed}:likelihood")
+    return torch.triu(noise) + torch.triu(noise, 1).transpose(-1, -2)
 
 
 def draw_seed(seed, draw):
@@ -141,6 +151,7 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
     samples = settings["samples"] if diffusion or latent else 1
     maps = np.empty((len(todo), nbins, nbins), dtype=np.float32)
     variances = np.empty_like(maps) if samples > 1 else None
+    noise_sd = float(np.sqrt(checkpoint.get("noise_variance", 0.0)))
     if len(todo):
         with tempfile.TemporaryDirectory() as scratch:
             genome = GenomeCodes.from_fasta(fasta_path, Path(scratch) / "genome.npy", todo["seq_chrom"].unique())
@@ -161,6 +172,8 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
                         elif latent and samples > 1:  # the latent: (channels, positions), a position per bin
                             noise = seeded_normal(ids[index], (latent, nbins), draw_seed(seed, draw))
                             y = model(x, noise=noise.to(device))
+                            if noise_sd:  # the Gaussian likelihood's own noise: a posterior-predictive draw of y
+                                y = y + noise_sd * likelihood_noise(ids[index], nbins, draw_seed(seed, draw)).to(device)
                         else:
                             y = model(x)
                         draws.append(to_values(y.float(), values).cpu().numpy())

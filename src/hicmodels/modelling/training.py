@@ -22,7 +22,8 @@ The final checkpoint is a plain dict (:mod:`hicmodels.modelling.checkpoints`):
 the lowest validation loss), ``contact_scale``, ``bin_size``, ``window_size``,
 ``targets`` (``balanced`` or ``raw``), ``values`` (``log1p_contacts``, or
 ``log_oe`` for a model trained on Akita's targets, :mod:`.targets`),
-``epoch``, ``validation_loss`` and ``training_config``.
+``epoch``, ``validation_loss``, ``training_config`` and, for a variational
+Akita, ``noise_variance`` (:func:`noise_variance`).
 """
 
 import json
@@ -249,6 +250,26 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
     return weights, epoch, float(best.best_model_score), history.rows, trainer.is_global_zero
 
 
+def noise_variance(model_config, weights, dataset, batch_size):
+    """The Gaussian likelihood's variance of a variational Akita: its latent-mean MSE on ``dataset`` (validation).
+
+    Lu et al.'s loss is a Gaussian likelihood of fixed variance (MSE); its
+    posterior predictive is ``N(f(z), noise) `` averaged over the latent
+    ``z``, so prediction adds this noise to each latent draw
+    (:mod:`hicmodels.modelling.prediction`). Estimated on held-out windows,
+    not the training ones the model fits.
+    """
+    model = models.build(model_config)
+    model.load_state_dict(weights)
+    model.eval()
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for batch in torch.utils.data.DataLoader(dataset, batch_size=batch_size):
+            squared, pixels, _ = model.squared_errors(model_input(batch), batch["target"])
+            total, count = total + float(squared), count + int(pixels)
+    return total / max(count, 1)
+
+
 def _save(checkpoint, checkpoint_path, rows, log_path, work_dir):
     save_checkpoint(checkpoint, checkpoint_path)
     with atomic_output(log_path) as tmp, open(tmp, "w") as out:
@@ -297,6 +318,10 @@ def train(*, fasta_path, experimental, windows, model_config, training_config, c
         log.info("%s with %d parameters", model_config["architecture"], sum(p.numel() for p in stage.parameters()))
         weights, epoch, loss, rows, main = _fit(stage, train_set, val_set, {"model": model_config, **{
             k: training_config[k] for k in ("epochs", "batch_size")}}, training_config, work_dir, threads)
+        if model_config["architecture"] == "akita" and model_config.get("latent"):
+            geometry["noise_variance"] = noise_variance(model_config, weights, val_set, training_config["batch_size"])
+            log.info("likelihood noise variance %.4g (latent-mean MSE on the validation windows)",
+                     geometry["noise_variance"])
     checkpoint = {"model_config": dict(model_config), "state_dict": weights, "contact_scale": float(scale),
                   "targets": "balanced" if experimental.balance else "raw",
                   "values": VALUES[target_transform(model_config)], "epoch": epoch,

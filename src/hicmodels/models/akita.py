@@ -255,13 +255,11 @@ class Akita(nn.Module):
         maps[:, cols + c, rows + c] = out[..., self.target]
         return maps
 
-    def loss(self, x, target, generator=None):
-        """Masked MSE on the upper triangle of output ``self.target`` (0 when None) + ``beta`` x mean KL.
+    def squared_errors(self, x, target, generator=None):
+        """``(squared error sum, pixel count)`` of output ``self.target`` (0 when None) on the upper triangle, and KL.
 
-        The paper's loss (section 3.2, A.2: Gaussian likelihood, N(0, I)
-        prior, one latent sample); ``target`` is the window's map
-        ``(batch, bins, bins)``, NaN where masked. ``generator`` seeds the
-        latent draw (validation: the same draw every epoch).
+        ``target`` is the window's map ``(batch, bins, bins)``, NaN where
+        masked; the latent is drawn as :meth:`encode` does.
         """
         h, kl = self.encode(x, generator=generator)
         out = self.decode(h)[..., self.target or 0]
@@ -270,5 +268,15 @@ class Akita(nn.Module):
         truth = target[:, rows + c, cols + c]
         finite = torch.isfinite(truth)
         squared = torch.where(finite, (out - torch.where(finite, truth, 0.0)).square(), 0.0)
-        mse = squared.sum() / finite.sum().clamp_min(1)
+        return squared.sum(), finite.sum(), kl
+
+    def loss(self, x, target, generator=None):
+        """Masked MSE + ``beta`` x mean KL (:meth:`squared_errors`).
+
+        The paper's loss (section 3.2, A.2: Gaussian likelihood, N(0, I)
+        prior, one latent sample). ``generator`` seeds the latent draw
+        (validation: the same draw every epoch).
+        """
+        total, count, kl = self.squared_errors(x, target, generator)
+        mse = total / count.clamp_min(1)
         return mse if kl is None else mse + self.beta * kl.mean()
