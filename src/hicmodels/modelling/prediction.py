@@ -41,7 +41,7 @@ from ..files import file_sha256
 from .checkpoints import check_compatible, describe, load_checkpoint, load_weights
 from .inputs import WindowDataset, model_input
 from .runtime import autocast, select_device
-from .store import write_predictions
+from .store import VALUE_NAMES, write_predictions
 from .tracks import TrackSet
 from .uncertainty import sample_moments
 
@@ -73,8 +73,6 @@ def draw_seed(seed, draw):
     return seed if draw == 0 else f"{seed}/{draw}"
 
 
-VALUE_NAMES = {"log1p_contacts": "balanced contacts scaled to a genome-wide mean of 1",
-               "log_oe": "observed/expected ratio (exp of the model's log O/E)"}
 
 
 def to_values(y, values):

@@ -16,6 +16,11 @@ import numpy as np
 from ..errors import InputError
 from ..files import atomic_output
 
+# What the stored values are (attribute ``values``, copied into the assembled cooler's metadata), by the
+# checkpoint's ``values``: prediction stores expm1 of log1p outputs and exp of log O/E ones.
+VALUE_NAMES = {"log1p_contacts": "balanced contacts scaled to a genome-wide mean of 1",
+               "log_oe": "observed/expected ratio (exp of the model's log O/E)"}
+
 
 def write_predictions(path, window_ids, maps, attrs, variances=None):
     """Write window maps (and their per-pixel variances, if given) and their attributes atomically."""

@@ -31,7 +31,7 @@ TRANSFORMS = ("log1p", "akita")
 COARSEGRAIN_CUTOFF, COARSEGRAIN_LEVELS = 2, 8
 CLIP = 2.0
 SIGMA, TRUNCATE = 1.0, 2.0
-# Values each transform's model output stands for (modelling.prediction.VALUE_NAMES).
+# Values each transform's model output stands for (modelling.store.VALUE_NAMES).
 VALUES = {"log1p": "log1p_contacts", "akita": "log_oe"}
 
 
