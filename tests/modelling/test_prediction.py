@@ -110,3 +110,32 @@ def test_posterior_predictive_samples_of_a_variational_akita(tmp_path):
     np.testing.assert_allclose(read_variances(tmp_path / "noisy.h5"), noisy.var(axis=0), rtol=1e-4, atol=1e-7)
     symmetric = likelihood_noise(["w"], 16, 0)[0]
     assert torch.equal(symmetric, symmetric.T) and abs(float(symmetric.std()) - 1) < 0.2
+
+
+def test_diffusion_samples_are_noise_seeds_and_one_sample_is_as_before(tmp_path):
+    """samples=3: mean and variance of three draws seeded seed, seed/1, seed/2; the first alone is samples=1's map."""
+    rng = np.random.default_rng(2)
+    (tmp_path / "g.fa").write_text(">chr1\n" + "".join(rng.choice(list("ACGT"), 1024)) + "\n")
+    pysam.faidx(str(tmp_path / "g.fa"))
+    _checkpoint(tmp_path / "d.pt", models.diffusion_config(TINY))
+    windows = pd.DataFrame({"window_id": ["chr1:0-1024"], "chrom": "chr1", "start": [0], "end": [1024],
+                            "status": "ok", "seq_chrom": "chr1", "seq_start": [0], "seq_end": [1024]})
+    stores = {}
+    for samples in (1, 3):
+        predict(checkpoint_path=tmp_path / "d.pt", fasta_path=tmp_path / "g.fa", windows=windows,
+                out_path=tmp_path / f"s{samples}.h5", settings={"batch_size": 1, "compile": False,
+                                                                 "sampling_steps": None, "seed": 7, "samples": samples})
+        out = tmp_path / f"s{samples}.h5"
+        stores[samples] = (read_predictions(out)[1], read_variances(out))
+    checkpoint = torch.load(tmp_path / "d.pt", weights_only=True)
+    model = models.build(checkpoint["model_config"])
+    model.load_state_dict(checkpoint["state_dict"])
+    x = one_hot(torch.from_numpy(encode(pysam.FastaFile(str(tmp_path / "g.fa")).fetch("chr1"))).reshape(1, 1024))
+    with torch.no_grad():
+        draws = np.stack([torch.expm1(model.eval()(x, noise=window_noise(["chr1:0-1024"], 5, 16, draw_seed(7, k))))
+                          .clamp_min(0).numpy() for k in range(3)])
+    np.testing.assert_allclose(stores[1][0], draws[0], rtol=1e-4, atol=1e-6)
+    assert stores[1][1] is None
+    np.testing.assert_allclose(stores[3][0], draws.mean(axis=0), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(stores[3][1], draws.var(axis=0), rtol=1e-3, atol=1e-7)
+    assert stores[3][1].max() > 0
