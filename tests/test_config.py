@@ -111,7 +111,14 @@ def test_window_and_model_presets_must_agree(config):
     (lambda c: c["models"]["yeast"].update(preset="mouse"), r"models.yeast.preset: 'mouse' is not one of"),
     (lambda c: c["assemble"].update(resolutions=[10000, 25000]), r"\[25000\] are not multiples of bin_size 10000"),
     (lambda c: c["models"].update(a={"preset": "akita", "windows": "akita"}),
-     r"models.a.weights: model preset 'akita' is a akita model, which runs published weights only"),
+     r"models.a.weights: training model preset 'akita' needs targets, crop, diagonal_offset, eps in the preset"),
+    (lambda c: c["models"].update(a={"preset": "corigami", "windows": "human"}),
+     r"models.a.weights: model preset 'corigami' is a corigami model, which runs published weights only"),
+    (lambda c: c["models"].update(a={"preset": "akita_synthetic", "windows": "yeast"}),
+     r"models.a: window preset 'yeast' has 200000 bp in 20 bins; model preset 'akita_synthetic' \(akita\) has "
+     r"128 bp bins"),
+    (lambda c: c["models"].update(a={"preset": "akita_synthetic", "windows": "synthetic", "diffusion": True}),
+     r"models.a: the diffusion stage refines encoder_decoder models; model preset 'akita_synthetic' is akita"),
     (lambda c: c["models"].update(a={"preset": "akita", "windows": "akita",
                                      "weights": {"checkpoint": str(REPO / "README.md"), "format": "corigami"}}),
      r"models.a.weights.format: a corigami checkpoint is a corigami model, but model preset 'akita' is akita"),
@@ -127,6 +134,18 @@ def test_config_cross_checks(config, edit, message):
     edit(config)
     with pytest.raises(InputError, match=message):
         resolve_config(config)
+
+
+def test_akita_presets_train_here(config):
+    """The trainable Akita presets resolve with weights: train and pool to their window preset's bins."""
+    from hicmodels import models
+
+    config["models"].update(transformer={"preset": "akita_vae", "windows": "akita"},
+                            small={"preset": "akita_synthetic", "windows": "synthetic"})
+    entries = model_entries(resolve_config(config))
+    assert models.bin_size(entries["transformer"]["preset"]) == 2048
+    assert models.bin_size(entries["small"]["preset"]) == 128
+    assert entries["small"]["weights"] == "train"
 
 
 def test_variant_policies_come_from_the_schema(config):

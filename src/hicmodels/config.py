@@ -343,6 +343,8 @@ def check_config(config):
 # What each architecture can read (config models.<name>.inputs).
 ARCHITECTURE_INPUTS = {"encoder_decoder": {"sequence", "tracks"}, "corigami": {"sequence", "tracks"},
                        "akita": {"sequence"}}
+# The architectures trained here, and the preset keys training needs beyond the schema's.
+TRAINABLE = {"encoder_decoder": (), "akita": ("targets", "crop", "diagonal_offset", "eps")}
 # The published formats a model entry can import (weights.format), and the architecture each gives.
 FORMAT_ARCHITECTURES = {"hicdiffusion": "encoder_decoder", "corigami": "corigami", "akita": "akita"}
 # Preset keys a published format fixes: how its network computes (the schema defaults are dna2hic's own choices).
@@ -354,9 +356,13 @@ def _check_weights(entry, where, preset):
     architecture = entry["preset"]["architecture"]
     weights = entry["weights"]
     if weights == "train":
-        if architecture != "encoder_decoder":
+        if architecture not in TRAINABLE:
             raise InputError(f"{where}.weights: {preset} is a {architecture} model, which runs published weights "
                              f"only: give weights: {{checkpoint: FILE, format: {architecture}}}")
+        missing = [key for key in TRAINABLE[architecture] if key not in entry["preset"]]
+        if missing:
+            raise InputError(f"{where}.weights: training {preset} needs {', '.join(missing)} in the preset "
+                             f"(an imported {architecture} checkpoint brings its own)")
         return
     _require_file(weights["checkpoint"], f"{where}.weights.checkpoint")
     fmt = weights["format"]
@@ -388,10 +394,15 @@ def _check_model(config, name, entry):
         raise InputError(f"{where}.inputs: {model['architecture']} models read {sorted(readable)}, "
                          f"not {sorted(set(entry['inputs']) - readable)}")
     _check_weights(entry, where, preset)
+    if model.get("target_transform") == "akita" and model["architecture"] != "akita":
+        raise InputError(f"{where}: {preset} has target_transform akita, which only akita models predict")
     if model["architecture"] != "encoder_decoder":
-        from .models import FIXED_BIN_SIZE
+        from .models import bin_size as model_bin_size
 
-        bin_size = FIXED_BIN_SIZE[model["architecture"]]
+        bin_size = model_bin_size(model)
+        if entry["diffusion"]:
+            raise InputError(f"{where}: the diffusion stage refines encoder_decoder models; {preset} is "
+                             f"{model['architecture']} (set diffusion: false)")
         if windows["size"] != windows["bins"] * bin_size:
             raise InputError(f"{where}: window preset {entry['window_preset']!r} has {windows['size']} bp in "
                              f"{windows['bins']} bins; {preset} ({model['architecture']}) has {bin_size} bp bins")

@@ -73,3 +73,33 @@ def test_side_by_side_names_baselines_that_differ():
     got = side_by_side({"a": a, "b": b})
     assert got["predictor"].tolist() == ["a", "b", "distance_decay@a", "distance_decay@b"]
     assert got["scc"].tolist() == [0.5, 0.7, 0.4, 0.2]
+
+
+def test_an_oe_model_is_scored_on_the_training_p_of_s(tmp_path):
+    """A cool of O/E ratios: O/E 1 everywhere scores exactly as the distance decay; the true O/E scores 1."""
+    from hicmodels.evaluation.baselines import distance_decay
+    from hicmodels.modelling.store import VALUE_NAMES
+
+    rng = np.random.default_rng(1)
+    sizes = pd.Series({"train": 400, "test": 300})
+    pixels = {c: _maps(n // 10, rng) for c, n in sizes.items()}
+    _cool(tmp_path / "experiment.cool", sizes, pixels)
+    experimental = ExperimentalMap(tmp_path / "experiment.cool", {}, sizes)
+    decay = distance_decay(experimental, ["train"], 8, 1.0)  # the training P(s), per offset
+    valid = {c: np.ones(n // 10, bool) for c, n in sizes.items()}
+    oe = {"values": VALUE_NAMES["log_oe"]}
+    flat = {c: (i, j, np.ones(len(i))) for c, (i, j, _) in pixels.items()}
+    write_cool(tmp_path / "flat.cool", sizes, 10, flat, valid, oe)
+    truth = {c: (i, j, np.where(j - i < 8, v / decay[np.minimum(j - i, 7)], 1.0)) for c, (i, j, v) in pixels.items()}
+    write_cool(tmp_path / "true_oe.cool", sizes, 10, truth, valid, oe)
+    windows = pd.DataFrame({"chrom": ["train", "test"], "split": ["train", "test"]})
+    checkpoint = {"window_size": 80, "bin_size": 10, "contact_scale": 1.0}
+    scores = {name: evaluate_checkpoint(predicted_path=tmp_path / f"{name}.cool", checkpoint=checkpoint,
+                                        windows=windows, experimental=experimental, settings=SETTINGS, name=name)
+              for name in ("flat", "true_oe")}
+    model, baseline = scores["flat"].iloc[0], scores["flat"].iloc[1]
+    for metric in ("pearson_log1p", "spearman_log1p", "scc", "n_pixels"):
+        assert model[metric] == pytest.approx(baseline[metric])
+    assert baseline["pearson_oe"] == pytest.approx(0.0, abs=1e-9)
+    best = scores["true_oe"].iloc[0]
+    assert best["pearson_oe"] == pytest.approx(1.0) and best["pearson_log1p"] == pytest.approx(1.0)

@@ -159,3 +159,34 @@ def test_assemble_genome_writes_the_stitched_map_with_its_metadata(tmp_path):
     assert metadata["diagonal_coverage"] == pytest.approx([1, 1, 1, 2 / 3], abs=1e-6)
     assert clr.matrix(balance=True)[0, 3] == 0  # dropped with its diagonal
     assert pd.read_csv(tmp_path / "extra.tsv", sep="\t").empty
+
+
+def test_sd_map_combines_overlapping_windows_by_the_law_of_total_variance(tmp_path):
+    """Window w0 says N(1, 0.25) everywhere, w1 N(3, 1): where both cover a pixel, var = (0.25 + 1)/2 + 1 = 1.625."""
+    import cooler
+
+    from hicmodels.errors import InputError
+    from hicmodels.hic.assemble import assemble_genome
+    from hicmodels.modelling.store import write_predictions
+
+    windows = pd.DataFrame({"window_id": ["w0", "w1"], "chrom": "chrA", "start": [0, 20], "end": [40, 60],
+                            "seq_chrom": "chrA", "seq_start": [0, 20], "seq_end": [40, 60], "status": "ok"})
+    maps = np.stack([np.full((4, 4), 1.0), np.full((4, 4), 3.0)]).astype(np.float32)
+    variances = np.stack([np.full((4, 4), 0.25), np.full((4, 4), 1.0)]).astype(np.float32)
+    attrs = {"contact_scale": 1.0, "architecture": "akita", "bin_size": 10, "values": "observed/expected ratio"}
+    write_predictions(tmp_path / "p.h5", windows["window_id"].to_numpy(), maps, {**attrs, "samples": 20}, variances)
+    settings = {"bin_size": 10, "min_coverage": 0.5}
+    assemble_genome(predictions_path=tmp_path / "p.h5", windows=windows, chromsizes=pd.Series({"chrA": 70}),
+                    settings=settings, out_path=tmp_path / "m.cool", sd_out_path=tmp_path / "sd.cool")
+    mean = cooler.Cooler(str(tmp_path / "m.cool")).matrix(balance=True)[:]
+    sd_cool = cooler.Cooler(str(tmp_path / "sd.cool"))
+    sd = sd_cool.matrix(balance=True)[:]
+    assert mean[2, 3] == 2.0 and sd[2, 3] == pytest.approx(np.sqrt(1.625))
+    assert sd[0, 1] == pytest.approx(0.5) and sd[5, 5] == pytest.approx(1.0)  # one window each
+    assert np.isnan(sd[6, 6]) and sd_cool.bins()[:].equals(cooler.Cooler(str(tmp_path / "m.cool")).bins()[:])
+    metadata = sd_cool.info["metadata"]
+    assert metadata["samples"] == 20 and metadata["values"].startswith("posterior-predictive standard deviation")
+    write_predictions(tmp_path / "one.h5", windows["window_id"].to_numpy(), maps, attrs)
+    with pytest.raises(InputError, match="one draw per window"):
+        assemble_genome(predictions_path=tmp_path / "one.h5", windows=windows, chromsizes=pd.Series({"chrA": 70}),
+                        settings=settings, out_path=tmp_path / "m2.cool", sd_out_path=tmp_path / "sd2.cool")

@@ -358,7 +358,7 @@ def test_imported_akita_predicts_through_the_cool_path(akita, tmp_path, capsys):
     from hicmodels.modelling.prediction import predict
 
     predict(checkpoint_path=out, fasta_path=tmp_path / "g.fa", windows=windows, out_path=tmp_path / "p.h5",
-            settings={"batch_size": 2, "compile": False, "sampling_steps": None, "seed": 0})
+            settings={"batch_size": 2, "compile": False, "sampling_steps": None, "seed": 0, "samples": 1})
     ids, maps, attrs = read_predictions(tmp_path / "p.h5")
     assert maps.shape == (2, 80, 80) and attrs["values"].startswith("observed/expected")
     inner = maps[:, 32:48, 32:48]

@@ -514,7 +514,7 @@ def test_checkpoint_of_other_windows_is_refused_by_predict(tmp_path):
     with pytest.raises(InputError, match=re.escape(f"{checkpoint}: checkpoint was trained on 1,024 bp windows of 64 bp"
                                                    " bins; this run uses 2,048 bp windows of 64 bp bins")):
         predict(checkpoint_path=checkpoint, fasta_path=fasta, windows=_windows(2048), out_path=tmp_path / "out.h5",
-                settings={"batch_size": 8, "compile": False, "sampling_steps": None, "seed": 0})
+                settings={"batch_size": 8, "compile": False, "sampling_steps": None, "seed": 0, "samples": 1})
     assert not (tmp_path / "out.h5").exists()
 
 
@@ -545,7 +545,7 @@ def test_checkpoint_weights_of_another_model_are_refused(tmp_path):
     with pytest.raises(InputError, match=re.escape(f"{checkpoint}: the weights do not fit the model its config"
                                                    " describes (Error(s) in loading state_dict")):
         predict(checkpoint_path=checkpoint, fasta_path=_fasta_for_prediction(tmp_path), windows=_windows(1024),
-                out_path=tmp_path / "out.h5", settings={"batch_size": 8, "compile": False, "sampling_steps": None, "seed": 0})
+                out_path=tmp_path / "out.h5", settings={"batch_size": 8, "compile": False, "sampling_steps": None, "seed": 0, "samples": 1})
 
 
 # ---------------------------------------------------------------------------------------------

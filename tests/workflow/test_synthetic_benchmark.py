@@ -45,7 +45,7 @@ TRAINING = {"epochs": 12, "batch_size": 8, "learning_rate": 0.003, "weight_decay
 def predicted_band(checkpoint, fasta, windows, sizes, out, blocks=None):
     """Predict windows, stitch them on the reference grid, return the test chromosome's band."""
     predict(checkpoint_path=checkpoint, fasta_path=fasta, windows=windows, out_path=out,
-            settings={"batch_size": 16, "compile": False, "sampling_steps": None, "seed": 0})
+            settings={"batch_size": 16, "compile": False, "sampling_steps": None, "seed": 0, "samples": 1})
     ids, maps, _ = read_predictions(out)
     pixels, _, _ = stitch_windows(windows, ids, maps, sizes, BINSIZE, blocks, min_coverage=0.5)
     rows, cols, values = pixels[TEST]
@@ -148,7 +148,7 @@ def test_variant_effect_scores_rank_boundary_svs_above_neutral_ones(trained):
     rows, truth = boundary_variants(trained["genome"], TEST, BINSIZE, margin=WIDTH // 2 + 2)
     seqs = {c: g["sequence"] for c, g in trained["genome"].items()}
     vcf = write_vcf(trained["out"] / "effects.vcf", seqs, rows)
-    predictor = ModelPredictor(trained["out"] / "model.pt", {"compile": False, "sampling_steps": None, "seed": 0})
+    predictor = ModelPredictor(trained["out"] / "model.pt", {"compile": False, "sampling_steps": None, "seed": 0, "samples": 1})
     cache = PredictionCache(predictor, predictor.digest, 16)
     sample = {"name": "S1", "records": read_records(vcf, "S1").assign(source=vcf), "aliases": {},
               "policy": Policy.from_config({})}

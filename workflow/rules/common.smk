@@ -49,6 +49,14 @@ WINDOW_PRESETS = sorted({entry["window_preset"] for entry in MODELS.values()})
 # Entries trained here, and entries whose published checkpoint is imported (rule import_checkpoint);
 # both make the entry's model.pt. Entries with a dna2hic checkpoint use that file.
 TRAINED = [m for m, entry in MODELS.items() if entry["weights"] == "train"]
+# Models whose predictions are posterior-predictive draws (prediction.samples > 1 of a variational
+# Akita or a diffusion stage): each genome also gets a standard-deviation map.
+STOCHASTIC = [
+    m
+    for m, entry in MODELS.items()
+    if config["prediction"]["samples"] > 1
+    and (entry["diffusion"] or entry["preset"].get("latent"))
+]
 IMPORTED = [
     m
     for m, entry in MODELS.items()
@@ -410,6 +418,12 @@ def all_targets():
     per_model = dict(cell_line=CELL_LINES, model=MODELS)
     return (
         expand(f"{MODEL_DIR}/maps/{{genome}}.mcool", genome=genomes, **per_model)
+        + expand(
+            f"{MODEL_DIR}/maps/{{genome}}.sd.mcool",
+            genome=genomes,
+            cell_line=CELL_LINES,
+            model=STOCHASTIC,
+        )
         + expand(f"{MODEL_DIR}/figures/test_windows.png", **per_model)
         + expand(
             f"{MODEL_DIR}/figures/structural_variants/{{sample}}.png",

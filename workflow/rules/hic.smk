@@ -1,5 +1,6 @@
 # Stage "hic" (package hicmodels.hic, commands `hicmodels hic ...`): a genome's window predictions
-# stitched into a .cool in reference coordinates, then a multi-resolution .mcool.
+# stitched into a .cool in reference coordinates, then a multi-resolution .mcool; for models with
+# posterior-predictive draws (STOCHASTIC) also the per-pixel standard deviation's .cool/.mcool.
 
 
 rule assemble_cool:
@@ -42,6 +43,53 @@ rule zoomify:
         "logs/zoomify/{cell_line}/{model}/{genome}.log",
     benchmark:
         "results/benchmarks/zoomify/{cell_line}/{model}/{genome}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    params:
+        settings=as_json(config["assemble"]),
+    shell:
+        "python -m hicmodels hic zoomify --cool {input} --config {params.settings} --out {output} 2> {log}"
+
+
+rule assemble_sd:
+    input:
+        predictions=f"{MODEL_DIR}/predictions/{{genome}}.h5",
+        windows=genome_windows,
+        fasta="results/reference/genome.fa.gz",
+        chain=genome_chain,
+    output:
+        sd=f"{MODEL_DIR}/maps/{{genome}}.sd.cool",
+    log:
+        "logs/assemble_sd/{cell_line}/{model}/{genome}.log",
+    benchmark:
+        "results/benchmarks/assemble_sd/{cell_line}/{model}/{genome}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    params:
+        chain=lambda w, input: f"--chain {input.chain}" if input.chain else "",
+        settings=as_json(config["assemble"]),
+        assembly=config["reference"]["assembly"],
+    shell:
+        "python -m hicmodels hic assemble --predictions {input.predictions} --windows {input.windows}"
+        " --fasta {input.fasta} {params.chain} --model {wildcards.model} --cell-line {wildcards.cell_line}"
+        " --assembly {params.assembly} --config {params.settings} --sd-out {output.sd} 2> {log}"
+
+
+rule zoomify_sd:
+    input:
+        f"{MODEL_DIR}/maps/{{genome}}.sd.cool",
+    output:
+        f"{MODEL_DIR}/maps/{{genome}}.sd.mcool",
+    log:
+        "logs/zoomify_sd/{cell_line}/{model}/{genome}.log",
+    benchmark:
+        "results/benchmarks/zoomify_sd/{cell_line}/{model}/{genome}.tsv"
     conda:
         "../envs/hicmodels.yaml"
     resources:

@@ -9,13 +9,16 @@ log = logging.getLogger("hicmodels")
 
 
 def assemble(args):
+    from ..errors import InputError
     from ..genome.windows import read_windows
     from ..hic.assemble import assemble_genome
 
+    if not (args.out or args.sd_out):
+        raise InputError("give --out, --sd-out or both", args.predictions)
     assemble_genome(predictions_path=args.predictions, windows=read_windows(args.windows),
                     chromsizes=reference_sizes(args.fasta), settings=args.settings, out_path=args.out,
                     chain_path=args.chain, personal_sequence_path=args.personal_sequence, model=args.model,
-                    cell_line=args.cell_line, assembly=args.assembly)
+                    cell_line=args.cell_line, assembly=args.assembly, sd_out_path=args.sd_out)
 
 
 def zoomify(args):
@@ -59,7 +62,9 @@ def register(commands):
     p.add_argument("--model", help="name of the model entry (stored in the cool's metadata)")
     p.add_argument("--cell-line", help="name of the cell line (stored in the cool's metadata)")
     p.add_argument("--assembly", help="genome assembly name (the cool's genome-assembly)")
-    p.add_argument("--out", required=True, help=".cool written")
+    p.add_argument("--out", help=".cool written (the mean map)")
+    p.add_argument("--sd-out", help=".cool written: the posterior-predictive standard deviation, same bins "
+                                    "(predictions made with prediction.samples > 1)")
     p.add_argument("--personal-sequence",
                    help="TSV written: the haplotype's inserted bases and extra copies, with the window bins on them "
                         "(header only without --chain)")

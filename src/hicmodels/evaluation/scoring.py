@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..hic.band import band_from_cooler, dense_from_band
 from ..hic.cool import open_cooler, reading
+from ..modelling.store import VALUE_NAMES
 from . import metrics
 from .baselines import SEQUENCE_BASELINES, baseline_band, distance_decay, sequence_profile
 from .fid import inception_fid
@@ -41,6 +42,11 @@ def common_band(predicted_paths):
     return min(bands) if bands else None
 
 
+def observed_over_expected(clr):
+    """Whether a predicted cooler holds O/E ratios (an Akita-target model's ``values``), not contacts."""
+    return clr.info.get("metadata", {}).get("values") == VALUE_NAMES["log_oe"]
+
+
 def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, scale, settings, name,
              last_offset=None, sequence_of=None, test_windows=None):
     """One row of metrics per (predictor, chromosome): the model ``name``, then the baselines.
@@ -48,7 +54,11 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
     Parameters
     ----------
     predicted_path : str
-        Predicted reference ``.cool`` (scaled balanced contacts, masked bins NaN).
+        Predicted reference ``.cool`` (scaled balanced contacts, masked bins NaN); one whose
+        metadata ``values`` say O/E ratios (a model of Akita's targets) is multiplied by the
+        baseline's P(s), measured on ``train_chroms``, so it is scored as contacts like the others:
+        its ``pearson_oe`` is then its O/E against the experimental O/E, and a model that predicts
+        O/E 1 everywhere scores exactly as the distance-decay baseline.
     experimental : hicmodels.hic.cool.ExperimentalMap
     test_chroms, train_chroms : list of str
         Chromosomes scored; chromosomes the baseline's P(s) is measured on.
@@ -87,6 +97,7 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
         last_offset = common_band([predicted_path])
     last_offset = width - 1 if last_offset is None else min(last_offset, width - 1)
     decay = distance_decay(experimental, train_chroms, width, scale)
+    ratios = observed_over_expected(predicted)
     rows = []
     for chrom in test_chroms:
         truth = experimental.band(chrom, width) * scale
@@ -94,6 +105,8 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
             model = band_from_cooler(predicted, chrom, width, missing=np.nan)
         n = min(len(truth), len(model))  # the cooler may carry one bin more or less
         truth, model = truth[:n], model[:n]
+        if ratios:  # O/E back to contacts with the training P(s): every metric compares contacts with contacts
+            model = model * baseline_band(decay, n)
         truth[:, last_offset + 1 :] = model[:, last_offset + 1 :] = np.nan  # the common band only
         baseline = np.where(np.isfinite(model), baseline_band(decay, n), np.nan)  # same pixels as the model
         options = {"min_offset": settings["min_offset"], "max_offset": last_offset, "scc_h": settings["scc_h"],

@@ -24,9 +24,11 @@ import bioframe
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..files import write_tsv
 from ..genome.liftover import EXTRA_COLUMNS, identity_blocks, invert, personal_extras, read_chain
-from ..modelling.store import read_predictions
+from ..modelling.store import read_predictions, read_variances
+from ..modelling.uncertainty import variance_from_moments
 from .cool import write_cool
 from .rebin import resample, window_to_reference
 from .stitch import ChromosomeStitcher, diagonal_coverage, full_band, within_band
@@ -186,6 +188,13 @@ def assemble_cool(windows, window_ids, maps, chromsizes, binsize, out_path, bloc
         (:data:`ELSEWHERE_COLUMNS`).
     """
     pixels, valid, elsewhere = stitch_windows(windows, window_ids, maps, chromsizes, binsize, blocks, min_coverage)
+    last, band = predicted_band(pixels, valid, binsize, band_min_predicted)
+    write_cool(out_path, chromsizes, binsize, within_band(pixels, last), valid, {**(metadata or {}), **band}, assembly)
+    return elsewhere
+
+
+def predicted_band(pixels, valid, binsize, band_min_predicted):
+    """Last diagonal kept by :func:`assemble_cool` and the band's metadata, from stitched pixels."""
     possible, predicted = diagonal_coverage(pixels, valid)
     last = full_band(possible, predicted, band_min_predicted)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -193,15 +202,37 @@ def assemble_cool(windows, window_ids, maps, chromsizes, binsize, out_path, bloc
     log.info("diagonals 0-%d kept (at least %.3g of their pairs predicted), %d farther ones dropped; "
              "fraction predicted per diagonal: %s", last, band_min_predicted, len(possible) - 1 - last,
              " ".join(f"{f:.3f}" for f in fraction))
-    metadata = {**(metadata or {}), "max_predicted_distance_bp": int(max(last, 0) * binsize),
-                "band_diagonals": last + 1, "band_min_predicted": float(band_min_predicted),
-                "diagonal_coverage": [round(float(f), 6) for f in fraction]}
-    write_cool(out_path, chromsizes, binsize, within_band(pixels, last), valid, metadata, assembly)
-    return elsewhere
+    return last, {"max_predicted_distance_bp": int(max(last, 0) * binsize), "band_diagonals": last + 1,
+                  "band_min_predicted": float(band_min_predicted),
+                  "diagonal_coverage": [round(float(f), 6) for f in fraction]}
+
+
+def _assemble_sd(predictions_path, windows, ids, maps, samples, chromsizes, settings, out_path, blocks, metadata,
+                 assembly):
+    """Write the stitched standard deviation of a predictions file's draws (see :func:`assemble_genome`)."""
+    variances = read_variances(predictions_path)
+    if variances is None:
+        raise InputError("the predictions hold one draw per window, no variances: predict with prediction.samples "
+                         "> 1 and a stochastic model (variational Akita, diffusion)", predictions_path)
+    second = variances.astype(np.float64) + np.square(maps.astype(np.float64))
+    stitched = {}
+    for name, values in (("mean", maps), ("second", second)):
+        stitched[name], valid, _ = stitch_windows(windows, ids, values, chromsizes, settings["bin_size"], blocks,
+                                                  settings["min_coverage"])
+    pixels = {}
+    for chrom, (rows, cols, mean) in stitched["mean"].items():
+        # the same pixels in the same order: a draw's variance is NaN exactly where its mean is
+        second_moment = stitched["second"][chrom][2]
+        pixels[chrom] = (rows, cols, np.sqrt(variance_from_moments(mean, second_moment)))
+    # the mean map's band, so both files hold the same pixels
+    last, band = predicted_band(stitched["mean"], valid, settings["bin_size"], settings["band_min_predicted"])
+    values = f"posterior-predictive standard deviation of: {metadata['values']}"
+    write_cool(out_path, chromsizes, settings["bin_size"], within_band(pixels, last), valid,
+               {**metadata, **band, "values": values, "samples": int(samples)}, assembly)
 
 
 def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path, chain_path=None,
-                    personal_sequence_path=None, model=None, cell_line=None, assembly=None):
+                    personal_sequence_path=None, model=None, cell_line=None, assembly=None, sd_out_path=None):
     """A genome's window predictions -> its reference-coordinate ``.cool`` (and personal-sequence table).
 
     Parameters
@@ -214,14 +245,17 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
         Reference chromosome sizes (names and lengths of the output).
     settings : dict
         Config section ``assemble``: ``bin_size``, ``min_coverage``, ``band_min_predicted``.
-    out_path : path
-        ``.cool`` written.
+    out_path : path or None
+        ``.cool`` written (None: only the standard deviation's).
     chain_path : path, optional
         Reference -> haplotype chain, for a haplotype's predictions.
     personal_sequence_path : path, optional
         TSV written: :func:`personal_sequence_table` (header only without a chain).
     model, cell_line, assembly : str, optional
         Model entry, cell line and genome assembly names, stored in the cooler.
+    sd_out_path : path, optional
+        ``.cool`` of the per-pixel posterior-predictive standard deviation,
+        on the same bins (predictions made with ``prediction.samples`` > 1).
 
     Notes
     -----
@@ -230,6 +264,13 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
     ``values``, ``contact_scale``, ``haplotype_chain`` and the band
     (:func:`assemble_cool`: ``max_predicted_distance_bp``, ``band_diagonals``,
     ``diagonal_coverage``).
+
+    The standard deviation is stitched by the law of total variance: a
+    stitched pixel is the overlap-weighted mixture of the window pixels
+    behind it (windows, and window bins resampled onto a reference bin), so
+    its variance is the stitched mean of the second moments ``v + m^2``
+    minus the squared stitched mean (:mod:`hicmodels.modelling.uncertainty`);
+    it is cut to the mean map's band.
     """
     ids, maps, attrs = read_predictions(predictions_path)
     blocks, _, personal_sizes = read_chain(chain_path) if chain_path else (None, None, None)
@@ -239,8 +280,12 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
                 **{key: attrs[key] for key in ("source_format", "source_sha256") if key in attrs},
                 "contact_scale": float(attrs["contact_scale"]),
                 "haplotype_chain": str(chain_path) if chain_path else None}
-    assemble_cool(windows, ids, maps, chromsizes, settings["bin_size"], out_path, blocks, settings["min_coverage"],
-                  metadata, assembly, band_min_predicted=settings["band_min_predicted"])
+    if out_path:
+        assemble_cool(windows, ids, maps, chromsizes, settings["bin_size"], out_path, blocks,
+                      settings["min_coverage"], metadata, assembly, band_min_predicted=settings["band_min_predicted"])
+    if sd_out_path:
+        _assemble_sd(predictions_path, windows, ids, maps, attrs.get("samples", 1), chromsizes, settings, sd_out_path,
+                     blocks, metadata, assembly)
     if personal_sequence_path:
         table = personal_sequence_table(windows, ids, maps.shape[1], blocks, personal_sizes)
         write_tsv(table, personal_sequence_path)

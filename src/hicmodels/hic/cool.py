@@ -11,6 +11,7 @@ masked map.
 """
 
 import contextlib
+import copy
 import logging
 import shutil
 from pathlib import Path
@@ -165,6 +166,12 @@ class ExperimentalMap:
         if total <= 0:
             raise InputError("no contacts on the chosen chromosomes", self.path)
         return keep.sum() ** 2 / total
+
+    def counts_view(self):
+        """The same cooler read as raw counts (what Akita's adaptive coarse-graining counts)."""
+        view = copy.copy(self)
+        view.balance = False
+        return view
 
     def window(self, chrom, start, end, nbins, scale):
         """Scaled balanced (or raw) map of ``chrom:start-end`` on ``nbins`` equal bins.

@@ -19,6 +19,9 @@ key                 meaning
 ``training_config`` the training settings it was trained with
 ``values``          what the model outputs: ``log1p_contacts`` (absent: the
                     same) or ``log_oe`` (log observed/expected, Akita)
+``noise_variance``  a variational Akita's Gaussian likelihood variance (its
+                    latent-mean MSE on the validation windows), added to its
+                    posterior-predictive draws
 ``source``          an imported checkpoint's origin: ``format``, ``file``,
                     ``sha256`` (:mod:`hicmodels.models.published`)
 =================== ============================================================

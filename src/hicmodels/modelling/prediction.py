@@ -12,6 +12,16 @@ autocast with channels-last 2D layers, and ``compile`` wraps the model in
 ``torch.compile``. The diffusion stage draws its noise per window from
 ``(seed, window_id)``, so a window gets the same draws in every genome and
 run: reference and haplotype maps differ by their sequence, not their noise.
+With ``samples`` > 1 a stochastic model (the diffusion stage; a variational
+Akita, whose latent draws are seeded the same way) is run that many times per
+window, draw ``k`` seeded from ``(seed/k, window_id)``; the stored map is the
+draws' mean and ``variances`` their per-pixel variance, both in stored
+values (:mod:`.uncertainty`). A variational Akita's draw is its decoder's
+map at a latent draw plus, when its checkpoint has a ``noise_variance`` (the
+Gaussian likelihood's, :func:`hicmodels.modelling.training.noise_variance`),
+symmetric Gaussian noise of that variance, seeded likewise: a draw from the
+posterior predictive of the map rather than of its mean. One sample of a
+variational Akita is its latent mean (the point estimate).
 """
 
 import logging
@@ -31,23 +41,38 @@ from ..files import file_sha256
 from .checkpoints import check_compatible, describe, load_checkpoint, load_weights
 from .inputs import WindowDataset, model_input
 from .runtime import autocast, select_device
-from .store import write_predictions
+from .store import VALUE_NAMES, write_predictions
 from .tracks import TrackSet
+from .uncertainty import sample_moments
 
 log = logging.getLogger(__name__)
 
 
-def window_noise(window_ids, steps, nbins, seed):
-    """Standard normal draws (windows, steps, nbins, nbins), seeded by ``seed`` and each window id."""
-    noise = torch.empty(len(window_ids), steps, nbins, nbins)
+def seeded_normal(window_ids, shape, seed):
+    """Standard normal draws ``(windows, *shape)``, seeded by ``seed`` and each window id."""
+    noise = torch.empty(len(window_ids), *shape)
     for i, window_id in enumerate(window_ids):
         generator = torch.Generator().manual_seed(zlib.crc32(f"{seed}:{window_id}".encode()))
-        noise[i] = torch.randn(steps, nbins, nbins, generator=generator)
+        noise[i] = torch.randn(*shape, generator=generator)
     return noise
 
 
-VALUE_NAMES = {"log1p_contacts": "balanced contacts scaled to a genome-wide mean of 1",
-               "log_oe": "observed/expected ratio (exp of the model's log O/E)"}
+def window_noise(window_ids, steps, nbins, seed):
+    """The diffusion stage's noise, (windows, steps, nbins, nbins), seeded by ``seed`` and each window id."""
+    return seeded_normal(window_ids, (steps, nbins, nbins), seed)
+
+
+def likelihood_noise(window_ids, nbins, seed):
+    """Symmetric standard normal maps (windows, nbins, nbins): the upper triangle's draws mirrored."""
+    noise = seeded_normal(window_ids, (nbins, nbins), f"{seed}:likelihood")
+    return torch.triu(noise) + torch.triu(noise, 1).transpose(-1, -2)
+
+
+def draw_seed(seed, draw):
+    """The noise seed of posterior-predictive draw ``draw``: ``seed`` itself for the first (one draw: as before)."""
+    return seed if draw == 0 else f"{seed}/{draw}"
+
+
 
 
 def to_values(y, values):
@@ -119,7 +144,12 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
     steps = (settings["sampling_steps"] or config["timesteps"]) if diffusion else None
     nbins = checkpoint["window_size"] // checkpoint["bin_size"]
     names, track_bin = models.tracks(config)
+    latent = config.get("latent") if config["architecture"] == "akita" else None
+    # a deterministic model's draws would all be equal: one, and no variances
+    samples = settings["samples"] if diffusion or latent else 1
     maps = np.empty((len(todo), nbins, nbins), dtype=np.float32)
+    variances = np.empty_like(maps) if samples > 1 else None
+    noise_sd = float(np.sqrt(checkpoint.get("noise_variance", 0.0)))
     if len(todo):
         with tempfile.TemporaryDirectory() as scratch:
             genome = GenomeCodes.from_fasta(fasta_path, Path(scratch) / "genome.npy", todo["seq_chrom"].unique())
@@ -132,11 +162,22 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
                 for batch in loader:
                     index = batch["index"].numpy()
                     x = model_input({k: v.to(device) for k, v in batch.items() if k != "index"}, track_bin)
-                    if diffusion:
-                        y = model(x, noise=window_noise(ids[index], steps, nbins, seed).to(device))
-                    else:
-                        y = model(x)
-                    maps[index] = to_values(y.float(), values).cpu().numpy()
+                    draws = []
+                    for draw in range(samples):
+                        if diffusion:
+                            noise = window_noise(ids[index], steps, nbins, draw_seed(seed, draw))
+                            y = model(x, noise=noise.to(device))
+                        elif latent and samples > 1:  # the latent: (channels, positions), a position per bin
+                            noise = seeded_normal(ids[index], (latent, nbins), draw_seed(seed, draw))
+                            y = model(x, noise=noise.to(device))
+                            if noise_sd:  # the Gaussian likelihood's own noise: a posterior-predictive draw of y
+                                y = y + noise_sd * likelihood_noise(ids[index], nbins, draw_seed(seed, draw)).to(device)
+                        else:
+                            y = model(x)
+                        draws.append(to_values(y.float(), values).cpu().numpy())
+                    maps[index], variance = sample_moments(np.stack(draws))
+                    if variances is not None:
+                        variances[index] = variance
                     progress.advance(len(index))
     log.info("predicted %d windows with the %s model%s (%d skipped: status not ok)", len(todo), config["architecture"],
              f", {steps} sampling steps" if diffusion else "", len(windows) - len(todo))
@@ -147,7 +188,9 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
         attrs.update(source_format=checkpoint["source"]["format"], source_sha256=checkpoint["source"]["sha256"])
     if diffusion:
         attrs.update(sampling_steps=steps, seed=seed)
-    write_predictions(out_path, todo["window_id"].to_numpy(), maps, attrs)
+    if samples > 1:
+        attrs.update(samples=samples, seed=seed)
+    write_predictions(out_path, todo["window_id"].to_numpy(), maps, attrs, variances)
 
 
 def window_tracks(track_paths, names, track_bin, aliases, windows, chain):

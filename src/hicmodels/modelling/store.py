@@ -4,7 +4,10 @@
 chunked per window) hold contacts on the checkpoint's contact scale in the
 coordinates of the sequence the model read; attributes carry
 ``contact_scale``, ``bin_size``, ``architecture`` and, for the diffusion
-stage, ``sampling_steps`` and ``seed``. Reading it needs no PyTorch.
+stage, ``sampling_steps`` and ``seed``, and ``samples``. With more than one
+posterior-predictive draw per window, ``variances`` (same shape as ``maps``)
+holds each pixel's variance over the draws (:mod:`.uncertainty`). Reading it
+needs no PyTorch.
 """
 
 import h5py
@@ -13,13 +16,21 @@ import numpy as np
 from ..errors import InputError
 from ..files import atomic_output
 
+# What the stored values are (attribute ``values``, copied into the assembled cooler's metadata), by the
+# checkpoint's ``values``: prediction stores expm1 of log1p outputs and exp of log O/E ones.
+VALUE_NAMES = {"log1p_contacts": "balanced contacts scaled to a genome-wide mean of 1",
+               "log_oe": "observed/expected ratio (exp of the model's log O/E)"}
 
-def write_predictions(path, window_ids, maps, attrs):
-    """Write window maps and their attributes atomically."""
+
+def write_predictions(path, window_ids, maps, attrs, variances=None):
+    """Write window maps (and their per-pixel variances, if given) and their attributes atomically."""
     nbins = maps.shape[1]
     with atomic_output(path) as tmp, h5py.File(tmp, "w") as store:
         store.create_dataset("window_id", data=np.asarray(window_ids).astype("S"))
-        store.create_dataset("maps", data=maps, compression="gzip", chunks=(1, nbins, nbins) if len(maps) else None)
+        for name, data in (("maps", maps), ("variances", variances)):
+            if data is not None:
+                store.create_dataset(name, data=data, compression="gzip",
+                                     chunks=(1, nbins, nbins) if len(data) else None)
         for key, value in attrs.items():
             store.attrs[key] = value
 
@@ -41,3 +52,9 @@ def read_predictions(path):
     except (OSError, KeyError, ValueError) as err:
         detail = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputError(f"not a predictions file or corrupt ({detail})", path) from None
+
+
+def read_variances(path):
+    """The per-pixel variances of a predictions file, or None when it holds one draw per window."""
+    with h5py.File(path, "r") as store:
+        return store["variances"][:] if "variances" in store else None

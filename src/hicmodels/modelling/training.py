@@ -1,7 +1,9 @@
 """Training on reference windows and an experimental map, with PyTorch Lightning.
 
 Two stages share the data path: the encoder-decoder (masked L1 on ``log1p``
-maps) and, optionally, the diffusion stage on its residual (MSE on the noise,
+maps; an Akita model: its own masked MSE, plus ``beta`` x KL with a
+variational layer, :meth:`hicmodels.models.akita.Akita.loss`) and,
+optionally, the diffusion stage on its residual (MSE on the noise,
 encoder-decoder frozen). Lightning runs them: DDP when ``devices`` > 1, bf16
 mixed precision on a GPU (fp32 on the CPU), seeds for Python, NumPy, torch and
 DataLoader workers, and checkpoints. While a stage trains, Lightning's state
@@ -18,8 +20,10 @@ delete the folder or set ``training.resume: false``.
 The final checkpoint is a plain dict (:mod:`hicmodels.modelling.checkpoints`):
 ``model_config`` (enough to rebuild the model), ``state_dict`` (the epoch with
 the lowest validation loss), ``contact_scale``, ``bin_size``, ``window_size``,
-``targets`` (``balanced`` or ``raw``), ``epoch``, ``validation_loss`` and
-``training_config``.
+``targets`` (``balanced`` or ``raw``), ``values`` (``log1p_contacts``, or
+``log_oe`` for a model trained on Akita's targets, :mod:`.targets`),
+``epoch``, ``validation_loss``, ``training_config`` and, for a variational
+Akita, ``noise_variance`` (:func:`noise_variance`).
 """
 
 import json
@@ -39,11 +43,13 @@ from .. import models
 from ..errors import InputError
 from ..files import atomic_output
 from ..genome.sequence import GenomeCodes
+from ..models.akita import Akita
 from ..models.diffusion import HiCDiffusion, masked_mean
 from ..progress import Progress
 from .checkpoints import check_compatible, lightning_weights, load_checkpoint, load_weights, save_checkpoint
-from .inputs import EpochSampler, WindowDataset, epoch_seed, load_targets, model_input
+from .inputs import EpochSampler, WindowDataset, epoch_seed, model_input
 from .runtime import select_device
+from .targets import VALUES, target_transform, window_targets
 from .tracks import TrackSet
 
 log = logging.getLogger(__name__)
@@ -78,7 +84,7 @@ class Stage(L.LightningModule):
 
     def loss(self, batch, generator=None):
         x = model_input(batch, self.track_bin)
-        if isinstance(self.model, HiCDiffusion):
+        if isinstance(self.model, (HiCDiffusion, Akita)):
             return self.model.loss(x, batch["target"], generator)
         return masked_l1(self.model(x), batch["target"])
 
@@ -194,9 +200,9 @@ def _examples(fasta_path, experimental, windows, model_config, training_config, 
     tracks = TrackSet.from_bigwigs(track_paths or {}, names, chroms, track_bin, aliases) if names else None
     log.info("%d train, %d validation windows of %d bins; tracks: %s", len(train_rows), len(val_rows), nbins,
              ", ".join(names) or "none")
-    train = WindowDataset(genome, train_rows, load_targets(experimental, train_rows, nbins, scale), tracks,
-                          training_config["reverse_complement"], training_config["shift_bp"])
-    val = WindowDataset(genome, val_rows, load_targets(experimental, val_rows, nbins, scale), tracks)
+    train = WindowDataset(genome, train_rows, window_targets(experimental, train_rows, nbins, scale, model_config),
+                          tracks, training_config["reverse_complement"], training_config["shift_bp"])
+    val = WindowDataset(genome, val_rows, window_targets(experimental, val_rows, nbins, scale, model_config), tracks)
     return train, val, {"bin_size": binsize, "window_size": size}
 
 
@@ -242,6 +248,26 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
     weights = lightning_weights(best.best_model_path)
     epoch = min(history.rows, key=lambda row: row[2])[0]
     return weights, epoch, float(best.best_model_score), history.rows, trainer.is_global_zero
+
+
+def noise_variance(model_config, weights, dataset, batch_size):
+    """The Gaussian likelihood's variance of a variational Akita: its latent-mean MSE on ``dataset`` (validation).
+
+    Lu et al.'s loss is a Gaussian likelihood of fixed variance (MSE); its
+    posterior predictive is ``N(f(z), noise) `` averaged over the latent
+    ``z``, so prediction adds this noise to each latent draw
+    (:mod:`hicmodels.modelling.prediction`). Estimated on held-out windows,
+    not the training ones the model fits.
+    """
+    model = models.build(model_config)
+    model.load_state_dict(weights)
+    model.eval()
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for batch in torch.utils.data.DataLoader(dataset, batch_size=batch_size):
+            squared, pixels, _ = model.squared_errors(model_input(batch), batch["target"])
+            total, count = total + float(squared), count + int(pixels)
+    return total / max(count, 1)
 
 
 def _save(checkpoint, checkpoint_path, rows, log_path, work_dir):
@@ -294,8 +320,13 @@ def train(*, fasta_path, experimental, windows, model_config, training_config, c
         log.info("%s with %d parameters", model_config["architecture"], sum(p.numel() for p in stage.parameters()))
         weights, epoch, loss, rows, main = _fit(stage, train_set, val_set, {"model": model_config, **{
             k: training_config[k] for k in ("epochs", "batch_size")}}, training_config, work_dir, threads)
+        if model_config["architecture"] == "akita" and model_config.get("latent"):
+            geometry["noise_variance"] = noise_variance(model_config, weights, val_set, training_config["batch_size"])
+            log.info("likelihood noise variance %.4g (latent-mean MSE on the validation windows)",
+                     geometry["noise_variance"])
     checkpoint = {"model_config": dict(model_config), "state_dict": weights, "contact_scale": float(scale),
-                  "targets": "balanced" if experimental.balance else "raw", "epoch": epoch,
+                  "targets": "balanced" if experimental.balance else "raw",
+                  "values": VALUES[target_transform(model_config)], "epoch": epoch,
                   "validation_loss": loss, "training_config": dict(training_config), **geometry}
     if main:
         _save(checkpoint, checkpoint_path, rows, log_path, work_dir)

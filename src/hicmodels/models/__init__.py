@@ -1,15 +1,17 @@
 """Sequence-to-Hi-C models, selected by name from the config's ``model`` section.
 
 Families: ``encoder_decoder`` (HiCDiffusion's, trained here or imported),
-``diffusion`` (its diffusion stage), ``corigami`` (C.Origami's ConvTransModel)
-and ``akita`` (Akita v1); the last two run published weights
-(:mod:`hicmodels.models.published`).
+``diffusion`` (its diffusion stage), ``corigami`` (C.Origami's ConvTransModel,
+published weights only, :mod:`hicmodels.models.published`) and ``akita``
+(Akita v1's published weights, or trained here with its dilated or a
+transformer trunk and an optional variational layer).
 
 A model config is a dict: ``architecture`` plus the class's keyword
-arguments, and three keys that are not the module's: ``tracks`` (names of the
+arguments, and keys that are not the module's: ``tracks`` (names of the
 bigWig tracks fed beside the sequence, in channel order), ``track_bin`` (bases
-per track value) and ``diffusion`` (the U-Net and chain of the diffusion
-stage). The diffusion stage's config is ``{"architecture": "diffusion",
+per track value), ``diffusion`` (the U-Net and chain of the diffusion
+stage) and ``target_transform`` (:mod:`hicmodels.modelling.targets`). The
+diffusion stage's config is ``{"architecture": "diffusion",
 "encoder_decoder": <encoder-decoder config>, **diffusion}``.
 """
 
@@ -22,9 +24,10 @@ from .diffusion import HiCDiffusion
 from .encoder_decoder import EncoderDecoder
 
 ARCHITECTURES = {"encoder_decoder": EncoderDecoder, "diffusion": HiCDiffusion, "corigami": COrigami, "akita": Akita}
-# Bases per output bin of the families with a fixed encoder (the encoder-decoder's is its pools' product).
+# Bases per output bin of the families with a fixed encoder (the encoder-decoder's is its pools' product;
+# Akita's too when its config sets pools, 2,048 bp as published otherwise).
 FIXED_BIN_SIZE = {"corigami": 8192, "akita": 2048}
-DATA_KEYS = ("tracks", "track_bin", "diffusion")
+DATA_KEYS = ("tracks", "track_bin", "diffusion", "target_transform")
 
 
 def complete(config):
@@ -77,7 +80,9 @@ def base_config(config):
 def bin_size(config):
     """Sequence bases per output bin: the product of the encoder's pooling factors, or the family's fixed bin."""
     base = base_config(config)
-    return FIXED_BIN_SIZE.get(base["architecture"]) or math.prod(base["pools"])
+    if "pools" in base:
+        return math.prod(base["pools"])
+    return FIXED_BIN_SIZE[base["architecture"]]
 
 
 def tracks(config):
