@@ -175,7 +175,7 @@ def test_sd_map_combines_overlapping_windows_by_the_law_of_total_variance(tmp_pa
     variances = np.stack([np.full((4, 4), 0.25), np.full((4, 4), 1.0)]).astype(np.float32)
     attrs = {"contact_scale": 1.0, "architecture": "akita", "bin_size": 10, "values": "observed/expected ratio"}
     write_predictions(tmp_path / "p.h5", windows["window_id"].to_numpy(), maps, {**attrs, "samples": 20}, variances)
-    settings = {"bin_size": 10, "min_coverage": 0.5}
+    settings = {"bin_size": 10, "min_coverage": 0.5, "band_min_predicted": 0.99}
     assemble_genome(predictions_path=tmp_path / "p.h5", windows=windows, chromsizes=pd.Series({"chrA": 70}),
                     settings=settings, out_path=tmp_path / "m.cool", sd_out_path=tmp_path / "sd.cool")
     mean = cooler.Cooler(str(tmp_path / "m.cool")).matrix(balance=True)[:]
@@ -184,6 +184,8 @@ def test_sd_map_combines_overlapping_windows_by_the_law_of_total_variance(tmp_pa
     assert mean[2, 3] == 2.0 and sd[2, 3] == pytest.approx(np.sqrt(1.625))
     assert sd[0, 1] == pytest.approx(0.5) and sd[5, 5] == pytest.approx(1.0)  # one window each
     assert np.isnan(sd[6, 6]) and sd_cool.bins()[:].equals(cooler.Cooler(str(tmp_path / "m.cool")).bins()[:])
+    stored = [c.pixels()[:][["bin1_id", "bin2_id"]] for c in (sd_cool, cooler.Cooler(str(tmp_path / "m.cool")))]
+    assert stored[0].equals(stored[1]) and stored[0].eval("bin2_id - bin1_id").max() == 2  # one band: diagonal 3 cut
     metadata = sd_cool.info["metadata"]
     assert metadata["samples"] == 20 and metadata["values"].startswith("posterior-predictive standard deviation")
     write_predictions(tmp_path / "one.h5", windows["window_id"].to_numpy(), maps, attrs)
