@@ -92,7 +92,8 @@ def test_an_oe_model_is_scored_on_the_training_p_of_s(tmp_path):
     write_cool(tmp_path / "flat.cool", sizes, 10, flat, valid, oe)
     truth = {c: (i, j, np.where(j - i < 8, v / decay[np.minimum(j - i, 7)], 1.0)) for c, (i, j, v) in pixels.items()}
     write_cool(tmp_path / "true_oe.cool", sizes, 10, truth, valid, oe)
-    windows = pd.DataFrame({"chrom": ["train", "test"], "split": ["train", "test"]})
+    windows = pd.DataFrame({"chrom": ["train", "test", "test"], "start": [0, 0, 80], "end": [80, 80, 160],
+                            "split": ["train", "test", "test"]})
     checkpoint = {"window_size": 80, "bin_size": 10, "contact_scale": 1.0}
     scores = {name: evaluate_checkpoint(predicted_path=tmp_path / f"{name}.cool", checkpoint=checkpoint,
                                         windows=windows, experimental=experimental, settings=SETTINGS, name=name)
