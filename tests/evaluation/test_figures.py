@@ -73,3 +73,14 @@ def test_structural_variant_maps_have_coordinates_colour_bars_and_symmetric_diff
     assert low == -high == pytest.approx(-(np.log1p(3) - np.log1p(1)))
     assert images["hap2 - reference"].get_clim() == (low, high)
     assert {ax.get_ylabel() for ax in drawn[0].axes} >= {"log1p(contacts)", "difference"}  # colour bars
+
+
+def test_bars_average_the_chromosome_rows_only():
+    table = pd.DataFrame({"predictor": ["m", "m", "m", "decay"], "chrom": ["a", "b", "a", "a"],
+                          "protocol": ["chromosome", "chromosome", "window", "chromosome"],
+                          "pearson_log1p": [0.2, 0.4, 0.9, 0.5], "spearman_log1p": 0.0, "pearson_oe": 0.0,
+                          "scc": [0.1, 0.3, 0.8, 0.2], "pearson_insulation": 0.0})
+    mean = figures.mean_per_predictor(table)
+    assert list(mean.index) == ["m", "decay"]
+    assert mean.loc["m", "pearson_log1p"] == pytest.approx(0.3) and mean.loc["m", "scc"] == pytest.approx(0.2)
+    assert figures.mean_per_predictor(table.drop(columns="protocol")).loc["m", "scc"] == pytest.approx(0.4)

@@ -126,10 +126,24 @@ def personal_summary(summary, sample, path):
     _save(fig, path)
 
 
+BAR_METRICS = ["pearson_log1p", "spearman_log1p", "pearson_oe", "scc", "pearson_insulation"]
+
+
+def mean_per_predictor(table, names=BAR_METRICS):
+    """Mean of each metric per predictor over the stitched-chromosome rows (``protocol`` ``chromosome``).
+
+    Per-window rows average other units (windows, not chromosomes); mixing them in would count each
+    chromosome twice.
+    """
+    if "protocol" in table.columns:
+        table = table[table["protocol"] == "chromosome"]
+    return table.groupby("predictor", sort=False)[names].mean()
+
+
 def metrics_bars(table, path):
     """Bars of each metric per predictor (mean over scored chromosomes)."""
-    names = ["pearson_log1p", "spearman_log1p", "pearson_oe", "scc", "pearson_insulation"]
-    mean = table.groupby("predictor")[names].mean()
+    names = BAR_METRICS
+    mean = mean_per_predictor(table, names)
     fig, ax = plt.subplots(figsize=(7, 3.2))
     width = 0.8 / len(mean)
     for i, (predictor, values) in enumerate(mean.iterrows()):
