@@ -364,7 +364,8 @@ def test_imported_akita_predicts_through_the_cool_path(akita, tmp_path, capsys):
     inner = maps[:, 32:48, 32:48]
     assert np.isnan(maps[:, :32]).all() and (inner[np.isfinite(inner)] > 0).all()  # exp of log O/E
     assemble_genome(predictions_path=tmp_path / "p.h5", windows=windows, chromsizes=pd.Series({"chr1": 250_000}),
-                    settings={"bin_size": 10_000, "min_coverage": 0.5}, out_path=tmp_path / "m.cool", model="akita")
+                    settings={"bin_size": 10_000, "min_coverage": 0.5, "band_min_predicted": 0.99},
+                    out_path=tmp_path / "m.cool", model="akita")
     clr = cooler.Cooler(str(tmp_path / "m.cool"))
     assert clr.info["metadata"]["values"].startswith("observed/expected")
     assert clr.info["metadata"]["source_format"] == "akita" and len(clr.info["metadata"]["source_sha256"]) == 64
