@@ -68,11 +68,13 @@ def test_replacements_crossing_a_cut_or_inside_a_pasted_target_are_rejected():
         (7, "chrA", 62, 63, "A"),  # inside the target, which the copy overwrites
         (8, "chrB", 9, 11, "T"),  # the same positions on another chromosome
         (9, "chrA", 70, 71, "A"),  # just past the target
+        (10, "chrA", 39, 41, "T"),  # crosses the cut at the copied source's start
     ])
     kept = overlaps.replacements(table, ops)
     assert kept["rec"].tolist() == [3, 5, 6, 8, 9]
+    assert list(kept.columns) == REPLACE_COLUMNS and kept.index.tolist() == list(range(5))
     assert overlaps.ledger.rejected == [(2, [2, 4], "overlap", "overlaps r0 on haplotype 2"),
-                                        (2, [7], "overlap", "overlaps r1 on haplotype 2")]
+                                        (2, [7, 10], "overlap", "overlaps r1 on haplotype 2")]
 
 
 def test_replacements_sharing_a_base_keep_the_first_in_record_order():
