@@ -25,7 +25,7 @@ class Ledger:
         self.rejected.append((hap, [int(r) for r in rows], reason, detail))
 
 
-def _overlaps(policy="skip", n=12, source="in.vcf"):
+def _overlaps(policy="skip", n=16, source="in.vcf"):
     labels = np.array([f"r{i}" for i in range(n)])
     return Overlaps(2, Ledger(), Policy.from_config({"overlap": policy}), labels, np.array([source] * n))
 
@@ -69,12 +69,15 @@ def test_replacements_crossing_a_cut_or_inside_a_pasted_target_are_rejected():
         (8, "chrB", 9, 11, "T"),  # the same positions on another chromosome
         (9, "chrA", 70, 71, "A"),  # just past the target
         (10, "chrA", 39, 41, "T"),  # crosses the cut at the copied source's start
+        (11, "chrA", 60, 61, "A"),  # the target's first base
+        (12, "chrA", 69, 70, "A"),  # the target's last base
+        (13, "chrB", 62, 63, "A"),  # the target's positions on another chromosome
     ])
     kept = overlaps.replacements(table, ops)
-    assert kept["rec"].tolist() == [3, 5, 6, 8, 9]
-    assert list(kept.columns) == REPLACE_COLUMNS and kept.index.tolist() == list(range(5))
+    assert kept["rec"].tolist() == [3, 5, 6, 8, 9, 13]
+    assert list(kept.columns) == REPLACE_COLUMNS and kept.index.tolist() == list(range(6))
     assert overlaps.ledger.rejected == [(2, [2, 4], "overlap", "overlaps r0 on haplotype 2"),
-                                        (2, [7, 10], "overlap", "overlaps r1 on haplotype 2")]
+                                        (2, [7, 10, 11, 12], "overlap", "overlaps r1 on haplotype 2")]
 
 
 def test_replacements_sharing_a_base_keep_the_first_in_record_order():
