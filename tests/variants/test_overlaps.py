@@ -92,11 +92,15 @@ def test_replacements_sharing_a_base_keep_the_first_in_record_order():
         (6, "chrA", 30, 31, "A"),  # abuts r3
         (7, "chrB", 0, 50, "A"),  # another chromosome starts afresh
         (8, "chrB", 49, 51, "A"),
+        (9, "chrB", 60, 70, "A"),
+        (10, "chrB", 70, 70, "TT"),  # an insertion where r9 ends: shares no base
+        (11, "chrB", 65, 66, "A"),  # out of position order (an edits file): overlaps r9, not r10
     ])
     kept = overlaps.replacements(table.iloc[::-1], [])  # given in any order: record order decides
-    assert kept["rec"].tolist() == [0, 2, 3, 6, 7]
+    assert kept["rec"].tolist() == [0, 2, 3, 6, 7, 9, 10]
     assert overlaps.ledger.rejected == [(2, [1], "overlap", "overlaps r0 on haplotype 2"),
                                         (2, [4], "overlap", "overlaps r3 on haplotype 2"),
                                         (2, [5], "overlap", "overlaps r3 on haplotype 2"),
-                                        (2, [8], "overlap", "overlaps r7 on haplotype 2")]
+                                        (2, [8], "overlap", "overlaps r7 on haplotype 2"),
+                                        (2, [11], "overlap", "overlaps r9 on haplotype 2")]
     assert overlaps.replacements(table.iloc[[0, 2, 3, 6, 7]], [])["rec"].tolist() == [0, 2, 3, 6, 7]
