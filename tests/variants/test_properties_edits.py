@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from hicmodels.hic.assemble import stitch_windows
 from hicmodels.genome.liftover import mark_copies, novel_personal, read_chain, write_chain
 from hicmodels.genome.windows import haplotype_windows, reference_windows
+from hicmodels.variants.sequences import piece_content
 from variant_helpers import build, chain_check
 
 COMPLEMENT = str.maketrans("ACGT", "TGCA")
@@ -224,3 +225,14 @@ def test_nested_and_abutting_edits_match_the_oracle_and_keep_the_chain_invariant
                 assert len(valid["chr1"]) == -(-n // BINSIZE)
                 assert ((rows <= cols) & (cols < len(valid["chr1"]))).all()
                 np.testing.assert_allclose(values, 1.0)
+
+
+def test_piece_content_by_hand():
+    """A piece at reference 100 with an SNV (aligned), a 3-base deletion and a 2-base insertion: its sequence and
+    gap-free blocks worked out by hand, the positions integers."""
+    seq, blocks = piece_content(b"ACGTACGTAC", 100, np.array([102, 104, 108]), np.array([103, 107, 108]),
+                                [b"T", b"", b"GG"], np.array([True, False, False]))
+    assert seq == b"AC" + b"T" + b"T" + b"" + b"T" + b"GG" + b"AC"
+    # reference 100-104 (the SNV inside) at 0, 107-108 at 4, 108-110 at 7 (after the insertion)
+    assert [b.tolist() for b in blocks] == [[100, 107, 108], [104, 108, 110], [0, 4, 7]]
+    assert all(b.dtype == np.int64 for b in blocks)
