@@ -1,6 +1,7 @@
-"""Which of two colliding records applies (:class:`hicmodels.variants.overlaps.Overlaps`), called in-process.
+"""Which of two colliding records applies (:class:`hicmodels.variants.overlaps.Overlaps`), called directly.
 
-The haplotype build runs these rules too, but in worker processes; here each rule of the module docstring is
+The build tests reach these rules through whole VCFs and missed cases (two colliding structural operations, a
+target's first and last base, a collision out of position order); here each rule of the module docstring is
 one hand-made case, the answer written out.
 """
 
