@@ -138,3 +138,10 @@ def test_baseline_band_of_the_decay_scores_zero_on_oe_and_its_scale_shows_in_the
     # the same chromosome's own P(s) at the same scale: the baseline's mean at each offset is the truth's
     np.testing.assert_allclose(np.nanmean(np.where(finite, baseline, np.nan), axis=0),
                                np.nanmean(truth, axis=0), rtol=1e-9)
+
+
+def test_compare_passes_its_scc_parameters_on():
+    a, b = _noisy_pair(n=120, seed=2)
+    got = metrics.compare(_as_hicrep_sees_it(a, 6), _as_hicrep_sees_it(b, 6), min_offset=1, scc_h=1,
+                          scc_max_offset=5, insulation_window=5)["scc"]
+    assert got == pytest.approx(_hicrep(a, b, 1, 6), abs=5e-5)  # the weights' Bessel term, as above, at N_k >= 115

@@ -30,6 +30,8 @@ from hypothesis import strategies as st
 from hicmodels.hic.assemble import stitch_windows
 from hicmodels.genome.liftover import mark_copies, novel_personal, read_chain, write_chain
 from hicmodels.genome.windows import haplotype_windows, reference_windows
+from hicmodels.variants.layout import Layout, Step, Walk
+from hicmodels.variants.sequences import piece_content, piece_sequences, walk_sequence
 from variant_helpers import build, chain_check
 
 COMPLEMENT = str.maketrans("ACGT", "TGCA")
@@ -224,3 +226,30 @@ def test_nested_and_abutting_edits_match_the_oracle_and_keep_the_chain_invariant
                 assert len(valid["chr1"]) == -(-n // BINSIZE)
                 assert ((rows <= cols) & (cols < len(valid["chr1"]))).all()
                 np.testing.assert_allclose(values, 1.0)
+
+
+def test_piece_content_by_hand():
+    """A piece at reference 100 with an SNV (aligned), a 3-base deletion and a 2-base insertion: its sequence and
+    gap-free blocks worked out by hand, the positions integers."""
+    seq, blocks = piece_content(b"ACGTACGTAC", 100, np.array([102, 104, 108]), np.array([103, 107, 108]),
+                                [b"T", b"", b"GG"], np.array([True, False, False]))
+    assert seq == b"AC" + b"T" + b"T" + b"" + b"T" + b"GG" + b"AC"
+    # reference 100-104 (the SNV inside) at 0, 107-108 at 4, 108-110 at 7 (after the insertion)
+    assert [b.tolist() for b in blocks] == [[100, 107, 108], [104, 108, 110], [0, 4, 7]]
+    assert all(b.dtype == np.int64 for b in blocks)
+
+
+def test_walk_with_lead_inserts_trail_and_a_reused_piece_by_hand():
+    class Reference:
+        def fetch(self, chrom, start, end):
+            return b"ACGTACGTAC"[start:end]
+
+    pieces = [("chrA", 0, 3), ("chrA", 3, 10)]
+    walk = Walk("hapA", [Step(1, 0, True), Step(0, 0, False), Step(1, 1, True)], [b"GG"], lead=b"NN", trail=b"TT")
+    replacements = pd.DataFrame({"chrom": [], "start": [], "end": [], "alt": [], "aligned": []})
+    built = piece_sequences(Layout(pieces, [walk], []), replacements, Reference())
+    seq, blocks = walk_sequence(walk, built)
+    assert seq == b"NN" + b"TACGTAC" + b"GG" + b"CGT" + b"TACGTAC" + b"TT"
+    assert blocks.values.tolist() == [["chrA", 3, 10, "hapA", 2, 9, "+", 0], ["chrA", 0, 3, "hapA", 11, 14, "-", 0],
+                                      ["chrA", 3, 10, "hapA", 14, 21, "+", 1]]
+    assert set(built.cache) == {1}  # only the piece walked twice is kept once built

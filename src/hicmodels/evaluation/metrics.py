@@ -92,7 +92,7 @@ def smooth(band, h):
         for b in range(-h, h + 1):
             lo = 2 * h + b - a  # column of offset k + b - a for k = 0
             part = np.full_like(band, np.nan)
-            hi = min(width, width + 2 * h - lo)
+            hi = max(0, min(width, width + 2 * h - lo))  # none when b - a > width (a band narrower than 2h)
             part[:, :hi] = rows[:, lo : lo + hi]
             finite = np.isfinite(part)
             total += np.where(finite, part, 0.0)
