@@ -131,7 +131,7 @@ def plot_contact_decay(args):
     experimental = experimental_map(args.cool, args.aliases, args.fasta, True)
     models = {name: open_cooler(path) for name, path in args.model}
     chroms = list(dict.fromkeys(_test_windows(args.windows)["chrom"]))
-    # a predicted map holds no pixel farther apart than its windows span (the assembler records it)
+    # a predicted map holds no pixel beyond its stored band (the assembler records its farthest distance)
     reach = {name: int(clr.info.get("metadata", {}).get("max_predicted_distance_bp", max(clr.chromsizes)))
              for name, clr in models.items()}
     curves = [contact_decay(experimental.clr, [experimental.cool_chrom(c) for c in chroms], max(reach.values()))

@@ -59,7 +59,8 @@ def contact_decay(clr, chroms, max_distance_bp):
     chroms : list of str
         The cooler's chromosome names.
     max_distance_bp : int
-        Distances kept are below it: a predicted map holds no pixel a window's span apart or more.
+        Farthest distance kept: a predicted map's ``max_predicted_distance_bp``, the bin distance of
+        its farthest stored diagonal (:func:`hicmodels.hic.assemble.assemble_cool`).
 
     Returns
     -------
@@ -71,7 +72,7 @@ def contact_decay(clr, chroms, max_distance_bp):
     expected = cooltools.expected_cis(clr, view_df=_view(clr, chroms), smooth=False, ignore_diags=0,
                                       clr_weight_name="weight")
     pooled = expected.groupby("dist_bp")[["n_valid", "balanced.sum"]].sum().reset_index()
-    pooled = pooled[pooled["dist_bp"] < max_distance_bp]
+    pooled = pooled[pooled["dist_bp"] <= max_distance_bp]
     mean = pooled["balanced.sum"] / pooled["n_valid"].where(pooled["n_valid"] > 0)
     one_bin = mean[pooled["dist_bp"] == clr.binsize]
     relative = mean / one_bin.iloc[0] if len(one_bin) and one_bin.iloc[0] > 0 else mean * np.nan
