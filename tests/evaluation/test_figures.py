@@ -10,13 +10,13 @@ from hicmodels.evaluation import figures
 @pytest.fixture
 def drawn(monkeypatch, tmp_path):
     """The figures passed to the saver (the file is still written)."""
-    kept, save = [], figures._save
+    kept, save = [], figures.save_png
 
     def keep(fig, path):
         kept.append(fig)
         save(fig, path)
 
-    monkeypatch.setattr(figures, "_save", keep)
+    monkeypatch.setattr(figures, "save_png", keep)
     return kept
 
 

@@ -6,14 +6,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..files import atomic_output  # noqa: E402
-from .plotting import DIFFERENCE_CMAP, colour_bar, draw_map, shared_limits, symmetric_limits  # noqa: E402
-
-
-def _save(fig, path):
-    with atomic_output(path, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
-    plt.close(fig)
+from .plotting import (  # noqa: E402
+    DIFFERENCE_CMAP, colour_bar, draw_map, save_png, shared_limits, symmetric_limits,
+)
 
 
 def _region_matrix(clr, chrom, start, end):
@@ -47,7 +42,7 @@ def test_windows(predicted, experimental, windows, scale, path, max_windows=6):
                 axes[row, col].set_ylabel(label)
         colour_bar(fig, image, axes[:, col], "log1p(contacts)")
     fig.suptitle("Held-out windows, log1p(scaled balanced contacts)")
-    _save(fig, path)
+    save_png(fig, path)
 
 
 def structural_variants(reference, haplotypes, svs, path, flank=150_000):
@@ -88,7 +83,7 @@ def structural_variants(reference, haplotypes, svs, path, flank=150_000):
     if not len(svs):
         axes[0, 0].text(0.5, 0.5, "no structural variants", ha="center", va="center")
     fig.suptitle("Predicted maps around structural variants (masked bins white)")
-    _save(fig, path)
+    save_png(fig, path)
 
 
 def personal_summary(summary, sample, path):
@@ -123,7 +118,7 @@ def personal_summary(summary, sample, path):
         bottom.set_title("skipped records by reason (rows of rejects.tsv)", fontsize=9)
     else:
         bottom.text(0.5, 0.5, "no record was skipped", ha="center", va="center", fontsize=9)
-    _save(fig, path)
+    save_png(fig, path)
 
 
 BAR_METRICS = ["pearson_log1p", "spearman_log1p", "pearson_oe", "scc", "pearson_insulation"]
@@ -154,4 +149,4 @@ def metrics_bars(table, path):
     ax.set_ylabel("correlation")
     ax.legend(fontsize=8)
     ax.set_title(f"Held-out chromosome(s): {', '.join(table['chrom'].unique())}")
-    _save(fig, path)
+    save_png(fig, path)

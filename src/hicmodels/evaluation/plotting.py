@@ -43,11 +43,16 @@ def save_figure(fig, path, table):
     table : DataFrame
         The numbers drawn, written with :data:`FLOAT_FORMAT`.
     """
+    save_png(fig, path)
+    write_tsv(table, data_path(path), float_format=FLOAT_FORMAT)
+
+
+def save_png(fig, path):
+    """Write ``fig`` as a PNG at ``path`` atomically, then close it."""
     with atomic_output(path, suffix=".png") as tmp:
         # no "Software" text chunk: it names the matplotlib version, and the PNG should depend on the data only
         fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png", metadata={"Software": None})
     plt.close(fig)
-    write_tsv(table, data_path(path), float_format=FLOAT_FORMAT)
 
 
 def shared_limits(matrices, percentile=99):
