@@ -149,8 +149,8 @@ def scc_hicrep(predicted, experimental, h=2, max_offset=16):
     smoothed = []
     for band in (predicted, experimental):
         padded = np.zeros((n, width))
-        padded[:, : band.shape[1]] = np.where(both[:, : band.shape[1]], band, 0.0)
-        padded = np.where(kept & both, padded, 0.0)
+        padded[:, : band.shape[1]] = band
+        padded = np.where(kept & both, padded, 0.0)  # absent from either map (NaN included): 0 in both
         padded[~inside] = np.nan  # outside the matrix: not a neighbour (hicrep's edge counts)
         smoothed.append(smooth(padded, h) if h > 0 else padded)
     numerator = denominator = 0.0
