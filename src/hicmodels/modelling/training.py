@@ -206,8 +206,12 @@ def _examples(fasta_path, experimental, windows, model_config, training_config, 
     return train, val, {"bin_size": binsize, "window_size": size}
 
 
-def _fit(stage, train, val, settings, training_config, work_dir, threads):
-    """Run Lightning on one stage; the best epoch's weights, its number and validation loss, the history."""
+def _fit(stage, train, val, settings, training_config, work_dir, threads, patience=None):
+    """Run Lightning on one stage; the best epoch's weights, its number and validation loss, the history.
+
+    With ``patience``, training stops once the validation loss has not improved for that many epochs
+    (Lightning's ``EarlyStopping``; MIX-HIC fine-tuning, :mod:`hicmodels.modelling.mixhic`).
+    """
     device = select_device(threads)
     work_dir = Path(work_dir)
     identity = json.dumps({"settings": settings, "training": training_config}, sort_keys=True)
@@ -227,6 +231,8 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
     last = L.pytorch.callbacks.ModelCheckpoint(work_dir, "last", save_on_train_epoch_end=True,
                                                enable_version_counter=False)
     history = History()
+    stopping = [] if patience is None else [L.pytorch.callbacks.EarlyStopping("val_loss", patience=patience,
+                                                                                check_on_train_epoch_end=True)]
     sampler = EpochSampler(len(train), training_config["seed"])
     sampler.set_epoch(start)  # before Lightning creates the first iterator (workers draw from it at once)
     gpu = device.type == "cuda"
@@ -239,7 +245,7 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads):
         trainer = L.Trainer(
             accelerator="gpu" if gpu else "cpu", devices=training_config["devices"] if gpu else 1,
             precision="bf16-mixed" if gpu else "32-true", max_epochs=settings["epochs"], deterministic="warn",
-            callbacks=[EpochSeeds(training_config["seed"], sampler), best, last, history], logger=False,
+            callbacks=[EpochSeeds(training_config["seed"], sampler), best, last, history, *stopping], logger=False,
             enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=work_dir,
         )
         trainer.fit(stage, torch.utils.data.DataLoader(train, sampler=sampler, **loader),
