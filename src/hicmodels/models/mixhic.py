@@ -63,7 +63,7 @@ class HiCEncoder(nn.Module):
         super().__init__()
         self.patch, self.side = patch, bins // patch
         self.embed = nn.Linear(patch * patch, dim)  # "a feedforward network projects these patches"
-        self.positions = nn.Parameter(torch.zeros(1, self.side ** 2, dim))
+        self.positions = nn.Parameter(nn.init.trunc_normal_(torch.empty(1, self.side ** 2, dim), std=0.02))
         dims = [dim * 2 ** i for i in range(4)]
         self.stages = nn.ModuleList(transformer(d, depth, heads, mlp_ratio, dropout) for d in dims[:3])
         self.merges = nn.ModuleList(nn.Conv2d(d, 2 * d, 2, stride=2) for d in dims[:3])  # 2 x 2 tokens -> 1
@@ -98,7 +98,7 @@ class EpigenomeEncoder(nn.Module):
         tokens = length
         for p in conv_pools:
             tokens //= p
-        self.positions = nn.Parameter(torch.zeros(1, tokens, dim))
+        self.positions = nn.Parameter(nn.init.trunc_normal_(torch.empty(1, tokens, dim), std=0.02))
         dims = [dim * 2 ** i for i in range(4)]
         self.stages = nn.ModuleList(transformer(d, depth, heads, mlp_ratio, dropout) for d in dims[:3])
         self.downs = nn.ModuleList(nn.Conv1d(d, 2 * d, 2, stride=2) for d in dims[:3])
