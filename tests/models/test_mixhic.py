@@ -149,3 +149,11 @@ def test_without_hic_the_fusion_attends_to_the_mapped_embeddings(monkeypatch):
     assert contexts[0].shape == mapped.shape
     expected = model.fusion[0].norm_context(mapped)
     torch.testing.assert_close(contexts[0], expected)
+
+
+def test_schema_fills_the_papers_sizes():
+    """A preset naming only task and C gets the paper's T = 2, patch 2, 50 bins, 2 x 2,500 values and tau 0.07."""
+    config = models.complete({"architecture": "mixhic", "task": "loop", "dim": 128})
+    assert config == {"architecture": "mixhic", "task": "loop", "dim": 128, "epigenome_tracks": 2, "map_bins": 50,
+                      "patch": 2, "segment_length": 2500, "depth": 2, "heads": 8, "mlp_ratio": 4, "conv_kernel": 5,
+                      "conv_pools": [5, 5, 2, 1], "dropout": 0.1, "temperature": 0.07}
