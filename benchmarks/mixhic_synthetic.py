@@ -2,8 +2,8 @@
 
 Eight chromosomes of 400 bins of 5 kb (:mod:`hicmodels.simulation.multimodal`,
 seed 0): chr1-6 train, chr7 validates, chr8 is the test chromosome (never
-seen). Map samples: 50 x 50 windows every ``--stride`` bins on the diagonal
-and 25 bins off it; loop samples: windows centred on the known loops' anchors
+seen). Map samples: 50 x 50 windows every ``--stride`` bins, the y segment
+``--offsets`` bins after x (0: on the diagonal); loop samples: windows centred on the known loops' anchors
 and as many distance-matched non-loops. Steps:
 
 1. pre-training (eq. 7) on the training map samples;
@@ -42,6 +42,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--stride", type=int, default=10)
+    parser.add_argument("--offsets", type=int, nargs="+", default=[0, 25], help="y segment starts, bins after x")
     parser.add_argument("--pretrain-epochs", type=int, default=4)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--batch-size", type=int, default=8)
@@ -53,7 +54,7 @@ def main():
     rng = np.random.default_rng(0)
     chroms = [multimodal.make_chromosome(400, rng) for _ in range(8)]
     train, validation, test = chroms[:6], chroms[6:7], chroms[7:]
-    maps = {name: multimodal.map_samples(c, 50, args.stride, (0, 25))
+    maps = {name: multimodal.map_samples(c, 50, args.stride, args.offsets)
             for name, c in (("train", train), ("validation", validation), ("test", test))}
     loops = {name: multimodal.loop_samples(c, 50, np.random.default_rng(seed))
              for seed, (name, c) in enumerate((("train", train), ("validation", validation), ("test", test)))}
