@@ -157,3 +157,17 @@ def test_schema_fills_the_papers_sizes():
     assert config == {"architecture": "mixhic", "task": "loop", "dim": 128, "epigenome_tracks": 2, "map_bins": 50,
                       "patch": 2, "segment_length": 2500, "depth": 2, "heads": 8, "mlp_ratio": 4, "conv_kernel": 5,
                       "conv_pools": [5, 5, 2, 1], "dropout": 0.1, "temperature": 0.07}
+
+
+def test_map_rows_are_x_bins_and_columns_y_bins(monkeypatch):
+    """The decoder's first 50 tokens (x segment) make the rows, the last 50 (y) the columns (section 4.2)."""
+    model = small()
+    features = torch.zeros(1, 100, 16)
+    features[0, 3] = 1.0  # x bin 3
+    features[0, 50 + 7] = 2.0  # y bin 7
+    monkeypatch.setattr(model.decoder, "forward", lambda x, skips: features)
+    with torch.no_grad():
+        out = model(inputs(1)[0])[0]
+    rows_differ = [i for i in range(50) if not torch.allclose(out[i, :7], out[0, :7])]
+    cols_differ = [j for j in range(50) if not torch.allclose(out[:3, j], out[:3, 0])]
+    assert rows_differ == [3] and cols_differ == [7]
