@@ -89,3 +89,20 @@ def test_a_bam_with_another_assembly_is_one_error_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "a.bam" in err and "another assembly" in err
     assert not (tmp_path / "a.bw").exists()
+
+
+def test_config_with_a_bam_track_needs_the_effective_genome_size(tmp_path, monkeypatch):
+    import yaml
+
+    from conftest import REPO
+    from hicmodels.config import resolve_config, track_bigwig
+
+    monkeypatch.chdir(REPO)
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    bam = write_bam(tmp_path / "atac.bam", [("chrI", 230218)])
+    config["hic"]["cell_lines"]["yeast"]["tracks"] = {"atac": {"bam": bam}}
+    with pytest.raises(InputError, match=r"hic.cell_lines.yeast.tracks: \['atac'\] are BAMs; set epigenome.coverage"):
+        resolve_config(config)
+    config["epigenome"]["coverage"]["effective_genome_size"] = 12_000_000
+    resolve_config(config)
+    assert track_bigwig("yeast", "atac", {"bam": bam}) == "results/cell_lines/yeast/tracks/atac.bw"
