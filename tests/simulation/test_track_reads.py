@@ -53,9 +53,11 @@ def test_rpgc_coverage_of_the_reads_follows_the_truth_signal(genome, track, tmp_
     (tmp_path / "excluded.bed").write_text("")
     length = BINS * BINSIZE
     settings = {"coverage": {"bin_size": BIN, "effective_genome_size": 2 * length}, "chromosomes": ["chr1", "chr2"]}
-    assert main(["epigenome", "coverage", "--bam", str(out / f"{track}.bam"), "--fasta", str(paths["fasta"]),
-                 "--excluded", str(tmp_path / "excluded.bed"), "--threads", "1", "--config", json.dumps(settings),
-                 "--out", str(tmp_path / f"{track}.bw")]) == 0
+    for name in (f"{track}.bw", "again.bw"):
+        assert main(["epigenome", "coverage", "--bam", str(out / f"{track}.bam"), "--fasta", str(paths["fasta"]),
+                     "--excluded", str(tmp_path / "excluded.bed"), "--threads", "2", "--config", json.dumps(settings),
+                     "--out", str(tmp_path / name)]) == 0
+    assert (tmp_path / "again.bw").read_bytes() == (tmp_path / f"{track}.bw").read_bytes()
     for chrom in ("chr1", "chr2"):
         measured, truth = binned(tmp_path / f"{track}.bw", chrom, length), binned(paths[track], chrom, length)
         pearson = np.corrcoef(measured, truth)[0, 1]
