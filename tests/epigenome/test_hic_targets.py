@@ -114,3 +114,6 @@ def test_command_writes_kept_windows_and_the_full_table(tmp_path):
     everything = pd.read_csv(table, sep="\t")
     assert len(everything) == 7 and len(kept) == len(maps) == 5
     assert kept["chrom"].tolist() == ["chrA"] * 5 and attrs["balance"] == "ice" and len(attrs["sha256"]) == 64
+    assert main(["epigenome", "targets", "--cool", uri, "--out", str(tmp_path / "again.h5"), "--windows",
+                 str(tmp_path / "again.tsv"), "--config", settings]) == 0
+    assert (tmp_path / "again.h5").read_bytes() == out.read_bytes()
