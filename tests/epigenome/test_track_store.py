@@ -135,3 +135,10 @@ def test_not_a_store_is_one_line_error(tmp_path):
     (tmp_path / "x.h5").write_text("nope")
     with pytest.raises(InputError, match="not a track store"):
         open_track_store(tmp_path / "x.h5")
+
+
+def test_nan_values_count_as_bases_without_data(tmp_path):
+    """A bigWig interval stored as NaN is treated as absent (0), so its bin averages the other half only."""
+    path = write_bigwig(tmp_path / "nan.bw", [("c1", 0, 15, float("nan")), ("c1", 15, 205, 2.0)], {"c1": 205})
+    values = reference_tracks({"x": path}, ["c1"], BIN).values["c1"][0]
+    np.testing.assert_allclose(values[:3], np.log1p([0.0, 1.0, 2.0]), rtol=1e-6)

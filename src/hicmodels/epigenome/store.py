@@ -7,7 +7,7 @@ out of it (:meth:`TrackStore.window`) instead of re-reading bigWigs in every job
 
 Binning is :meth:`hicmodels.modelling.tracks.TrackSet.from_bigwigs`: a bin's
 value is the mean over all its bases, where bases without data in the bigWig
-(absent intervals or NaN) count as 0, so a half-covered bin of signal ``s``
+(absent intervals, or intervals stored as NaN) count as 0, so a half-covered bin of signal ``s``
 stores ``log1p(s / 2)``; a chromosome the bigWig lacks altogether is an error.
 The last bin of a chromosome averages over the bases it has. A haplotype's
 store is the reference store lifted through the haplotype's chain
