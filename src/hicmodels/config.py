@@ -320,6 +320,7 @@ def check_config(config):
     if config["calling"]["structural_variants"]["exclude"]:
         _require_file(config["calling"]["structural_variants"]["exclude"],
                       "config calling.structural_variants.exclude")
+    _check_bam_tracks(config)
     for name, entry in model_entries(config).items():
         _check_model(config, name, entry)
     assemble = config["assemble"]
@@ -338,6 +339,35 @@ def check_config(config):
         raise InputError(f"config hic: {both} are both test and validation chromosomes")
     if not modelled - set(test) - set(validation):
         raise InputError("config: no chromosome left for training")
+
+
+def track_bigwig(cell_line, track, source):
+    """The bigWig of a cell line's track: the configured file, or the epigenome stage's for a ``{bam: path}`` track."""
+    if isinstance(source, dict):
+        return f"results/cell_lines/{cell_line}/tracks/{track}.bw"
+    return source
+
+
+def bam_tracks(config):
+    """``{cell line: {track: BAM}}`` of the tracks given as BAMs (cell lines without any are left out)."""
+    found = {}
+    for cell_line, entry in config["hic"]["cell_lines"].items():
+        bams = {t: s["bam"] for t, s in entry.get("tracks", {}).items() if isinstance(s, dict)}
+        if bams:
+            found[cell_line] = bams
+    return found
+
+
+def _check_bam_tracks(config):
+    coverage = config["epigenome"]["coverage"]
+    for cell_line, bams in bam_tracks(config).items():
+        if coverage["effective_genome_size"] is None:
+            raise InputError(f"config hic.cell_lines.{cell_line}.tracks: {sorted(bams)} are BAMs; set "
+                             f"epigenome.coverage.effective_genome_size (RPGC normalisation needs it)")
+        for track, bam in bams.items():
+            _require_file(bam, f"config hic.cell_lines.{cell_line}.tracks.{track}.bam")
+    if coverage["blacklist"]:
+        _require_file(coverage["blacklist"], "config epigenome.coverage.blacklist")
 
 
 # What each architecture can read (config models.<name>.inputs).
@@ -443,7 +473,8 @@ def _check_tracks(config, where, entry, preset, windows):
                 key = f"hic.cell_lines.{cell_line}.tracks"
                 if track not in lines.get("tracks", {}):
                     raise InputError(f"{where} reads track {track!r}: add its bigWig to {key}")
-                _require_file(lines["tracks"][track], f"config {key}.{track}")
+                source = lines["tracks"][track]
+                _require_file(source["bam"] if isinstance(source, dict) else source, f"config {key}.{track}")
 
 
 def _check_diffusion(config, where, entry, preset, windows):

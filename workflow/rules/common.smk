@@ -20,12 +20,14 @@ shell.prefix(
 
 from hicmodels.calling.alignments import alignment_index  # noqa: E402
 from hicmodels.config import (  # noqa: E402
+    bam_tracks,
     chromosome_splits,
     leave_one_out,
     model_entries,
     read_samples,
     resolve_config,
     samples_schema,
+    track_bigwig,
 )
 from hicmodels.errors import InputError  # noqa: E402
 
@@ -95,7 +97,8 @@ def cell_line_tracks(wildcards):
     """The cell line's bigWig for each track the model's preset reads, in the preset's order."""
     tracks = CELL_LINES[wildcards.cell_line].get("tracks", {})
     return [
-        tracks[name] for name in MODELS[wildcards.model]["preset"].get("tracks", [])
+        track_bigwig(wildcards.cell_line, name, tracks[name])
+        for name in MODELS[wildcards.model]["preset"].get("tracks", [])
     ]
 
 
@@ -456,4 +459,64 @@ def all_targets():
             sample=samples_with(truth=True),
             table=["call_accuracy", "sv_recovery", "sv_truvari"],
         )
+    )
+
+
+# The epigenome stage (workflow/rules/epigenome.smk, target `epigenome`): per cell line with tracks,
+# bigWigs of its BAM tracks, one binned track store per genome, and the MIX-HIC Hi-C targets.
+TRACK_DIR = "results/cell_lines/{cell_line}/tracks"
+BAM_TRACKS = bam_tracks(config)
+TRACKED = [name for name, entry in CELL_LINES.items() if entry.get("tracks")]
+
+
+def track_bam(wildcards):
+    """The BAM of a cell line's track given as ``{bam: path}``."""
+    return BAM_TRACKS[wildcards.cell_line][wildcards.track]
+
+
+def bam_track_names():
+    return sorted({track for bams in BAM_TRACKS.values() for track in bams})
+
+
+def coverage_blacklist(wildcards):
+    """The BED bamCoverage skips: the configured one, else the reference's excluded regions."""
+    return (
+        config["epigenome"]["coverage"]["blacklist"] or "results/reference/excluded.bed"
+    )
+
+
+def all_cell_line_tracks(wildcards):
+    """The bigWig of every track of the cell line, in config order (BAM tracks: the stage's own)."""
+    tracks = CELL_LINES[wildcards.cell_line].get("tracks", {})
+    return [track_bigwig(wildcards.cell_line, t, s) for t, s in tracks.items()]
+
+
+def track_arguments(wildcards, input):
+    """``NAME=BIGWIG ...`` of the cell line's tracks (``--tracks`` of epigenome store)."""
+    names = CELL_LINES[wildcards.cell_line]["tracks"]
+    return " ".join(f"{n}={p}" for n, p in zip(names, input.tracks))
+
+
+def targets_map(wildcards):
+    """The cell line's experimental map file (input of its Hi-C targets)."""
+    return CELL_LINES[wildcards.cell_line]["cool"].split("::")[0]
+
+
+def targets_uri(wildcards, input):
+    """The map at epigenome.targets.resolution: an .mcool's resolution group, or the .cool itself."""
+    if input.cool.endswith(".mcool"):
+        resolution = config["epigenome"]["targets"]["resolution"]
+        return f"{input.cool}::/resolutions/{resolution}"
+    return input.cool
+
+
+def epigenome_targets():
+    """Every file of the epigenome stage, for cell lines that have tracks."""
+    genomes = ["reference"] + haplotype_genomes()
+    return expand(
+        f"{TRACK_DIR}/{{genome}}.h5", cell_line=TRACKED, genome=genomes
+    ) + expand(
+        "results/cell_lines/{cell_line}/hic_targets.{ext}",
+        cell_line=TRACKED,
+        ext=["h5", "tsv"],
     )
