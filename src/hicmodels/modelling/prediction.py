@@ -7,8 +7,9 @@ them on the reference grid. A checkpoint whose ``values`` are ``log_oe``
 (Akita) stores ``exp`` of the output: observed/expected ratios. NaN pixels
 (Akita's cropped border and first diagonals) stay NaN.
 
-Inference is batched under ``torch.inference_mode``; on a GPU it runs in bf16
-autocast with channels-last 2D layers, and ``compile`` wraps the model in
+Inference is batched under ``torch.inference_mode`` with batch norms folded into
+the convolutions and channels-last 2D layers; on a GPU it runs in bf16
+autocast, and ``compile`` wraps the model in
 ``torch.compile``. The diffusion stage draws its noise per window from
 ``(seed, window_id)``, so a window gets the same draws in every genome and
 run: reference and haplotype maps differ by their sequence, not their noise.
@@ -40,7 +41,7 @@ from ..progress import Progress
 from ..files import file_sha256
 from .checkpoints import check_compatible, describe, load_checkpoint, load_weights
 from .inputs import WindowDataset, model_input
-from .runtime import autocast, select_device
+from .runtime import autocast, fold_batchnorm, select_device
 from .store import VALUE_NAMES, write_predictions
 from .tracks import TrackSet
 from .uncertainty import sample_moments
@@ -73,17 +74,18 @@ def draw_seed(seed, draw):
     return seed if draw == 0 else f"{seed}/{draw}"
 
 
-
-
 def to_values(y, values):
     """Model output -> stored values: ``expm1`` (clamped at 0) of log1p contacts, ``exp`` of log O/E."""
     return torch.exp(y) if values == "log_oe" else torch.expm1(y).clamp_min(0)
 
 
 def load_model(checkpoint, device, compile, path=None):
-    """The checkpoint's model in eval mode on ``device`` (channels-last on a GPU), optionally compiled.
+    """The checkpoint's model ready for inference on ``device``, optionally compiled.
 
-    ``path`` (the checkpoint file) is named when the weights do not fit the model.
+    Eval mode, batch norms folded into their convolutions (:func:`.runtime.fold_batchnorm`) and 2D
+    layers channels-last, on the CPU as on a GPU (oneDNN's and cuDNN's faster layout for the 2D
+    decoder; docs/benchmarks.md). ``path`` (the checkpoint file) is named when the weights do not
+    fit the model.
     """
     try:
         model = models.build(checkpoint["model_config"])
@@ -91,8 +93,8 @@ def load_model(checkpoint, device, compile, path=None):
         raise InputError(f"the checkpoint's model_config cannot build a model ({err})", path) from None
     load_weights(model, checkpoint["state_dict"], path)
     model.to(device).eval()
-    if device.type == "cuda":
-        model.to(memory_format=torch.channels_last)
+    fold_batchnorm(model)
+    model.to(memory_format=torch.channels_last)
     return torch.compile(model) if compile else model
 
 
