@@ -74,6 +74,9 @@ def test_two_runs_with_one_seed_give_identical_coordinates():
     first = polymer.simulate(**settings(n_structures=3, equilibration_steps=200))
     second = polymer.simulate(**settings(n_structures=3, equilibration_steps=200))
     assert first["parental"].tobytes() == second["parental"].tobytes()
+    # seed 0 too (OpenMM's own seed 0 means a random one)
+    zero = [polymer.simulate(**settings(n_structures=2, equilibration_steps=100, seed=0))["parental"] for _ in "ab"]
+    assert zero[0].tobytes() == zero[1].tobytes()
     other = polymer.simulate(**settings(n_structures=3, equilibration_steps=200, seed=4))
     assert not np.array_equal(first["parental"], other["parental"])
 

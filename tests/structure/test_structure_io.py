@@ -27,12 +27,15 @@ def test_hdf5_round_trip_keeps_every_array_and_attribute(tmp_path):
     ensemble = _ensemble(np.random.default_rng(0))
     io.write_ensemble(tmp_path / "e.h5", **ensemble)
     back = io.read_ensemble(tmp_path / "e.h5")
+    assert back["input_contacts"] is None
     for name in ("coordinates", "daughter", "masks", "contacts"):
         assert np.array_equal(back[name], ensemble[name]) and back[name].dtype == np.asarray(ensemble[name]).dtype
     assert back["coordinates"].shape == (3, 8, 3) and back["coordinates"].dtype == np.float32
     pd.testing.assert_frame_equal(back["bins"], ensemble["bins"], check_dtype=False)
     for name in ("units", "seed", "source_map", "circular", "beads_per_bin", "contact_distance"):
         assert back[name] == ensemble[name]
+    io.write_ensemble(tmp_path / "input.h5", **ensemble, input_contacts=2 * ensemble["contacts"])
+    assert np.array_equal(io.read_ensemble(tmp_path / "input.h5")["input_contacts"], 2 * ensemble["contacts"])
     # the same inputs give the same bytes
     io.write_ensemble(tmp_path / "again.h5", **ensemble)
     assert (tmp_path / "e.h5").read_bytes() == (tmp_path / "again.h5").read_bytes()

@@ -166,3 +166,34 @@ def perturbation_ensemble(structure, n_structures, sigma, seed):
     structure = np.asarray(structure, dtype=np.float64)
     noise = np.random.default_rng(seed).normal(scale=sigma, size=(n_structures, *structure.shape))
     return structure[None] + noise
+
+
+def summary(ensemble, scc_h, scc_max_offset, perturbation_sigma_bonds):
+    """The ensemble's numbers of paper section 5 (Fig. 4b) as one row.
+
+    Parameters
+    ----------
+    ensemble : dict
+        As :func:`hicmodels.structure.io.read_ensemble` returns it.
+
+    Returns
+    -------
+    dict
+        ``structures``, ``bins``, ``circular``, ``replicated_fraction`` (of the daughter mask),
+        ``scc`` (ensemble map vs input map; NaN without an input map), ``mean_pairwise_drmsd``,
+        ``perturbation_drmsd`` (the baseline: the first structure with Gaussian noise of
+        ``perturbation_sigma_bonds`` mean bond lengths, as many copies as structures, seed 0),
+        ``mean_bond_length`` and the two dRMSDs in bond lengths; lengths in the file's unit.
+    """
+    coords = ensemble["coordinates"]
+    bond = mean_bond_length(coords)
+    diversity = mean_pairwise_drmsd(coords)
+    baseline = mean_pairwise_drmsd(perturbation_ensemble(coords[0], max(len(coords), 2),
+                                                         perturbation_sigma_bonds * bond, seed=0))
+    scc = np.nan
+    if ensemble["input_contacts"] is not None:
+        scc = map_scc(ensemble["contacts"], ensemble["input_contacts"], scc_h, scc_max_offset)
+    return {"structures": len(coords), "bins": len(ensemble["bins"]), "circular": ensemble["circular"],
+            "replicated_fraction": float(ensemble["masks"][1].mean()), "scc": scc, "mean_pairwise_drmsd": diversity,
+            "perturbation_drmsd": baseline, "mean_bond_length": bond, "drmsd_bonds": diversity / bond,
+            "perturbation_drmsd_bonds": baseline / bond}

@@ -6,6 +6,7 @@ HDF5 layout (``write_ensemble`` / ``read_ensemble``):
 - ``daughter`` (structures, beads, 3) float32: the replicated copy, zeros where ``masks[1]`` is 0
 - ``masks`` (2, beads) uint8: paper 4.1's replication masks, row 0 parental (all 1), row 1 daughter
 - ``contacts`` (bins, bins) float64: the ensemble's contact map (paper 4.1), the structures' pair
+- ``input_contacts`` (bins, bins) float64, optional: the map the ensemble was conditioned on
 - ``bins/chrom``, ``bins/start``, ``bins/end``: the bin table, 0-based half-open
 - attributes: ``units``, ``seed``, ``source_map``, ``circular``, ``beads_per_bin``,
   ``contact_distance``, ``format``
@@ -24,7 +25,7 @@ ATTRS = ("units", "seed", "source_map", "circular", "beads_per_bin", "contact_di
 
 
 def write_ensemble(path, *, coordinates, daughter, masks, contacts, bins, units, seed, source_map, circular,
-                   beads_per_bin, contact_distance):
+                   beads_per_bin, contact_distance, input_contacts=None):
     """Write an ensemble to HDF5 (layout in the module docstring), atomically.
 
     Parameters
@@ -33,6 +34,8 @@ def write_ensemble(path, *, coordinates, daughter, masks, contacts, bins, units,
         ``chrom``, ``start``, ``end`` of the ensemble's bins.
     source_map : str
         What the ensemble was made from (a .cool URI and region, or ``simulation``).
+    input_contacts : numpy.ndarray or None
+        The map the ensemble was conditioned on (restraints, or a generator's condition).
     """
     n_structures, n_beads, _ = np.shape(coordinates)
     if n_beads != len(bins) * beads_per_bin:
@@ -42,6 +45,8 @@ def write_ensemble(path, *, coordinates, daughter, masks, contacts, bins, units,
         store.create_dataset("daughter", data=np.asarray(daughter, np.float32))
         store.create_dataset("masks", data=np.asarray(masks, np.uint8))
         store.create_dataset("contacts", data=np.asarray(contacts, np.float64))
+        if input_contacts is not None:
+            store.create_dataset("input_contacts", data=np.asarray(input_contacts, np.float64))
         store.create_dataset("bins/chrom", data=bins["chrom"].astype(str).to_numpy().astype("S"))
         store.create_dataset("bins/start", data=bins["start"].to_numpy(np.int64))
         store.create_dataset("bins/end", data=bins["end"].to_numpy(np.int64))
@@ -74,6 +79,7 @@ def read_ensemble(path):
         if missing:
             raise InputError(f"{path}: structure ensemble lacks {', '.join(missing)}")
         ensemble = {name: store[name][()] for name in ("coordinates", "daughter", "masks", "contacts")}
+        ensemble["input_contacts"] = store["input_contacts"][()] if "input_contacts" in store else None
         ensemble["bins"] = pd.DataFrame({"chrom": store["bins/chrom"][()].astype(str),
                                          "start": store["bins/start"][()], "end": store["bins/end"][()]})
         ensemble.update({name: store.attrs[name] for name in ATTRS})

@@ -277,11 +277,13 @@ def build_system(topology, *, bond_length_nm, bond_wiggle, repulsion_kT, confine
 def make_simulation(system, positions, *, temperature_k, friction_per_ps, timestep_ps, seed, threads):
     """A Langevin simulation on the CPU platform, reproducible given the seed and thread count."""
     integrator = openmm.LangevinMiddleIntegrator(temperature_k, friction_per_ps, timestep_ps)
-    integrator.setRandomNumberSeed(seed)
+    # OpenMM reads seed 0 as "pick one at random": shift by one so that every seed is reproducible
+    openmm_seed = seed + 1
+    integrator.setRandomNumberSeed(openmm_seed)
     platform = openmm.Platform.getPlatformByName("CPU")
     context = openmm.Context(system, integrator, platform, {"Threads": str(threads), "DeterministicForces": "true"})
     context.setPositions(positions)
-    context.setVelocitiesToTemperature(temperature_k, seed)
+    context.setVelocitiesToTemperature(temperature_k, openmm_seed)
     return context, integrator
 
 
