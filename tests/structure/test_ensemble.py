@@ -41,6 +41,11 @@ def test_bin_contact_map_averages_each_bins_bead_pairs():
     assert np.array_equal(bin_contact_map(coords, 2.5, 2), [[1.0, 0.5], [0.5, 0.5]])
     with pytest.raises(ValueError, match="whole number of bins"):
         bin_contact_map(coords, 2.5, 3)
+    # three bins of two beads against block means written out
+    many = np.random.default_rng(0).normal(size=(5, 6, 3))
+    beads = contact_frequency(many, 1.5)
+    blocks = [[beads[2 * i : 2 * i + 2, 2 * j : 2 * j + 2].mean() for j in range(3)] for i in range(3)]
+    assert np.allclose(bin_contact_map(many, 1.5, 2), blocks)
 
 
 def test_circular_contact_probability_uses_the_shorter_way_round():
@@ -117,3 +122,22 @@ def test_map_scc_is_one_for_the_same_map_and_reads_only_its_offsets():
     assert map_scc(far, base, h=1, max_offset=20) < 0.9
     shuffled = rng.permutation(base.ravel()).reshape(n, n)
     assert map_scc((shuffled + shuffled.T) / 2, base, h=1, max_offset=10) < 0.5
+
+
+def test_map_scc_is_the_projects_hicrep_scc_with_its_smoothing_and_offsets():
+    from hicmodels.evaluation.metrics import scc_hicrep
+    from hicmodels.hic.band import band_from_dense
+
+    rng = np.random.default_rng(3)
+    n = 40
+    maps = []
+    for _ in range(2):
+        m = 1.0 / (1 + separations(n, circular=False)) * rng.lognormal(0, 0.5, (n, n))
+        maps.append(np.triu(m) + np.triu(m, 1).T)
+    values = {}
+    for h, offset in ((0, 6), (2, 6), (2, 12)):
+        values[h, offset] = map_scc(*maps, h=h, max_offset=offset)
+        expected = scc_hicrep(band_from_dense(maps[0], offset + 1), band_from_dense(maps[1], offset + 1), h=h,
+                              max_offset=offset)
+        assert values[h, offset] == pytest.approx(expected)
+    assert len({round(v, 6) for v in values.values()}) == 3  # each setting changes the number
