@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from hicmodels.config import resolve, section_schema
+from hicmodels.errors import InputError
 from hicmodels.structure.dataset import training_ensemble, unrestrained_bins
 from hicmodels.structure.ensemble import bin_contact_map
 
@@ -33,3 +34,14 @@ def test_ensembles_take_their_seed_and_replication_factor_from_the_index():
     assert second["masks"][1].mean() == pytest.approx(0.5)  # G 1.5: half the chain copied
     assert third["masks"][1].sum() == 0  # the list is used cyclically: G 1.0 again
     assert not np.array_equal(second["coordinates"], third["coordinates"])
+
+
+def test_extrusion_settings_reach_the_simulation():
+    plain = tiny()
+    extruded = tiny(extrusion={"separation_beads": 4, "lifetime_moves": 20, "steps_per_move": 20, "barriers": [[3, "+"]]})
+    bins = unrestrained_bins(plain)
+    first = training_ensemble(plain, 0, bins, circular=False)["coordinates"]
+    second = training_ensemble(extruded, 0, bins, circular=False)["coordinates"]
+    assert not np.array_equal(first, second)
+    with pytest.raises(InputError, match=r"barriers: bins \[8\] are outside the 8 simulated bins"):
+        training_ensemble(tiny(extrusion={"barriers": [[8, "-"]]}), 0, bins, circular=False)

@@ -149,3 +149,40 @@ def test_replicated_run_returns_daughter_coordinates_and_masks():
     assert np.all(np.linalg.norm(daughter[:, masks[1] == 1], axis=-1) > 0)
     # the daughter copy is a chain of its own: it moves apart from its parental beads
     assert np.linalg.norm(daughter[:, 5] - run["parental"][:, 5], axis=-1).mean() > BOND
+
+
+EXTRUSION = {"separation_beads": 25, "lifetime_moves": 50, "capture": 0.9, "steps_per_move": 50, "barriers": []}
+
+
+def test_extruders_hold_their_legs_together_and_move_along_the_chain():
+    run = polymer.simulate(**settings(n_structures=10, circular=False, extrusion=EXTRUSION), keep_all_beads=True)
+    legs, coords = run["extruders"], run["parental"]
+    assert legs.shape == (10, 8, 2)  # 200 beads / 25 per extruder
+    assert np.all(legs[..., 1] > legs[..., 0])
+    span = legs[..., 1] - legs[..., 0]
+    assert span.max() > 10  # loops grow beyond neighbouring beads
+    assert not np.array_equal(legs[0], legs[-1])  # and move between structures
+    # a leg pair is bonded: at the rest length, while beads as far apart along the chain are not
+    s, e = np.nonzero(span > 10)
+    held = np.linalg.norm(coords[s, legs[s, e, 0]] - coords[s, legs[s, e, 1]], axis=-1)
+    free = contact_frequency(coords, 1.5 * BOND)
+    assert held.mean() == pytest.approx(BOND, rel=0.15)
+    n = coords.shape[1]
+    offsets = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+    assert free[(offsets > 10) & (offsets < 40)].mean() < 0.3
+    with_extrusion = polymer.simulate(**settings(n_structures=10, circular=False, extrusion=EXTRUSION))["parental"]
+    again = polymer.simulate(**settings(n_structures=10, circular=False, extrusion=EXTRUSION))["parental"]
+    assert with_extrusion.tobytes() == again.tobytes()
+
+
+def test_a_barrier_stalls_the_legs_that_face_it():
+    # barriers in bin 10 ('+', stops left legs) and bin 12 ('-', stops right legs), on beads 105 and 125
+    # (the synthetic genome's 1D model decides the moves; this checks where the barriers land)
+    barriers = [[10, "+"], [12, "-"]]
+    run = polymer.simulate(**settings(n_structures=10, circular=False, extrusion={**EXTRUSION, "barriers": barriers,
+                                                                                  "capture": 1.0}),
+                           keep_all_beads=True)
+    left = np.bincount(run["extruders"][..., 0].ravel(), minlength=200)
+    # left legs pile up on the '+' barrier's bead (the centre of bin 10), not on its neighbours
+    assert left[105] >= 3
+    assert left[105] > max(left[100:105].max(), left[106:111].max())

@@ -9,13 +9,25 @@ structures make the ensemble, so ensembles are independent given the config.
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .ensemble import bin_contact_map
 from .polymer import simulate
 
 
 def simulation_arguments(settings, index, circular, n_bins, contacts):
-    """:func:`polymer.simulate`'s keyword arguments for ensemble ``index`` of ``structure.simulation``."""
+    """:func:`polymer.simulate`'s keyword arguments for ensemble ``index`` of ``structure.simulation``.
+
+    Raises
+    ------
+    InputError
+        When an extrusion barrier lies outside the simulated bins.
+    """
     restraints = settings["restraints"]
+    extrusion = settings["extrusion"]
+    outside = [b for b, _ in (extrusion or {}).get("barriers", []) if b >= n_bins]
+    if outside:
+        raise InputError(f"config structure.simulation.extrusion.barriers: bins {outside} are outside the "
+                         f"{n_bins} simulated bins")
     return dict(
         n_bins=n_bins, beads_per_bin=settings["beads_per_bin"], kept_beads_per_bin=settings["kept_beads_per_bin"],
         circular=circular,
@@ -29,6 +41,7 @@ def simulation_arguments(settings, index, circular, n_bins, contacts):
         n_structures=settings["structures"], sample_every=settings["sample_every"], seed=settings["seed"] + index,
         threads=settings["threads"], contacts=contacts, restraint_top_fraction=restraints["top_fraction"],
         restraint_min_separation_bins=restraints["min_separation_bins"], restraint_kT=restraints["strength_kT"],
+        extrusion=extrusion,
     )
 
 

@@ -5,7 +5,9 @@ harmonic bonds, soft excluded volume and a confinement wall (the paper's E. coli
 900 x 900 x 2000 nm), circular or linear. Hi-C-derived restraints may bias the start and are
 released in steps before any structure is sampled (section 3.1). Replication factor G in [1, 2]
 adds a daughter copy of the segment centred on the origin (bead 0), bonded to the parental chain
-at the two forks (a theta structure), with the replication masks of section 4.1. Langevin dynamics
+at the two forks (a theta structure), with the replication masks of section 4.1. Optional loop
+extrusion (not in the paper) bonds the legs of the synthetic genome's 1D extruders on the parental
+chain; legs do not pass the chain's first and last bead, also on a ring. Langevin dynamics
 samples every ``sample_every`` steps and keeps ``kept_beads_per_bin`` beads per bin (paper: 2,
 down-sampling by 5).
 
@@ -227,6 +229,11 @@ def initial_conformation(topology, bond_length, confinement, rng):
     return np.concatenate([chain, daughter])
 
 
+def bond_stiffness(temperature_k, bond_length_nm, bond_wiggle):
+    """kJ/mol/nm^2 of a harmonic bond whose length fluctuates by about ``bond_wiggle`` of its rest length."""
+    return BOLTZMANN_KJ_PER_MOL_K * temperature_k / (bond_wiggle * bond_length_nm) ** 2
+
+
 def build_system(topology, *, bond_length_nm, bond_wiggle, repulsion_kT, confinement, wall_stiffness_kT,
                  temperature_k, bead_mass_amu, restraints, restraint_kT):
     """The OpenMM system: bonds, soft excluded volume, the wall and (released) restraints.
@@ -244,7 +251,7 @@ def build_system(topology, *, bond_length_nm, bond_wiggle, repulsion_kT, confine
     for _ in range(topology.n_beads):
         system.addParticle(bead_mass_amu)
     bonds = openmm.HarmonicBondForce()
-    bond_k = kT / (bond_wiggle * b) ** 2
+    bond_k = bond_stiffness(temperature_k, b, bond_wiggle)
     for i, j in topology.bonds:
         bonds.addBond(int(i), int(j), b, bond_k)
     system.addForce(bonds)
@@ -292,11 +299,92 @@ def positions(context):
     return context.getState(getPositions=True).getPositions(asNumpy=True).value_in_unit(unit.nanometer)
 
 
+class Extrusion:
+    """Loop extruders on the parental chain: bonds between each extruder's two legs, moved as they extrude.
+
+    The legs follow the synthetic genome's 1D loop-extrusion model
+    (:func:`hicmodels.simulation.synthetic_genome.extrude`, run on beads instead of bins): one
+    move every ``steps_per_move`` MD steps, each leg one bead, stalled at a barrier facing it with
+    probability ``capture``. Each extruder is a harmonic bond of the chain's rest length between its
+    legs (as polymer models of extrusion bond the two legs); OpenMM cannot move a bond onto other
+    beads in a running context, so each move reinitialises it with its state kept.
+
+    Parameters
+    ----------
+    schedule : tuple of numpy.ndarray
+        ``left, right`` leg positions (moves, extruders).
+    """
+
+    def __init__(self, schedule, steps_per_move, force, seeds):
+        self.left, self.right = schedule
+        self.steps_per_move, self.force, self.seeds = steps_per_move, force, seeds
+
+    def place(self, context, integrator, move):
+        for index, (i, j) in enumerate(zip(self.left[move], self.right[move])):
+            _, _, length, stiffness = self.force.getBondParameters(index)
+            self.force.setBondParameters(index, int(i), int(j), length, stiffness)
+        # a reinitialised context restarts the integrator's random numbers from its seed: a new
+        # seed per move keeps the thermal noise of successive moves independent
+        integrator.setRandomNumberSeed(int(self.seeds[move]))
+        context.reinitialize(preserveState=True)
+
+    def legs(self, move):
+        return np.stack([self.left[move], self.right[move]], axis=1)
+
+
+def extrusion_schedule(n_beads, n_moves, rng, *, separation_beads, lifetime_moves, capture, barriers):
+    """Leg positions of the extruders for ``n_moves`` moves after a burn-in of 10 lifetimes.
+
+    ``barriers`` is a list of ``(bead, orientation)``; ``+`` stops left-moving legs (as CTCF sites
+    in the synthetic genome).
+    """
+    import pandas as pd
+
+    from ..simulation.synthetic_genome import extrude
+
+    sites = pd.DataFrame(list(barriers), columns=["bin", "orientation"]).astype({"bin": int, "orientation": str})
+    return extrude(sites, n_beads, rng, separation=separation_beads, lifetime=lifetime_moves, capture=capture,
+                   burn_in=int(10 * lifetime_moves), snapshots=n_moves, every=1)
+
+
+class Stepper:
+    """Advances the integrator, moving the extruders (if any) every ``steps_per_move`` steps.
+
+    A move is placed when the next step needs it, so that after ``step`` the extruders in place
+    are those that shaped the current coordinates.
+    """
+
+    def __init__(self, context, integrator, extrusion):
+        self.context, self.integrator, self.extrusion = context, integrator, extrusion
+        self.done, self.placed = 0, None
+
+    def step(self, steps):
+        if self.extrusion is None:
+            self.integrator.step(steps)
+            return
+        every = self.extrusion.steps_per_move
+        while steps > 0:
+            move = self.done // every
+            if move != self.placed:
+                self.extrusion.place(self.context, self.integrator, move)
+                self.placed = move
+            chunk = min(steps, every - self.done % every)
+            self.integrator.step(chunk)
+            self.done += chunk
+            steps -= chunk
+
+    def legs(self):
+        """The extruders' legs in place (extruders, 2); empty without extrusion."""
+        if self.extrusion is None:
+            return np.empty((0, 2), dtype=np.int64)
+        return self.extrusion.legs(self.placed)
+
+
 def simulate(*, n_bins, beads_per_bin, kept_beads_per_bin, circular, replication_factor, bond_length_nm,
              bond_wiggle, repulsion_kT, confinement, wall_stiffness_kT, temperature_k, bead_mass_amu,
              friction_per_ps, timestep_ps, equilibration_steps, release_stages, release_steps, n_structures,
              sample_every, seed, threads, contacts=None, restraint_top_fraction=0.0,
-             restraint_min_separation_bins=2, restraint_kT=0.0, keep_all_beads=False):
+             restraint_min_separation_bins=2, restraint_kT=0.0, extrusion=None, keep_all_beads=False):
     """Simulate one ensemble: minimise, equilibrate (restrained), release, then sample.
 
     Parameters
@@ -315,6 +403,10 @@ def simulate(*, n_bins, beads_per_bin, kept_beads_per_bin, circular, replication
         keep them on while sampling (to check what they do; the workflow always releases).
     n_structures, sample_every : int
         Structures sampled, one every ``sample_every`` steps after the release.
+    extrusion : dict or None
+        Loop extrusion on the parental chain (:class:`Extrusion`): ``separation_beads`` (beads
+        per extruder), ``lifetime_moves``, ``capture``, ``steps_per_move`` and ``barriers``
+        (``[bin, orientation]`` pairs, placed on the bin's centre bead); None for none.
     keep_all_beads : bool
         Return every simulated bead instead of the down-sampled ones (for tests of the physics).
 
@@ -322,7 +414,9 @@ def simulate(*, n_bins, beads_per_bin, kept_beads_per_bin, circular, replication
     -------
     dict
         ``parental`` (structures, beads, 3) float32 nm; ``daughter`` the same for the daughter
-        copy (zeros where not replicated); ``masks`` (2, beads) uint8; ``topology``.
+        copy (zeros where not replicated); ``masks`` (2, beads) uint8; ``topology``;
+        ``restraints``; ``extruders`` (structures, extruders, 2) the simulated beads the
+        extruders' legs held when each structure was taken.
     """
     rng = np.random.default_rng(seed)
     n_beads = n_bins * beads_per_bin
@@ -336,18 +430,34 @@ def simulate(*, n_bins, beads_per_bin, kept_beads_per_bin, circular, replication
                           temperature_k=temperature_k, bead_mass_amu=bead_mass_amu, restraints=restraints,
                           restraint_kT=restraint_kT)
     start = initial_conformation(topology, bond_length_nm, shrink(confinement, bond_length_nm / 2), rng)
+    extruders = None
+    if extrusion is not None:
+        total = equilibration_steps + n_structures * sample_every + (release_stages * release_steps if len(restraints) else 0)
+        centre = beads_per_bin // 2
+        schedule = extrusion_schedule(
+            n_beads, total // extrusion["steps_per_move"] + 1, rng, separation_beads=extrusion["separation_beads"],
+            lifetime_moves=extrusion["lifetime_moves"], capture=extrusion["capture"],
+            barriers=[(int(b) * beads_per_bin + centre, o) for b, o in extrusion["barriers"]])
+        force = openmm.HarmonicBondForce()
+        for i, j in zip(schedule[0][0], schedule[1][0]):
+            force.addBond(int(i), int(j), bond_length_nm, bond_stiffness(temperature_k, bond_length_nm, bond_wiggle))
+        system.addForce(force)
+        seeds = rng.integers(1, 2**31 - 1, size=len(schedule[0]))
+        extruders = Extrusion(schedule, extrusion["steps_per_move"], force, seeds)
     context, integrator = make_simulation(system, start, temperature_k=temperature_k, friction_per_ps=friction_per_ps,
                                           timestep_ps=timestep_ps, seed=seed, threads=threads)
     openmm.LocalEnergyMinimizer.minimize(context)
-    integrator.step(equilibration_steps)
+    stepper = Stepper(context, integrator, extruders)
+    stepper.step(equilibration_steps)
     if len(restraints):
         for stage in range(1, release_stages + 1):
             context.setParameter("restraint_scale", 1.0 - stage / release_stages)
-            integrator.step(release_steps)
-    frames = []
+            stepper.step(release_steps)
+    frames, legs = [], []
     for _ in range(n_structures):
-        integrator.step(sample_every)
+        stepper.step(sample_every)
         frames.append(positions(context))
+        legs.append(stepper.legs())
     frames = np.asarray(frames, dtype=np.float32)
     daughter_full = np.zeros((n_structures, n_beads, 3), dtype=np.float32)
     daughter_full[:, topology.replicated] = frames[:, n_beads:]
@@ -359,5 +469,5 @@ def simulate(*, n_bins, beads_per_bin, kept_beads_per_bin, circular, replication
         kept = kept_bead_indices(n_bins, beads_per_bin, kept_beads_per_bin)
         masks = replication_masks(n_bins, kept_beads_per_bin, topology)
     return {"parental": frames[:, kept], "daughter": daughter_full[:, kept], "masks": masks, "topology": topology,
-            "restraints": restraints}
+            "restraints": restraints, "extruders": np.asarray(legs, dtype=np.int64)}
 
