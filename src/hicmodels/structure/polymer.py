@@ -315,17 +315,14 @@ class Extrusion:
         ``left, right`` leg positions (moves, extruders).
     """
 
-    def __init__(self, schedule, steps_per_move, force, seeds):
+    def __init__(self, schedule, steps_per_move, force):
         self.left, self.right = schedule
-        self.steps_per_move, self.force, self.seeds = steps_per_move, force, seeds
+        self.steps_per_move, self.force = steps_per_move, force
 
-    def place(self, context, integrator, move):
+    def place(self, context, move):
         for index, (i, j) in enumerate(zip(self.left[move], self.right[move])):
             _, _, length, stiffness = self.force.getBondParameters(index)
             self.force.setBondParameters(index, int(i), int(j), length, stiffness)
-        # a reinitialised context restarts the integrator's random numbers from its seed: a new
-        # seed per move keeps the thermal noise of successive moves independent
-        integrator.setRandomNumberSeed(int(self.seeds[move]))
         context.reinitialize(preserveState=True)
 
     def legs(self, move):
@@ -366,7 +363,7 @@ class Stepper:
         while steps > 0:
             move = self.done // every
             if move != self.placed:
-                self.extrusion.place(self.context, self.integrator, move)
+                self.extrusion.place(self.context, move)
                 self.placed = move
             chunk = min(steps, every - self.done % every)
             self.integrator.step(chunk)
@@ -442,8 +439,7 @@ def simulate(*, n_bins, beads_per_bin, kept_beads_per_bin, circular, replication
         for i, j in zip(schedule[0][0], schedule[1][0]):
             force.addBond(int(i), int(j), bond_length_nm, bond_stiffness(temperature_k, bond_length_nm, bond_wiggle))
         system.addForce(force)
-        seeds = rng.integers(1, 2**31 - 1, size=len(schedule[0]))
-        extruders = Extrusion(schedule, extrusion["steps_per_move"], force, seeds)
+        extruders = Extrusion(schedule, extrusion["steps_per_move"], force)
     context, integrator = make_simulation(system, start, temperature_k=temperature_k, friction_per_ps=friction_per_ps,
                                           timestep_ps=timestep_ps, seed=seed, threads=threads)
     openmm.LocalEnergyMinimizer.minimize(context)
