@@ -133,13 +133,14 @@ def confinement_force(confinement, wall_stiffness):
     """
     if confinement["shape"] == "box":
         hx, hy, hz = (s / 2 for s in confinement["size_nm"])
-        expression = "k*(max(0, abs(x)-hx)^2 + max(0, abs(y)-hy)^2 + max(0, abs(z)-hz)^2)"
-        parameters = {"hx": hx, "hy": hy, "hz": hz}
+        expression = "wall_k*(max(0, abs(x)-wall_hx)^2 + max(0, abs(y)-wall_hy)^2 + max(0, abs(z)-wall_hz)^2)"
+        parameters = {"wall_hx": hx, "wall_hy": hy, "wall_hz": hz}
     else:
-        expression = "k*(max(0, sqrt(x^2+y^2)-r)^2 + max(0, abs(z)-hz)^2)"
-        parameters = {"r": confinement["radius_nm"], "hz": confinement["length_nm"] / 2}
+        expression = "wall_k*(max(0, sqrt(x^2+y^2)-wall_r)^2 + max(0, abs(z)-wall_hz)^2)"
+        parameters = {"wall_r": confinement["radius_nm"], "wall_hz": confinement["length_nm"] / 2}
     force = openmm.CustomExternalForce(expression)
-    force.addGlobalParameter("k", wall_stiffness)
+    # global parameters are shared by the whole context: every force's names carry its prefix
+    force.addGlobalParameter("wall_k", wall_stiffness)
     for name, value in parameters.items():
         force.addGlobalParameter(name, value)
     return force
@@ -255,9 +256,9 @@ def build_system(topology, *, bond_length_nm, bond_wiggle, repulsion_kT, confine
     for i, j in topology.bonds:
         bonds.addBond(int(i), int(j), b, bond_k)
     system.addForce(bonds)
-    repulsion = openmm.CustomNonbondedForce("e*(1-(r/b)^2)^2")
-    repulsion.addGlobalParameter("e", repulsion_kT * kT)
-    repulsion.addGlobalParameter("b", b)
+    repulsion = openmm.CustomNonbondedForce("repulsion_e*(1-(r/repulsion_b)^2)^2")
+    repulsion.addGlobalParameter("repulsion_e", repulsion_kT * kT)
+    repulsion.addGlobalParameter("repulsion_b", b)
     repulsion.setCutoffDistance(b)
     repulsion.setNonbondedMethod(openmm.CustomNonbondedForce.CutoffNonPeriodic)
     for _ in range(topology.n_beads):
@@ -271,10 +272,10 @@ def build_system(topology, *, bond_length_nm, bond_wiggle, repulsion_kT, confine
         wall.addParticle(index, [])
     system.addForce(wall)
     if len(restraints):
-        springs = openmm.CustomBondForce("restraint_scale*0.5*k_restraint*(r-b)^2")
+        springs = openmm.CustomBondForce("restraint_scale*0.5*restraint_k*(r-restraint_b)^2")
         springs.addGlobalParameter("restraint_scale", 1.0)
-        springs.addGlobalParameter("k_restraint", restraint_kT * kT / b**2)
-        springs.addGlobalParameter("b", b)
+        springs.addGlobalParameter("restraint_k", restraint_kT * kT / b**2)
+        springs.addGlobalParameter("restraint_b", b)
         for i, j in restraints:
             springs.addBond(int(i), int(j), [])
         system.addForce(springs)
