@@ -63,7 +63,7 @@ def test_hdf5_refuses_files_that_are_not_ensembles(tmp_path):
 def test_mmcif_is_read_back_by_gemmi(tmp_path):
     ensemble = _ensemble(np.random.default_rng(1))
     io.write_mmcif(tmp_path / "s.cif", ensemble["coordinates"][:2], ensemble["daughter"][:2], ensemble["masks"],
-                   scale=10.0, name="ensemble_test")
+                   scale=10.0, name="ensemble_test", circular=True)
     structure = gemmi.read_structure(str(tmp_path / "s.cif"))
     assert len(structure) == 2  # one model per structure
     for model, parental, daughter in zip(structure, ensemble["coordinates"], ensemble["daughter"]):
@@ -91,3 +91,26 @@ def test_ensemble_cool_holds_the_map_in_reference_coordinates(tmp_path):
     weight = clr.bins().fetch("chrA")["weight"].to_numpy()
     assert np.isnan(weight[:5]).all() and np.array_equal(weight[5:9], np.ones(4)) and np.isnan(weight[9:]).all()
     assert clr.info["metadata"] == {"source": "test"}
+
+
+def test_chain_bonds_join_the_chains_and_the_forks():
+    masks = np.ones((2, 6), np.uint8)
+    masks[1] = [1, 1, 0, 0, 0, 1]  # a ring's replicated segment around bead 0: 5, 0, 1
+    bonds = set(io.chain_bonds(masks, circular=True))
+    parental = {("A", i, "A", (i + 1) % 6) for i in range(6)}
+    daughter = {("B", 5, "B", 0), ("B", 0, "B", 1)}
+    forks = {("B", 1, "A", 2), ("B", 5, "A", 4)}
+    assert bonds == parental | daughter | forks
+    linear = set(io.chain_bonds(np.array([[1, 1, 1], [1, 1, 0]], np.uint8), circular=False))
+    assert linear == {("A", 0, "A", 1), ("A", 1, "A", 2), ("B", 0, "B", 1), ("B", 1, "A", 2)}
+
+
+def test_mmcif_bonds_are_read_back_by_gemmi(tmp_path):
+    ensemble = _ensemble(np.random.default_rng(1))
+    io.write_mmcif(tmp_path / "s.cif", ensemble["coordinates"][:1], ensemble["daughter"][:1], ensemble["masks"],
+                   scale=10.0, name="bonds", circular=False)
+    structure = gemmi.read_structure(str(tmp_path / "s.cif"))
+    read = {(c.partner1.chain_name, c.partner1.res_id.seqid.num, c.partner2.chain_name, c.partner2.res_id.seqid.num)
+            for c in structure.connections}
+    expected = {(a, i + 1, b, j + 1) for a, i, b, j in io.chain_bonds(ensemble["masks"], circular=False)}
+    assert read == expected and len(read) == 7 + 2 + 1  # parental chain, daughter beads 1-3, the fork 3-4

@@ -82,7 +82,7 @@ def simulate(args):
     shown = metrics["mmcif_structures"]
     # nm are written as the format's angstroms
     write_mmcif(args.mmcif, ensemble["coordinates"][:shown], ensemble["daughter"][:shown], ensemble["masks"],
-                scale=10.0, name=f"ensemble_{args.index}")
+                scale=10.0, name=f"ensemble_{args.index}", circular=circular)
 
 
 def metrics(args):

@@ -94,12 +94,39 @@ ATOM_SITE = ("group_PDB", "id", "type_symbol", "label_atom_id", "label_alt_id", 
              "B_iso_or_equiv", "auth_seq_id", "auth_comp_id", "auth_asym_id", "auth_atom_id", "pdbx_PDB_model_num")
 
 
-def write_mmcif(path, coordinates, daughter, masks, scale, name):
+STRUCT_CONN = ("id", "conn_type_id", "ptnr1_label_asym_id", "ptnr1_label_comp_id", "ptnr1_label_seq_id",
+               "ptnr1_label_atom_id", "ptnr2_label_asym_id", "ptnr2_label_comp_id", "ptnr2_label_seq_id",
+               "ptnr2_label_atom_id")
+
+
+def chain_bonds(masks, circular):
+    """Bonds between kept beads as ``(chain, bead, chain, bead)``: the chains and the replication forks.
+
+    Parental beads follow each other (and the last joins the first on a ring); daughter beads
+    follow each other where both are replicated; a daughter bead next to an unreplicated position
+    is bonded to the parental bead there (a fork).
+    """
+    n = masks.shape[1]
+    bonds = [("A", i, "A", i + 1) for i in range(n - 1)] + ([("A", n - 1, "A", 0)] if circular else [])
+    for i in np.flatnonzero(masks[1]):
+        for j in (i - 1, i + 1):
+            if not circular and not 0 <= j < n:
+                continue
+            j %= n
+            if masks[1][j] and j == (i + 1) % n:
+                bonds.append(("B", int(i), "B", int(j)))
+            elif not masks[1][j]:
+                bonds.append(("B", int(i), "A", int(j)))
+    return bonds
+
+
+def write_mmcif(path, coordinates, daughter, masks, scale, name, circular):
     """Write structures as one mmCIF file, one model per structure, for molecular viewers.
 
     Each bead is a carbon atom ``CA`` of a residue ``BEA`` numbered from 1 along the chain; chain A
-    is the parental chain, chain B the daughter copy's replicated beads. Only the standard's
-    ``_atom_site`` loop is written (PDBx/mmCIF dictionary), which viewers and gemmi read.
+    is the parental chain, chain B the daughter copy's replicated beads. The standard's
+    ``_atom_site`` loop holds the beads and ``_struct_conn`` the bonds of :func:`chain_bonds`
+    (PDBx/mmCIF dictionary), so viewers draw the chain although its beads are far apart.
 
     Parameters
     ----------
@@ -111,6 +138,8 @@ def write_mmcif(path, coordinates, daughter, masks, scale, name):
         Multiplies the coordinates (10 writes nm as the format's angstroms).
     name : str
         The data block's and entry's name.
+    circular : bool
+        Bond the parental chain's last bead to its first.
     """
     lines = [f"data_{name}", f"_entry.id {name}", "loop_"] + [f"_atom_site.{field}" for field in ATOM_SITE]
     atom = 0
@@ -121,6 +150,9 @@ def write_mmcif(path, coordinates, daughter, masks, scale, name):
                 x, y, z = (scale * beads[index]).tolist()
                 lines.append(f"HETATM {atom} C CA . BEA {chain} 1 {index + 1} ? {x:.3f} {y:.3f} {z:.3f} 1.00 0.00 "
                              f"{index + 1} BEA {chain} CA {model}")
+    lines += ["#", "loop_"] + [f"_struct_conn.{field}" for field in STRUCT_CONN]
+    for number, (chain1, bead1, chain2, bead2) in enumerate(chain_bonds(masks, circular), start=1):
+        lines.append(f"bond{number} covale {chain1} BEA {bead1 + 1} CA {chain2} BEA {bead2 + 1} CA")
     with atomic_output(path, suffix=".cif") as tmp:
         tmp.write_text("\n".join(lines) + "\n#\n")
 
