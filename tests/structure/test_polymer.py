@@ -186,3 +186,32 @@ def test_a_barrier_stalls_the_legs_that_face_it():
     # left legs pile up on the '+' barrier's bead (the centre of bin 10), not on its neighbours
     assert left[105] >= 3
     assert left[105] > max(left[100:105].max(), left[106:111].max())
+
+
+def test_inside_by_hand():
+    box = {"shape": "box", "size_nm": [150.0, 150.0, 333.0]}
+    points = np.array([[74.0, -74.0, 166.0], [76.0, 0.0, 0.0], [0.0, 0.0, -167.0]])
+    assert polymer.inside(points, box).tolist() == [True, False, False]
+    cylinder = {"shape": "cylinder", "radius_nm": 10.0, "length_nm": 40.0}
+    points = np.array([[6.0, 8.0, 20.0], [6.0, 8.1, 0.0], [0.0, 0.0, 20.5]])
+    assert polymer.inside(points, cylinder).tolist() == [True, False, False]
+
+
+def test_restraint_pairs_by_hand():
+    contacts = np.full((20, 20), 0.1)
+    contacts[0, 2] = contacts[2, 0] = 0.9  # separation 2
+    contacts[0, 18] = contacts[18, 0] = 0.8  # separation 18, or 2 the other way round a ring
+    contacts[4, 9] = contacts[9, 4] = 0.7  # separation 5
+    # one bead per bin here, so pairs of bins are pairs of beads
+    top = lambda n_pairs, total: (n_pairs + 0.5) / total  # noqa: E731
+    linear_pairs = 190 - 19  # separation >= 2 on a chain
+    assert polymer.restraint_pairs(contacts, 1, top(3, linear_pairs), 2, circular=False).tolist() == [
+        [0, 2], [0, 18], [4, 9]]
+    ring_pairs = 190 - 20
+    assert polymer.restraint_pairs(contacts, 1, top(3, ring_pairs), 2, circular=True).tolist() == [
+        [0, 2], [0, 18], [4, 9]]
+    # at least 3 apart: (0, 2) goes on both; (0, 18) only on a ring, where it is 2 apart
+    assert polymer.restraint_pairs(contacts, 1, top(2, 190 - 19 - 18), 3, circular=False).tolist() == [[0, 18], [4, 9]]
+    assert polymer.restraint_pairs(contacts, 1, top(1, 190 - 40), 3, circular=True).tolist() == [[4, 9]]
+    # restrained beads are the bins' centre beads
+    assert polymer.restraint_pairs(contacts, 10, top(1, ring_pairs), 2, circular=True).tolist() == [[5, 25]]
