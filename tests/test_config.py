@@ -269,3 +269,12 @@ def test_a_hicdiffusion_checkpoint_needs_the_published_readout_pair_order_and_no
         resolve_config(config)
     config["model_presets"]["mine"].update(head_kernel=1, symmetric=False, pair_order="ji")
     assert model_entries(resolve_config(config))["published"]["preset"] == config["model_presets"]["hicdiffusion"]
+
+
+def test_structure_region_names_a_configured_cell_line(config):
+    config["structure"] = {"simulation": {"region": {"cell_line": "nope", "chrom": "chrIII", "start": 0, "end": 10}}}
+    with pytest.raises(InputError, match=r"structure.simulation.region.cell_line: 'nope' is not in hic.cell_lines"):
+        resolve_config(config)
+    config["structure"] = {"simulation": {"beads_per_bin": 10, "kept_beads_per_bin": 3}}
+    with pytest.raises(InputError, match="beads_per_bin 10 is not a multiple of kept_beads_per_bin 3"):
+        resolve_config(config)

@@ -339,6 +339,22 @@ def check_config(config):
         raise InputError(f"config hic: {both} are both test and validation chromosomes")
     if not modelled - set(test) - set(validation):
         raise InputError("config: no chromosome left for training")
+    _check_structure(config)
+
+
+def _check_structure(config):
+    """The structure stage's cross-key checks: the restraining region's cell line, the kept beads."""
+    simulation = config["structure"]["simulation"]
+    region = simulation["region"]
+    if region is not None:
+        if region["cell_line"] not in config["hic"]["cell_lines"]:
+            raise InputError(f"config structure.simulation.region.cell_line: {region['cell_line']!r} is not in "
+                             f"hic.cell_lines")
+        if region["start"] >= region["end"]:
+            raise InputError("config structure.simulation.region: start must be before end")
+    if simulation["beads_per_bin"] % simulation["kept_beads_per_bin"]:
+        raise InputError(f"config structure.simulation: beads_per_bin {simulation['beads_per_bin']} is not a "
+                         f"multiple of kept_beads_per_bin {simulation['kept_beads_per_bin']}")
 
 
 def track_bigwig(cell_line, track, source):

@@ -75,6 +75,7 @@ wildcard_constraints:
     model="|".join(map(re.escape, MODELS)),
     window_preset="|".join(map(re.escape, WINDOW_PRESETS)),
     fold=r"\d+",
+    index=r"\d+",
 
 
 def as_json(value):
@@ -519,4 +520,48 @@ def epigenome_targets():
         "results/cell_lines/{cell_line}/hic_targets.{ext}",
         cell_line=TRACKED,
         ext=["h5", "tsv"],
+    )
+
+
+# Structure stage (target `structure`, opt-in): simulated training ensembles.
+STRUCTURE_DIR = "results/structure/simulated"
+STRUCTURE_REGION = config["structure"]["simulation"]["region"]
+
+
+def structure_map_inputs(wildcards):
+    """The experimental map, reference and aliases of structure.simulation.region (none without one)."""
+    if STRUCTURE_REGION is None:
+        return {}
+    return {
+        "cool": CELL_LINES[STRUCTURE_REGION["cell_line"]]["cool"].split("::")[0],
+        "fasta": "results/reference/genome.fa.gz",
+        "aliases": config["reference"]["chrom_aliases"],
+    }
+
+
+def structure_map_arguments(wildcards, input):
+    """The flags of structure_map_inputs (the map's URI keeps an .mcool's resolution)."""
+    if STRUCTURE_REGION is None:
+        return ""
+    _, sep, group = CELL_LINES[STRUCTURE_REGION["cell_line"]]["cool"].partition("::")
+    return f"--cool {input.cool}{sep}{group} --fasta {input.fasta} --aliases {input.aliases}"
+
+
+def structure_targets():
+    """Every simulated ensemble's files and figures, and the metrics table."""
+    return (
+        expand(
+            [
+                f"{STRUCTURE_DIR}/ensemble_{{index}}.{{ext}}",
+            ],
+            index=range(config["structure"]["simulation"]["ensembles"]),
+            ext=["h5", "cool", "cif"],
+        )
+        + expand(
+            f"{STRUCTURE_DIR}/figures/ensemble_{{index}}_{{figure}}.{{ext}}",
+            index=range(config["structure"]["simulation"]["ensembles"]),
+            figure=["contact_decay", "maps", "projection"],
+            ext=["png", "tsv"],
+        )
+        + [f"{STRUCTURE_DIR}/metrics.tsv"]
     )
