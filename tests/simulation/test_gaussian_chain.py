@@ -75,3 +75,7 @@ def test_loops_and_ensemble_pairs():
     assert not np.array_equal(maps[0], maps[1])  # different loops, different maps
     again = ensemble_pairs(3, 200, 20, 2, threshold=2.0, seed=1, loop_stiffness=4.0)
     assert again[0].tobytes() == structures.tobytes()
+    exact = ensemble_pairs(3, 200, 20, 2, threshold=2.0, seed=1, loop_stiffness=4.0, exact_maps=True)
+    assert exact[0].tobytes() == structures.tobytes()  # the same draws, only the maps differ
+    assert np.array_equal(exact[1][0], expected_contacts(kirchhoff(20, loop_sets[0], loop_stiffness=4.0), 2.0))
+    assert np.abs(exact[1] - maps).max() < 0.15

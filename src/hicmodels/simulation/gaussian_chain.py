@@ -93,12 +93,14 @@ def random_loops(n_beads, n_loops, rng, min_separation=3):
 
 
 def ensemble_pairs(n_ensembles, n_structures, n_beads, n_loops, threshold, seed, circular=False,
-                   loop_stiffness=1.0, min_separation=3):
+                   loop_stiffness=1.0, min_separation=3, exact_maps=False):
     """Ensembles with random loop sets and their ensemble contact maps: (structure, map) training pairs.
 
     As paper section 4.1 does with its MD pool, each ensemble's map is the contact frequency of its
     own ``n_structures`` structures (:func:`hicmodels.structure.ensemble.contact_frequency`), so a
-    structure is paired with the map of the ensemble it belongs to.
+    structure is paired with the map of the ensemble it belongs to; with ``exact_maps`` the map is
+    the ensemble's exact expectation instead (:func:`expected_contacts`: the limit of infinitely many
+    structures, without the sampling noise of a small ensemble).
 
     Returns
     -------
@@ -115,8 +117,9 @@ def ensemble_pairs(n_ensembles, n_structures, n_beads, n_loops, threshold, seed,
     structures, maps, loop_sets = [], [], []
     for _ in range(n_ensembles):
         loops = random_loops(n_beads, n_loops, rng, min_separation)
-        coords = sample_structures(kirchhoff(n_beads, loops, circular, loop_stiffness), n_structures, rng)
+        laplacian = kirchhoff(n_beads, loops, circular, loop_stiffness)
+        coords = sample_structures(laplacian, n_structures, rng)
         structures.append(coords)
-        maps.append(contact_frequency(coords, threshold))
+        maps.append(expected_contacts(laplacian, threshold) if exact_maps else contact_frequency(coords, threshold))
         loop_sets.append(loops)
     return np.stack(structures), np.stack(maps), loop_sets
