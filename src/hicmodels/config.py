@@ -322,6 +322,7 @@ def check_config(config):
                       "config calling.structural_variants.exclude")
     for name, entry in model_entries(config).items():
         _check_model(config, name, entry)
+    _check_structure(config)
     assemble = config["assemble"]
     odd = [r for r in assemble["resolutions"] if r % assemble["bin_size"]]
     if odd:
@@ -338,6 +339,17 @@ def check_config(config):
         raise InputError(f"config hic: {both} are both test and validation chromosomes")
     if not modelled - set(test) - set(validation):
         raise InputError("config: no chromosome left for training")
+
+
+def _check_structure(config):
+    """The structure generator's preset exists and its width splits into its heads."""
+    preset = config["structure"]["generator"]["preset"]
+    if preset not in config["structure_presets"]:
+        raise InputError(f"config structure.generator.preset: {preset!r} is not a key of structure_presets "
+                         f"({', '.join(sorted(config['structure_presets']))})")
+    for name, sizes in config["structure_presets"].items():
+        if sizes["dim"] % sizes["heads"]:
+            raise InputError(f"config structure_presets.{name}: dim {sizes['dim']} is not a multiple of heads {sizes['heads']}")
 
 
 # What each architecture can read (config models.<name>.inputs).
