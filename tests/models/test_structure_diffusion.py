@@ -131,3 +131,28 @@ def test_flow_loss_regresses_data_minus_noise_and_sampling_is_deterministic():
     with torch.no_grad():
         v = {w: guided_velocity(model, hic, w)(x, t) for w in (0.0, 1.0, 2.0)}
     assert torch.allclose(v[2.0], 2 * v[1.0] - v[0.0], atol=1e-5)
+
+
+class PointMassVelocity(torch.nn.Module):
+    """The exact rectified-flow velocity when every data point is ``target``: (target - x) / (1 - t)."""
+
+    def __init__(self, target):
+        super().__init__()
+        self.target = target
+
+    def condition(self, hic, drop):
+        return None
+
+    def forward(self, x, t, context):
+        return (self.target - x) / (1 - t[:, None, None])
+
+
+def test_flow_loss_is_zero_for_the_exact_velocity_with_data_at_t_1():
+    target = torch.randn(1, 4, 2, generator=torch.Generator().manual_seed(0))
+    latents = target.expand(64, -1, -1)
+    loss = flow_matching_loss(PointMassVelocity(target), latents, torch.zeros(64, 4, 4), 0.1,
+                              torch.Generator().manual_seed(1))
+    assert loss.item() < 1e-10
+    # (With the data at t = 0 the loss of this field would not vanish.) The field of another point is wrong:
+    assert flow_matching_loss(PointMassVelocity(torch.zeros(1, 4, 2)), latents, torch.zeros(64, 4, 4), 0.1,
+                              torch.Generator().manual_seed(1)).item() > 0.1

@@ -145,7 +145,7 @@ def train_generator(coords, mask, maps, map_index, bundle, preset, settings, see
     history : list of float
         Mean flow-matching loss per epoch.
     """
-    vae = _vae(bundle)
+    vae = vae_from_bundle(bundle)
     config = {"bins": maps.shape[1], "latent_channels": bundle["vae_config"]["latent_channels"], **preset}
     torch.manual_seed(seed)
     model = CrossDiT(**config)
@@ -168,7 +168,8 @@ def train_generator(coords, mask, maps, map_index, bundle, preset, settings, see
     return {**bundle, "generator_config": config, "generator_state": model.state_dict()}, history
 
 
-def _vae(bundle):
+def vae_from_bundle(bundle):
+    """The trained VAE of a bundle, in evaluation mode."""
     vae = StructureVAE(**bundle["vae_config"])
     vae.load_state_dict(bundle["vae_state"])
     return vae.eval()
@@ -201,7 +202,7 @@ def sample_ensemble(bundle, hic_map, n, seed, guidance, steps, batch_size=64):
         (n, copies * beads, 3) coordinates in the training structures' unit (normalised structures
         times ``coordinate_scale``), copy after copy; beads the decoder calls absent are NaN.
     """
-    vae = _vae(bundle)
+    vae = vae_from_bundle(bundle)
     model = CrossDiT(**bundle["generator_config"])
     model.load_state_dict(bundle["generator_state"])
     model.eval()
