@@ -2,11 +2,14 @@ import numpy as np
 import pytest
 import torch
 
+from hicmodels.errors import InputError
 from hicmodels.simulation.gaussian_chain import ensemble_pairs
 from hicmodels.structure.training import (
     condition_maps,
+    load_bundle,
     mean_pairwise_drmsd,
     sample_ensemble,
+    save_bundle,
     train_generator,
     train_vae,
 )
@@ -73,3 +76,18 @@ def test_sampling_is_byte_identical_given_a_seed_and_draws_noise_before_batching
     assert np.allclose(a, b, atol=1e-4, equal_nan=True)
     for changed in (dict(seed=12, guidance=1.0), dict(seed=11, guidance=0.0)):
         assert not np.array_equal(a, sample_ensemble(bundle, maps[0], n=5, steps=4, **changed), equal_nan=True)
+
+
+def test_bundles_round_trip_byte_identically_and_bad_files_are_named(trained, tmp_path):
+    *_, bundle, _ = trained
+    save_bundle(bundle, tmp_path / "a.pt")
+    save_bundle(load_bundle(tmp_path / "a.pt"), tmp_path / "b.pt")
+    assert (tmp_path / "a.pt").read_bytes() == (tmp_path / "b.pt").read_bytes()
+    loaded = load_bundle(tmp_path / "a.pt")
+    assert loaded["latent_scale"] == bundle["latent_scale"] and loaded["generator_config"] == bundle["generator_config"]
+    (tmp_path / "cut.pt").write_bytes((tmp_path / "a.pt").read_bytes()[:500])
+    with pytest.raises(InputError, match="cut.pt.*truncated or corrupt"):
+        load_bundle(tmp_path / "cut.pt")
+    save_bundle({"vae_config": {}}, tmp_path / "vae_only.pt")
+    with pytest.raises(InputError, match="vae_only.pt.*missing vae_state"):
+        load_bundle(tmp_path / "vae_only.pt")

@@ -21,8 +21,14 @@ thousand parameters on in-memory arrays; every random draw comes from generators
 ``seed``, so a run is byte-reproducible on one machine and thread count).
 """
 
+import pickle
+import zipfile
+
 import numpy as np
 import torch
+
+from ..errors import InputError
+from ..files import atomic_output
 
 from ..models.structure_diffusion import CrossDiT, StructureVAE, euler_integrate, flow_matching_loss, \
     guided_velocity, vae_loss
@@ -166,6 +172,38 @@ def train_generator(coords, mask, maps, map_index, bundle, preset, settings, see
             total += loss.item() * len(batch) / len(latents)
         history.append(total)
     return {**bundle, "generator_config": config, "generator_state": model.state_dict()}, history
+
+
+BUNDLE_KEYS = ("vae_config", "vae_state", "latent_scale", "coordinate_scale", "generator_config", "generator_state")
+
+
+def save_bundle(bundle, path):
+    """Write a trained bundle atomically and byte-reproducibly (``torch.save`` to a file object, as
+    :func:`hicmodels.modelling.checkpoints.save_checkpoint` does)."""
+    with atomic_output(path) as tmp, open(tmp, "wb") as out:
+        torch.save(bundle, out)
+
+
+def load_bundle(path):
+    """A bundle written by :func:`save_bundle`, loaded without unpickling code.
+
+    Raises
+    ------
+    InputError
+        Naming ``path``: not a weights-only file, truncated or corrupt, or without a bundle's keys.
+    """
+    try:
+        bundle = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise InputError("structure model not found", path) from None
+    except pickle.UnpicklingError:
+        raise InputError("not a plain-weights structure model; refusing to unpickle it", path) from None
+    except (RuntimeError, EOFError, ValueError, OSError, zipfile.BadZipFile) as err:
+        raise InputError(f"structure model is truncated or corrupt ({str(err).splitlines()[0][:120]})", path) from None
+    missing = [key for key in BUNDLE_KEYS if not isinstance(bundle, dict) or key not in bundle]
+    if missing:
+        raise InputError(f"not a structure model: missing {', '.join(missing)}", path)
+    return bundle
 
 
 def vae_from_bundle(bundle):
