@@ -21,14 +21,11 @@ thousand parameters on in-memory arrays; every random draw comes from generators
 ``seed``, so a run is byte-reproducible on one machine and thread count).
 """
 
-import pickle
-import zipfile
-
 import numpy as np
 import torch
 
 from ..errors import InputError
-from ..files import atomic_output
+from ..modelling.checkpoints import load_plain, save_plain
 
 from ..models.structure_diffusion import CrossDiT, StructureVAE, euler_integrate, flow_matching_loss, \
     guided_velocity, vae_loss
@@ -178,10 +175,8 @@ BUNDLE_KEYS = ("vae_config", "vae_state", "latent_scale", "coordinate_scale", "g
 
 
 def save_bundle(bundle, path):
-    """Write a trained bundle atomically and byte-reproducibly (``torch.save`` to a file object, as
-    :func:`hicmodels.modelling.checkpoints.save_checkpoint` does)."""
-    with atomic_output(path) as tmp, open(tmp, "wb") as out:
-        torch.save(bundle, out)
+    """Write a trained bundle atomically and byte-reproducibly (:func:`hicmodels.modelling.checkpoints.save_plain`)."""
+    save_plain(bundle, path)
 
 
 def load_bundle(path):
@@ -190,17 +185,11 @@ def load_bundle(path):
     Raises
     ------
     InputError
-        Naming ``path``: not a weights-only file, truncated or corrupt, or without a bundle's keys.
+        Naming ``path``: missing, not weights only, truncated or corrupt
+        (:func:`hicmodels.modelling.checkpoints.load_plain`), or without a bundle's keys.
     """
-    try:
-        bundle = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise InputError("structure model not found", path) from None
-    except pickle.UnpicklingError:
-        raise InputError("not a plain-weights structure model; refusing to unpickle it", path) from None
-    except (RuntimeError, EOFError, ValueError, OSError, zipfile.BadZipFile) as err:
-        raise InputError(f"structure model is truncated or corrupt ({str(err).splitlines()[0][:120]})", path) from None
-    missing = [key for key in BUNDLE_KEYS if not isinstance(bundle, dict) or key not in bundle]
+    bundle = load_plain(path, what="structure model")
+    missing = [key for key in BUNDLE_KEYS if key not in bundle]
     if missing:
         raise InputError(f"not a structure model: missing {', '.join(missing)}", path)
     return bundle
