@@ -156,3 +156,14 @@ def test_flow_loss_is_zero_for_the_exact_velocity_with_data_at_t_1():
     # (With the data at t = 0 the loss of this field would not vanish.) The field of another point is wrong:
     assert flow_matching_loss(PointMassVelocity(torch.zeros(1, 4, 2)), latents, torch.zeros(64, 4, 4), 0.1,
                               torch.Generator().manual_seed(1)).item() > 0.1
+
+
+def test_a_circular_vae_commutes_with_rotating_the_bin_order_and_a_linear_one_does_not():
+    torch.manual_seed(0)
+    tokens = torch.randn(2, 12, 4)
+    for circular, equivariant in ((True, True), (False, False)):
+        vae = StructureVAE(copies=1, beads_per_bin=1, hidden=8, latent_channels=2, blocks=2, kernel_size=3,
+                           circular=circular)
+        mean, _ = vae.encode(tokens)
+        shifted, _ = vae.encode(torch.roll(tokens, 5, dims=1))
+        assert torch.allclose(torch.roll(mean, 5, dims=1), shifted, atol=1e-5) == equivariant
