@@ -167,3 +167,17 @@ def test_a_circular_vae_commutes_with_rotating_the_bin_order_and_a_linear_one_do
         mean, _ = vae.encode(tokens)
         shifted, _ = vae.encode(torch.roll(tokens, 5, dims=1))
         assert torch.allclose(torch.roll(mean, 5, dims=1), shifted, atol=1e-5) == equivariant
+
+
+def test_condition_dropout_replaces_the_map():
+    torch.manual_seed(0)
+    model = CrossDiT(bins=4, latent_channels=2, dim=8, depth=1, heads=2, encoder_depth=1, mlp_ratio=2.0)
+    for p in model.parameters():
+        torch.nn.init.normal_(p, std=0.3)
+    latents, maps = torch.randn(6, 4, 2), [torch.rand(6, 4, 4), torch.rand(6, 4, 4)]
+
+    def loss(hic, dropout):
+        return flow_matching_loss(model, latents, hic, dropout, torch.Generator().manual_seed(3)).item()
+
+    assert loss(maps[0], 1.0) == loss(maps[1], 1.0)  # every map dropped: the map cannot matter
+    assert loss(maps[0], 0.0) != loss(maps[1], 0.0)
