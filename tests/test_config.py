@@ -129,6 +129,9 @@ def test_window_and_model_presets_must_agree(config):
                                      "weights": {"checkpoint": str(REPO / "README.md"), "format": "hicdiffusion",
                                                  "params": str(REPO / "README.md")}}),
      r"models.a.weights.params: only Akita checkpoints come with a params.json"),
+    (lambda c: c["structure"]["generator"].update(preset="XL"),
+     r"structure.generator.preset: 'XL' is not a key of structure_presets \(L, S, tiny\)"),
+    (lambda c: c["structure_presets"]["S"].update(heads=5), r"structure_presets.S: dim 384 is not a multiple of heads 5"),
 ])
 def test_config_cross_checks(config, edit, message):
     edit(config)

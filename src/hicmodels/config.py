@@ -343,7 +343,8 @@ def check_config(config):
 
 
 def _check_structure(config):
-    """The structure stage's cross-key checks: the restraining region's cell line, the kept beads."""
+    """The structure stage's cross-key checks: the restraining region's cell line, the kept beads, the
+    generator's preset and its width split into heads."""
     simulation = config["structure"]["simulation"]
     region = simulation["region"]
     if region is not None:
@@ -355,6 +356,13 @@ def _check_structure(config):
     if simulation["beads_per_bin"] % simulation["kept_beads_per_bin"]:
         raise InputError(f"config structure.simulation: beads_per_bin {simulation['beads_per_bin']} is not a "
                          f"multiple of kept_beads_per_bin {simulation['kept_beads_per_bin']}")
+    preset = config["structure"]["generator"]["preset"]
+    if preset not in config["structure_presets"]:
+        raise InputError(f"config structure.generator.preset: {preset!r} is not a key of structure_presets "
+                         f"({', '.join(sorted(config['structure_presets']))})")
+    for name, sizes in config["structure_presets"].items():
+        if sizes["dim"] % sizes["heads"]:
+            raise InputError(f"config structure_presets.{name}: dim {sizes['dim']} is not a multiple of heads {sizes['heads']}")
 
 
 def track_bigwig(cell_line, track, source):
