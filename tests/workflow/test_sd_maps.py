@@ -28,3 +28,13 @@ def test_sd_maps_for_the_variational_model_when_sampled(tmp_path, samples, vae_s
                                    "prediction": {"samples": samples}})
     assert jobs.get("assemble_sd", 0) == vae_sd_maps and jobs.get("zoomify_sd", 0) == vae_sd_maps
     assert jobs["assemble_cool"] == 10  # two models, five genomes
+
+
+@pytest.mark.parametrize("samples, level, bound_maps", [(4, None, 0), (1, 0.9, 0), (4, 0.9, 5)])
+def test_interval_bounds_only_on_request_for_sampled_models(tmp_path, samples, level, bound_maps):
+    """assemble.interval_level set and samples > 1: a lower and an upper map per genome of the VAE entry."""
+    jobs = planned_jobs(tmp_path, {"models": {"vae": {"preset": "akita_synthetic", "windows": "synthetic"}},
+                                   "prediction": {"samples": samples},
+                                   "assemble": {"bin_size": 10000, "resolutions": [10000, 20000, 40000, 80000, 160000],
+                                                "interval_level": level}})
+    assert jobs.get("assemble_bounds", 0) == bound_maps and jobs.get("zoomify_bound", 0) == 2 * bound_maps

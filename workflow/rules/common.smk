@@ -424,6 +424,13 @@ def all_targets():
             cell_line=CELL_LINES,
             model=STOCHASTIC,
         )
+        + expand(
+            f"{MODEL_DIR}/maps/{{genome}}.{{bound}}.mcool",
+            genome=genomes,
+            cell_line=CELL_LINES,
+            model=STOCHASTIC if config["assemble"]["interval_level"] else [],
+            bound=["lower", "upper"],
+        )
         + expand(f"{MODEL_DIR}/figures/test_windows.png", **per_model)
         + expand(
             f"{MODEL_DIR}/figures/structural_variants/{{sample}}.png",
