@@ -279,7 +279,8 @@ def model_entries(config):
         (its name), ``inputs``, ``weights`` (``"train"`` or
         ``{"checkpoint": path, "format": ...}``, format ``dna2hic`` or a
         published one, see :mod:`hicmodels.models.published`), ``diffusion`` and ``training`` (the
-        training section with the entry's own settings over it).
+        training section with the preset's ``training`` over it and the entry's own settings over both;
+        the preset without its ``training``).
     """
     entries = {}
     for name, entry in config["models"].items():
@@ -289,10 +290,13 @@ def model_entries(config):
                 raise InputError(f"{where}.{key}: {entry[key]!r} is not one of {sorted(config[presets])} ({presets})")
         if "fold" in entry["training"]:
             raise InputError(f"{where}.training: fold is set for the whole run (training.fold), not per model")
-        merged = {**config["training"], **entry["training"],
-                  "diffusion": {**config["training"]["diffusion"], **entry["training"].get("diffusion", {})}}
+        preset = dict(config["model_presets"][entry["preset"]])
+        paper = preset.pop("training", {})  # the preset's paper's training: over the section, under the entry's
+        merged = {**config["training"], **paper, **entry["training"],
+                  "diffusion": {**config["training"]["diffusion"], **paper.get("diffusion", {}),
+                                **entry["training"].get("diffusion", {})}}
         entries[name] = {
-            "preset": dict(config["model_presets"][entry["preset"]]), "preset_name": entry["preset"],
+            "preset": preset, "preset_name": entry["preset"],
             "windows": dict(config["window_presets"][entry["windows"]]), "window_preset": entry["windows"],
             "inputs": list(entry["inputs"]), "weights": entry["weights"], "diffusion": entry["diffusion"],
             "training": resolve(merged, section_schema("training"), f"{where}.training"),
