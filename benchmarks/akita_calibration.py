@@ -26,7 +26,11 @@ Reported, on the cropped upper triangle from diagonal 2 of every window:
     PYTHONPATH=src python benchmarks/akita_calibration.py --out /tmp/akita_calibration --samples 20
 
 (``--transformer-epochs 12 --vae-epochs 8`` by default; a checkpoint already
-in ``--out`` is reused.)
+in ``--out`` is reused.) ``--paper-training``: the transformer and the VAE
+train with the ``training`` of the paper-size presets ``akita_transformer``
+and ``akita_vae`` (Lu et al. A.4: SGD with momentum, gradient clipping,
+stochastic weight averaging, shifts of 11 bp) instead of AdamW, keeping this
+run's epochs and batch size.
 
 One JSON line per result.
 """
@@ -73,10 +77,13 @@ def main():
     parser.add_argument("--encoder-decoder-epochs", type=int, default=12)
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--paper-training", action="store_true",
+                        help="train the Akita models as A.4 says (the paper presets' training), not with AdamW")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
-    preset = read_yaml(REPO / "config" / "config.yaml")["model_presets"]["akita_synthetic"]
+    presets = read_yaml(REPO / "config" / "config.yaml")["model_presets"]
+    preset = presets["akita_synthetic"]
     paths = synthetic.write_genome(synthetic.make_genome(n_chroms=6, nbins=240, binsize=BINSIZE, seed=2), BINSIZE,
                                    args.out)
     sizes = chromsizes(paths["fasta"])
@@ -95,14 +102,16 @@ def main():
     ids = list(test["window_id"])
     transformer_config = {k: v for k, v in preset.items() if k not in ("latent", "beta")}
     results = {}
-    for name, config, epochs in (("transformer", transformer_config, args.transformer_epochs),
-                                 ("vae", preset, args.vae_epochs)):
+    for name, config, epochs, paper in (("transformer", transformer_config, args.transformer_epochs,
+                                         "akita_transformer"), ("vae", preset, args.vae_epochs, "akita_vae")):
         path = args.out / f"{name}.pt"
+        paper_training = {k: v for k, v in presets[paper]["training"].items() if k not in ("epochs", "batch_size")}
         if path.exists():  # trained by an earlier run with the same settings
             checkpoint = load_checkpoint(path)
         else:
             checkpoint = train(fasta_path=paths["fasta"], experimental=experimental, windows=windows,
-                               model_config=config, training_config={**training, "epochs": epochs},
+                               model_config=config, training_config={
+                                   **training, **(paper_training if args.paper_training else {}), "epochs": epochs},
                                checkpoint_path=path, log_path=args.out / f"{name}.tsv", threads=args.threads)
         model = models.build(checkpoint["model_config"])
         model.load_state_dict(checkpoint["state_dict"])
@@ -125,7 +134,7 @@ def main():
                                   for k in range(args.samples)])
     # HiCDiffusion's encoder-decoder (preset synthetic) learns log1p contacts: its maps go through Akita's
     # transform (counts ample: no coarse-graining) so that it is scored on the same log O/E pixels
-    ed_config = read_yaml(REPO / "config" / "config.yaml")["model_presets"]["synthetic"]
+    ed_config = presets["synthetic"]
     ed_path = args.out / "encoder_decoder.pt"
     ed = load_checkpoint(ed_path) if ed_path.exists() else train(
         fasta_path=paths["fasta"], experimental=experimental, windows=windows, model_config=ed_config,

@@ -237,3 +237,12 @@ def test_interval_bounds_are_gaussian_in_model_space_stitched_by_total_variance(
     with pytest.raises(InputError, match="interval_level"):
         assemble_genome(predictions_path=tmp_path / "p.h5", windows=windows, chromsizes=pd.Series({"chrA": 70}),
                         settings={**settings, "interval_level": None}, out_path=None, bound_paths=paths)
+
+
+def test_assemble_command_wants_both_bounds(tmp_path, capsys):
+    from hicmodels import cli
+
+    args = ["hic", "assemble", "--predictions", str(tmp_path / "p.h5"), "--windows", str(tmp_path / "w.tsv"),
+            "--fasta", str(tmp_path / "g.fa"), "--config", '{"bin_size": 10, "resolutions": [10]}']
+    assert cli.main(args + ["--lower-out", str(tmp_path / "lower.cool")]) == 2
+    assert "give --lower-out and --upper-out together" in capsys.readouterr().err
