@@ -178,7 +178,8 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
                         else:
                             y = model(x)
                         draws.append(to_values(y.float(), values).cpu().numpy())
-                        outputs.append(y.float().cpu().numpy())
+                        if samples > 1:  # the draws in model space too, for interval bounds
+                            outputs.append(y.float().cpu().numpy())
                     maps[index], variance = sample_moments(np.stack(draws))
                     if variances is not None:
                         variances[index] = variance
