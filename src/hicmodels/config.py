@@ -278,7 +278,7 @@ def model_entries(config):
         ``preset_name``, ``windows`` (the window preset), ``window_preset``
         (its name), ``inputs``, ``weights`` (``"train"`` or
         ``{"checkpoint": path, "format": ...}``, format ``dna2hic`` or a
-        published one, see :mod:`hicmodels.models.published`), ``diffusion`` and ``training`` (the
+        published one, see :mod:`hicmodels.models.published`), ``diffusion``, ``joint`` and ``training`` (the
         training section with the preset's ``training`` over it and the entry's own settings over both;
         the preset without its ``training``).
     """
@@ -299,6 +299,7 @@ def model_entries(config):
             "preset": preset, "preset_name": entry["preset"],
             "windows": dict(config["window_presets"][entry["windows"]]), "window_preset": entry["windows"],
             "inputs": list(entry["inputs"]), "weights": entry["weights"], "diffusion": entry["diffusion"],
+            "joint": entry["joint"],
             "training": resolve(merged, section_schema("training"), f"{where}.training"),
         }
     return entries
@@ -398,6 +399,13 @@ def _check_model(config, name, entry):
         raise InputError(f"{where}.inputs: {model['architecture']} models read {sorted(readable)}, "
                          f"not {sorted(set(entry['inputs']) - readable)}")
     _check_weights(entry, where, preset)
+    if entry["joint"]:
+        cell_lines = len(config["hic"]["cell_lines"])
+        if model["architecture"] != "akita" or entry["weights"] != "train" or model.get("targets") != cell_lines:
+            raise InputError(f"{where}.joint: trains an akita model here with one output per cell line: {preset} "
+                             f"needs architecture akita and targets {cell_lines}, the entry weights: train")
+        if model.get("tracks"):
+            raise InputError(f"{where}.joint: a joint model reads sequence only ({preset} reads tracks)")
     if model.get("target_transform") == "akita" and model["architecture"] != "akita":
         raise InputError(f"{where}: {preset} has target_transform akita, which only akita models predict")
     if model["architecture"] != "encoder_decoder":

@@ -199,9 +199,17 @@ def _resume_point(resume, work_dir):
                          resume) from None
 
 
+def joint_targets(experimental, windows, nbins, scale, model_config):
+    """The windows' targets from one map ``(n, bins, bins)``, or from a list of maps (with a list of scales)
+    ``(n, maps, bins, bins)``: one per output of a model trained on several cell lines at once."""
+    if not isinstance(experimental, list):
+        return window_targets(experimental, windows, nbins, scale, model_config)
+    return np.stack([window_targets(m, windows, nbins, s, model_config) for m, s in zip(experimental, scale)], axis=1)
+
+
 def _examples(fasta_path, experimental, windows, model_config, training_config, scale, scratch, track_paths,
               aliases):
-    """Training and validation datasets, and the window geometry."""
+    """Training and validation datasets, and the window geometry (one map and scale, or lists of them)."""
     binsize = models.bin_size(model_config)
     size = int((windows["end"] - windows["start"]).iloc[0])
     if size % binsize:
@@ -218,9 +226,9 @@ def _examples(fasta_path, experimental, windows, model_config, training_config, 
     tracks = TrackSet.from_bigwigs(track_paths or {}, names, chroms, track_bin, aliases) if names else None
     log.info("%d train, %d validation windows of %d bins; tracks: %s", len(train_rows), len(val_rows), nbins,
              ", ".join(names) or "none")
-    train = WindowDataset(genome, train_rows, window_targets(experimental, train_rows, nbins, scale, model_config),
+    train = WindowDataset(genome, train_rows, joint_targets(experimental, train_rows, nbins, scale, model_config),
                           tracks, training_config["reverse_complement"], training_config["shift_bp"])
-    val = WindowDataset(genome, val_rows, window_targets(experimental, val_rows, nbins, scale, model_config), tracks)
+    val = WindowDataset(genome, val_rows, joint_targets(experimental, val_rows, nbins, scale, model_config), tracks)
     return train, val, {"bin_size": binsize, "window_size": size}
 
 
@@ -300,14 +308,15 @@ def _averaging(settings):
         annealing_epochs=settings["swa_annealing_epochs"], device=None)]
 
 
-def noise_variance(model_config, weights, dataset, batch_size):
+def noise_variance(model_config, weights, dataset, batch_size, target=None):
     """The Gaussian likelihood's variance of a variational Akita: its latent-mean MSE on ``dataset`` (validation).
 
     Lu et al.'s loss is a Gaussian likelihood of fixed variance (MSE); its
     posterior predictive is ``N(f(z), noise) `` averaged over the latent
     ``z``, so prediction adds this noise to each latent draw
     (:mod:`hicmodels.modelling.prediction`). Estimated on held-out windows,
-    not the training ones the model fits.
+    not the training ones the model fits. ``target``: which map of a
+    dataset holding one per output (joint training) is scored, with the model's ``target`` set alike.
     """
     model = models.build(model_config)
     model.load_state_dict(weights)
@@ -315,7 +324,8 @@ def noise_variance(model_config, weights, dataset, batch_size):
     total, count = 0.0, 0
     with torch.no_grad():
         for batch in torch.utils.data.DataLoader(dataset, batch_size=batch_size):
-            squared, pixels, _ = model.squared_errors(model_input(batch), batch["target"])
+            maps = batch["target"] if target is None else batch["target"][:, target]
+            squared, pixels, _ = model.squared_errors(model_input(batch), maps)
             total, count = total + float(squared), count + int(pixels)
     return total / max(count, 1)
 
@@ -338,8 +348,12 @@ def train(*, fasta_path, experimental, windows, model_config, training_config, c
     ----------
     fasta_path : path
         Indexed reference FASTA.
-    experimental : hicmodels.hic.cool.ExperimentalMap
-        Targets (balanced or raw, as the map was opened).
+    experimental : hicmodels.hic.cool.ExperimentalMap or list
+        Targets (balanced or raw, as the map was opened); a list of maps, one
+        per output of an Akita model with as many ``targets``, trains them
+        jointly (Akita's several cell lines): the checkpoint's
+        ``contact_scale`` and ``noise_variance`` are then lists, one per map,
+        and :func:`select_target` makes each map's checkpoint.
     windows : DataFrame
         Reference window table (:mod:`hicmodels.genome.windows`).
     model_config : dict
@@ -361,9 +375,15 @@ def train(*, fasta_path, experimental, windows, model_config, training_config, c
     L.seed_everything(training_config["seed"], workers=True, verbose=False)
     model_config = models.complete(model_config)  # the checkpoint states every key of the model
     chroms = list(dict.fromkeys(windows.loc[windows["split"] == "train", "chrom"]))
-    scale = experimental.contact_scale(chroms)
-    log.info("contact scale %.4g from %s (%s contacts)", scale, ",".join(chroms),
-             "balanced" if experimental.balance else "raw")
+    joint = isinstance(experimental, list)
+    maps = experimental if joint else [experimental]
+    if joint and len(maps) != model_config.get("targets"):
+        raise InputError(f"{len(maps)} maps for a model with {model_config.get('targets')} targets: one map per "
+                         "output (akita, targets)")
+    scales = [m.contact_scale(chroms) for m in maps]
+    scale = scales if joint else scales[0]
+    log.info("contact scale %s from %s (%s contacts)", " ".join(f"{s:.4g}" for s in scales), ",".join(chroms),
+             "balanced" if maps[0].balance else "raw")
     work_dir = Path(f"{checkpoint_path}.lightning")
     with tempfile.TemporaryDirectory() as scratch:
         train_set, val_set, geometry = _examples(fasta_path, experimental, windows, model_config, training_config,
@@ -375,16 +395,36 @@ def train(*, fasta_path, experimental, windows, model_config, training_config, c
         weights, epoch, loss, rows, main = _fit(stage, train_set, val_set, {"model": model_config, **{
             k: training_config[k] for k in ("epochs", "batch_size")}}, training_config, work_dir, threads, first_stage)
         if model_config["architecture"] == "akita" and model_config.get("latent"):
-            geometry["noise_variance"] = noise_variance(model_config, weights, val_set, training_config["batch_size"])
-            log.info("likelihood noise variance %.4g (latent-mean MSE on the validation windows)",
-                     geometry["noise_variance"])
-    checkpoint = {"model_config": dict(model_config), "state_dict": weights, "contact_scale": float(scale),
-                  "targets": "balanced" if experimental.balance else "raw",
+            variances = [noise_variance({**model_config, "target": i} if joint else model_config, weights, val_set,
+                                        training_config["batch_size"], i if joint else None) for i in range(len(maps))]
+            geometry["noise_variance"] = variances if joint else variances[0]
+            log.info("likelihood noise variance %s (latent-mean MSE on the validation windows)",
+                     " ".join(f"{v:.4g}" for v in variances))
+    checkpoint = {"model_config": dict(model_config), "state_dict": weights,
+                  "contact_scale": [float(s) for s in scales] if joint else float(scale),
+                  "targets": "balanced" if maps[0].balance else "raw",
                   "values": VALUES[target_transform(model_config)], "epoch": epoch,
                   "validation_loss": loss, "training_config": dict(training_config), **geometry}
     if main:
         _save(checkpoint, checkpoint_path, rows, log_path, work_dir)
     return checkpoint
+
+
+def select_target(checkpoint, target):
+    """One output's checkpoint of a jointly trained model: its map predicted, its contact scale and noise variance.
+
+    The weights are the joint model's; ``model_config["target"]`` picks the
+    output (:class:`hicmodels.models.akita.Akita`), so prediction writes that
+    cell line's map.
+    """
+    scales = checkpoint["contact_scale"]
+    if not isinstance(scales, list) or not 0 <= target < len(scales):
+        raise InputError(f"not a jointly trained checkpoint with an output {target}")
+    out = {**checkpoint, "model_config": {**checkpoint["model_config"], "target": target},
+           "contact_scale": scales[target]}
+    if isinstance(checkpoint.get("noise_variance"), list):
+        out["noise_variance"] = checkpoint["noise_variance"][target]
+    return out
 
 
 def train_diffusion(*, fasta_path, experimental, windows, encoder_decoder_path, training_config, checkpoint_path,
