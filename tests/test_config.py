@@ -237,6 +237,35 @@ def test_model_entries_merge_their_training_over_the_section(config):
     assert entries["second"]["weights"] == "train" and entries["second"]["inputs"] == ["sequence"]
 
 
+def test_a_joint_entry_needs_an_akita_preset_with_an_output_per_cell_line(config):
+    config["model_presets"]["two"] = {**config["model_presets"]["akita_synthetic"], "targets": 2}
+    config["models"]["both"] = {"preset": "two", "windows": "synthetic", "joint": True}
+    with pytest.raises(InputError, match="models.both.joint: .* needs architecture akita and targets 1"):
+        resolve_config(config)
+    config["hic"]["cell_lines"]["second"] = dict(config["hic"]["cell_lines"]["yeast"])
+    assert model_entries(resolve_config(config))["both"]["joint"] is True
+    config["models"]["both"]["preset"] = "yeast"
+    config["models"]["both"]["windows"] = "yeast"
+    with pytest.raises(InputError, match="needs architecture akita"):
+        resolve_config(config)
+
+
+def test_a_presets_paper_training_lies_between_the_section_and_the_entry(config):
+    """akita_vae trains as Lu et al. A.4 (SGD 0.004, momentum 0.975, SWA 0.0025) unless the entry says otherwise."""
+    config["models"]["vae"] = {"preset": "akita_vae", "windows": "akita", "training": {"epochs": 3}}
+    entries = model_entries(resolve_config(config))
+    vae = entries["vae"]["training"]
+    assert (vae["optimizer"], vae["learning_rate"], vae["momentum"], vae["swa_learning_rate"]) == ("sgd", 0.004,
+                                                                                                   0.975, 0.0025)
+    assert (vae["batch_size"], vae["gradient_clip"], vae["shift_bp"], vae["epochs"]) == (2, 10.7, 11, 3)
+    assert vae["seed"] == config["training"]["seed"] and "training" not in entries["vae"]["preset"]
+    yeast = entries["yeast"]["training"]
+    assert yeast["optimizer"] == "adamw" and yeast["swa_learning_rate"] is None
+    config["model_presets"]["akita_vae"]["training"]["optimizer"] = "adam"
+    with pytest.raises(InputError, match="models.vae.training optimizer"):
+        model_entries(resolve_config(config))
+
+
 def test_checkpoint_format_defaults_to_dna2hic(config):
     config["models"]["given"] = {"preset": "yeast", "windows": "yeast",
                                  "weights": {"checkpoint": str(REPO / "README.md")}}

@@ -278,8 +278,9 @@ def model_entries(config):
         ``preset_name``, ``windows`` (the window preset), ``window_preset``
         (its name), ``inputs``, ``weights`` (``"train"`` or
         ``{"checkpoint": path, "format": ...}``, format ``dna2hic`` or a
-        published one, see :mod:`hicmodels.models.published`), ``diffusion`` and ``training`` (the
-        training section with the entry's own settings over it).
+        published one, see :mod:`hicmodels.models.published`), ``diffusion``, ``joint`` and ``training`` (the
+        training section with the preset's ``training`` over it and the entry's own settings over both;
+        the preset without its ``training``).
     """
     entries = {}
     for name, entry in config["models"].items():
@@ -289,12 +290,16 @@ def model_entries(config):
                 raise InputError(f"{where}.{key}: {entry[key]!r} is not one of {sorted(config[presets])} ({presets})")
         if "fold" in entry["training"]:
             raise InputError(f"{where}.training: fold is set for the whole run (training.fold), not per model")
-        merged = {**config["training"], **entry["training"],
-                  "diffusion": {**config["training"]["diffusion"], **entry["training"].get("diffusion", {})}}
+        preset = dict(config["model_presets"][entry["preset"]])
+        paper = preset.pop("training", {})  # the preset's paper's training: over the section, under the entry's
+        merged = {**config["training"], **paper, **entry["training"],
+                  "diffusion": {**config["training"]["diffusion"], **paper.get("diffusion", {}),
+                                **entry["training"].get("diffusion", {})}}
         entries[name] = {
-            "preset": dict(config["model_presets"][entry["preset"]]), "preset_name": entry["preset"],
+            "preset": preset, "preset_name": entry["preset"],
             "windows": dict(config["window_presets"][entry["windows"]]), "window_preset": entry["windows"],
             "inputs": list(entry["inputs"]), "weights": entry["weights"], "diffusion": entry["diffusion"],
+            "joint": entry["joint"],
             "training": resolve(merged, section_schema("training"), f"{where}.training"),
         }
     return entries
@@ -448,6 +453,13 @@ def _check_model(config, name, entry):
         raise InputError(f"{where}.inputs: {model['architecture']} models read {sorted(readable)}, "
                          f"not {sorted(set(entry['inputs']) - readable)}")
     _check_weights(entry, where, preset)
+    if entry["joint"]:
+        cell_lines = len(config["hic"]["cell_lines"])
+        if model["architecture"] != "akita" or entry["weights"] != "train" or model.get("targets") != cell_lines:
+            raise InputError(f"{where}.joint: trains an akita model here with one output per cell line: {preset} "
+                             f"needs architecture akita and targets {cell_lines}, the entry weights: train")
+        if model.get("tracks"):
+            raise InputError(f"{where}.joint: a joint model reads sequence only ({preset} reads tracks)")
     if model.get("target_transform") == "akita" and model["architecture"] != "akita":
         raise InputError(f"{where}: {preset} has target_transform akita, which only akita models predict")
     if model["architecture"] != "encoder_decoder":

@@ -50,7 +50,13 @@ CALLED_CHROMOSOMES = config["reference"]["chromosomes"]
 WINDOW_PRESETS = sorted({entry["window_preset"] for entry in MODELS.values()})
 # Entries trained here, and entries whose published checkpoint is imported (rule import_checkpoint);
 # both make the entry's model.pt. Entries with a dna2hic checkpoint use that file.
-TRAINED = [m for m, entry in MODELS.items() if entry["weights"] == "train"]
+TRAINED = [
+    m
+    for m, entry in MODELS.items()
+    if entry["weights"] == "train" and not entry["joint"]
+]
+# Entries trained once on every cell line (one output each); each cell line's model.pt selects its output.
+JOINT = [m for m, entry in MODELS.items() if entry["joint"]]
 # Models whose predictions are posterior-predictive draws (prediction.samples > 1 of a variational
 # Akita or a diffusion stage): each genome also gets a standard-deviation map.
 STOCHASTIC = [
@@ -86,6 +92,14 @@ def as_json(value):
 def experimental_map(wildcards):
     """The cell line's experimental map file (an input)."""
     return CELL_LINES[wildcards.cell_line]["cool"].split("::")[0]
+
+
+def joint_cool_uris(wildcards, input):
+    """Every cell line's experimental map URI (a param), in hic.cell_lines order: one per output."""
+    return " ".join(
+        f"{path}{''.join(CELL_LINES[name]['cool'].partition('::')[1:])}"
+        for name, path in zip(CELL_LINES, input.cools)
+    )
 
 
 def cool_uri(wildcards, input):
@@ -137,7 +151,7 @@ def model_dir(cell_line, model):
 
 def encoder_decoder_checkpoint(cell_line, model):
     """The model entry's checkpoint: trained or imported here (model.pt), or the dna2hic file the config names."""
-    if model in TRAINED or model in IMPORTED:
+    if model in TRAINED or model in IMPORTED or model in JOINT:
         return f"{model_dir(cell_line, model)}/model.pt"
     return MODELS[model]["weights"]["checkpoint"]
 
@@ -427,6 +441,13 @@ def all_targets():
             genome=genomes,
             cell_line=CELL_LINES,
             model=STOCHASTIC,
+        )
+        + expand(
+            f"{MODEL_DIR}/maps/{{genome}}.{{bound}}.mcool",
+            genome=genomes,
+            cell_line=CELL_LINES,
+            model=STOCHASTIC if config["assemble"]["interval_level"] else [],
+            bound=["lower", "upper"],
         )
         + expand(f"{MODEL_DIR}/figures/test_windows.png", **per_model)
         + expand(

@@ -17,7 +17,9 @@ With ``samples`` > 1 a stochastic model (the diffusion stage; a variational
 Akita, whose latent draws are seeded the same way) is run that many times per
 window, draw ``k`` seeded from ``(seed/k, window_id)``; the stored map is the
 draws' mean and ``variances`` their per-pixel variance, both in stored
-values (:mod:`.uncertainty`). A variational Akita's draw is its decoder's
+values (:mod:`.uncertainty`); the draws' mean and variance in the model's
+output space (log1p contacts, log O/E) are stored too, for interval bounds
+(:func:`hicmodels.hic.assemble.assemble_genome`). A variational Akita's draw is its decoder's
 map at a latent draw plus, when its checkpoint has a ``noise_variance`` (the
 Gaussian likelihood's, :func:`hicmodels.modelling.training.noise_variance`),
 symmetric Gaussian noise of that variance, seeded likewise: a draw from the
@@ -151,6 +153,7 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
     samples = settings["samples"] if diffusion or latent else 1
     maps = np.empty((len(todo), nbins, nbins), dtype=np.float32)
     variances = np.empty_like(maps) if samples > 1 else None
+    model_moments = (np.empty_like(maps), np.empty_like(maps)) if samples > 1 else None
     noise_sd = float(np.sqrt(checkpoint.get("noise_variance", 0.0)))
     if len(todo):
         with tempfile.TemporaryDirectory() as scratch:
@@ -164,7 +167,7 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
                 for batch in loader:
                     index = batch["index"].numpy()
                     x = model_input({k: v.to(device) for k, v in batch.items() if k != "index"}, track_bin)
-                    draws = []
+                    draws, outputs = [], []
                     for draw in range(samples):
                         if diffusion:
                             noise = window_noise(ids[index], steps, nbins, draw_seed(seed, draw))
@@ -177,9 +180,12 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
                         else:
                             y = model(x)
                         draws.append(to_values(y.float(), values).cpu().numpy())
+                        if samples > 1:  # the draws in model space too, for interval bounds
+                            outputs.append(y.float().cpu().numpy())
                     maps[index], variance = sample_moments(np.stack(draws))
                     if variances is not None:
                         variances[index] = variance
+                        model_moments[0][index], model_moments[1][index] = sample_moments(np.stack(outputs))
                     progress.advance(len(index))
     log.info("predicted %d windows with the %s model%s (%d skipped: status not ok)", len(todo), config["architecture"],
              f", {steps} sampling steps" if diffusion else "", len(windows) - len(todo))
@@ -191,8 +197,8 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
     if diffusion:
         attrs.update(sampling_steps=steps, seed=seed)
     if samples > 1:
-        attrs.update(samples=samples, seed=seed)
-    write_predictions(out_path, todo["window_id"].to_numpy(), maps, attrs, variances)
+        attrs.update(samples=samples, seed=seed, model_space=values)
+    write_predictions(out_path, todo["window_id"].to_numpy(), maps, attrs, variances, model_moments)
 
 
 def window_tracks(track_paths, names, track_bin, aliases, windows, chain):
