@@ -36,7 +36,7 @@ system-packages:
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q -c constraints.txt -e ".[workflow,test]"
+	$(VENV)/bin/pip install -q -c constraints.txt -e ".[workflow,test,structure]"
 	$(VENV)/bin/pip install -q --no-deps -c constraints.txt corigami  # test-only (parity tests), see pyproject.toml
 	touch $@
 

@@ -22,6 +22,8 @@ include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/effects.smk"
 include: "workflow/rules/paper.smk"
 include: "workflow/rules/folds.smk"
+include: "workflow/rules/epigenome.smk"
+include: "workflow/rules/structure.smk"
 
 
 rule all:

@@ -129,6 +129,9 @@ def test_window_and_model_presets_must_agree(config):
                                      "weights": {"checkpoint": str(REPO / "README.md"), "format": "hicdiffusion",
                                                  "params": str(REPO / "README.md")}}),
      r"models.a.weights.params: only Akita checkpoints come with a params.json"),
+    (lambda c: c["structure"]["generator"].update(preset="XL"),
+     r"structure.generator.preset: 'XL' is not a key of structure_presets \(L, S, tiny\)"),
+    (lambda c: c["structure_presets"]["S"].update(heads=5), r"structure_presets.S: dim 384 is not a multiple of heads 5"),
 ])
 def test_config_cross_checks(config, edit, message):
     edit(config)
@@ -234,6 +237,35 @@ def test_model_entries_merge_their_training_over_the_section(config):
     assert entries["second"]["weights"] == "train" and entries["second"]["inputs"] == ["sequence"]
 
 
+def test_a_joint_entry_needs_an_akita_preset_with_an_output_per_cell_line(config):
+    config["model_presets"]["two"] = {**config["model_presets"]["akita_synthetic"], "targets": 2}
+    config["models"]["both"] = {"preset": "two", "windows": "synthetic", "joint": True}
+    with pytest.raises(InputError, match="models.both.joint: .* needs architecture akita and targets 1"):
+        resolve_config(config)
+    config["hic"]["cell_lines"]["second"] = dict(config["hic"]["cell_lines"]["yeast"])
+    assert model_entries(resolve_config(config))["both"]["joint"] is True
+    config["models"]["both"]["preset"] = "yeast"
+    config["models"]["both"]["windows"] = "yeast"
+    with pytest.raises(InputError, match="needs architecture akita"):
+        resolve_config(config)
+
+
+def test_a_presets_paper_training_lies_between_the_section_and_the_entry(config):
+    """akita_vae trains as Lu et al. A.4 (SGD 0.004, momentum 0.975, SWA 0.0025) unless the entry says otherwise."""
+    config["models"]["vae"] = {"preset": "akita_vae", "windows": "akita", "training": {"epochs": 3}}
+    entries = model_entries(resolve_config(config))
+    vae = entries["vae"]["training"]
+    assert (vae["optimizer"], vae["learning_rate"], vae["momentum"], vae["swa_learning_rate"]) == ("sgd", 0.004,
+                                                                                                   0.975, 0.0025)
+    assert (vae["batch_size"], vae["gradient_clip"], vae["shift_bp"], vae["epochs"]) == (2, 10.7, 11, 3)
+    assert vae["seed"] == config["training"]["seed"] and "training" not in entries["vae"]["preset"]
+    yeast = entries["yeast"]["training"]
+    assert yeast["optimizer"] == "adamw" and yeast["swa_learning_rate"] is None
+    config["model_presets"]["akita_vae"]["training"]["optimizer"] = "adam"
+    with pytest.raises(InputError, match="models.vae.training optimizer"):
+        model_entries(resolve_config(config))
+
+
 def test_checkpoint_format_defaults_to_dna2hic(config):
     config["models"]["given"] = {"preset": "yeast", "windows": "yeast",
                                  "weights": {"checkpoint": str(REPO / "README.md")}}
@@ -269,3 +301,12 @@ def test_a_hicdiffusion_checkpoint_needs_the_published_readout_pair_order_and_no
         resolve_config(config)
     config["model_presets"]["mine"].update(head_kernel=1, symmetric=False, pair_order="ji")
     assert model_entries(resolve_config(config))["published"]["preset"] == config["model_presets"]["hicdiffusion"]
+
+
+def test_structure_region_names_a_configured_cell_line(config):
+    config["structure"] = {"simulation": {"region": {"cell_line": "nope", "chrom": "chrIII", "start": 0, "end": 10}}}
+    with pytest.raises(InputError, match=r"structure.simulation.region.cell_line: 'nope' is not in hic.cell_lines"):
+        resolve_config(config)
+    config["structure"] = {"simulation": {"beads_per_bin": 10, "kept_beads_per_bin": 3}}
+    with pytest.raises(InputError, match="beads_per_bin 10 is not a multiple of kept_beads_per_bin 3"):
+        resolve_config(config)

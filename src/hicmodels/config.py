@@ -278,8 +278,9 @@ def model_entries(config):
         ``preset_name``, ``windows`` (the window preset), ``window_preset``
         (its name), ``inputs``, ``weights`` (``"train"`` or
         ``{"checkpoint": path, "format": ...}``, format ``dna2hic`` or a
-        published one, see :mod:`hicmodels.models.published`), ``diffusion`` and ``training`` (the
-        training section with the entry's own settings over it).
+        published one, see :mod:`hicmodels.models.published`), ``diffusion``, ``joint`` and ``training`` (the
+        training section with the preset's ``training`` over it and the entry's own settings over both;
+        the preset without its ``training``).
     """
     entries = {}
     for name, entry in config["models"].items():
@@ -289,12 +290,16 @@ def model_entries(config):
                 raise InputError(f"{where}.{key}: {entry[key]!r} is not one of {sorted(config[presets])} ({presets})")
         if "fold" in entry["training"]:
             raise InputError(f"{where}.training: fold is set for the whole run (training.fold), not per model")
-        merged = {**config["training"], **entry["training"],
-                  "diffusion": {**config["training"]["diffusion"], **entry["training"].get("diffusion", {})}}
+        preset = dict(config["model_presets"][entry["preset"]])
+        paper = preset.pop("training", {})  # the preset's paper's training: over the section, under the entry's
+        merged = {**config["training"], **paper, **entry["training"],
+                  "diffusion": {**config["training"]["diffusion"], **paper.get("diffusion", {}),
+                                **entry["training"].get("diffusion", {})}}
         entries[name] = {
-            "preset": dict(config["model_presets"][entry["preset"]]), "preset_name": entry["preset"],
+            "preset": preset, "preset_name": entry["preset"],
             "windows": dict(config["window_presets"][entry["windows"]]), "window_preset": entry["windows"],
             "inputs": list(entry["inputs"]), "weights": entry["weights"], "diffusion": entry["diffusion"],
+            "joint": entry["joint"],
             "training": resolve(merged, section_schema("training"), f"{where}.training"),
         }
     return entries
@@ -320,6 +325,7 @@ def check_config(config):
     if config["calling"]["structural_variants"]["exclude"]:
         _require_file(config["calling"]["structural_variants"]["exclude"],
                       "config calling.structural_variants.exclude")
+    _check_bam_tracks(config)
     for name, entry in model_entries(config).items():
         _check_model(config, name, entry)
     assemble = config["assemble"]
@@ -338,6 +344,59 @@ def check_config(config):
         raise InputError(f"config hic: {both} are both test and validation chromosomes")
     if not modelled - set(test) - set(validation):
         raise InputError("config: no chromosome left for training")
+    _check_structure(config)
+
+
+def _check_structure(config):
+    """The structure stage's cross-key checks: the restraining region's cell line, the kept beads, the
+    generator's preset and its width split into heads."""
+    simulation = config["structure"]["simulation"]
+    region = simulation["region"]
+    if region is not None:
+        if region["cell_line"] not in config["hic"]["cell_lines"]:
+            raise InputError(f"config structure.simulation.region.cell_line: {region['cell_line']!r} is not in "
+                             f"hic.cell_lines")
+        if region["start"] >= region["end"]:
+            raise InputError("config structure.simulation.region: start must be before end")
+    if simulation["beads_per_bin"] % simulation["kept_beads_per_bin"]:
+        raise InputError(f"config structure.simulation: beads_per_bin {simulation['beads_per_bin']} is not a "
+                         f"multiple of kept_beads_per_bin {simulation['kept_beads_per_bin']}")
+    preset = config["structure"]["generator"]["preset"]
+    if preset not in config["structure_presets"]:
+        raise InputError(f"config structure.generator.preset: {preset!r} is not a key of structure_presets "
+                         f"({', '.join(sorted(config['structure_presets']))})")
+    for name, sizes in config["structure_presets"].items():
+        if sizes["dim"] % sizes["heads"]:
+            raise InputError(f"config structure_presets.{name}: dim {sizes['dim']} is not a multiple of heads {sizes['heads']}")
+
+
+def track_bigwig(cell_line, track, source):
+    """The bigWig of a cell line's track: the configured file, or the epigenome stage's for a ``{bam: path}`` track."""
+    if isinstance(source, dict):
+        return f"results/cell_lines/{cell_line}/tracks/{track}.bw"
+    return source
+
+
+def bam_tracks(config):
+    """``{cell line: {track: BAM}}`` of the tracks given as BAMs (cell lines without any are left out)."""
+    found = {}
+    for cell_line, entry in config["hic"]["cell_lines"].items():
+        bams = {t: s["bam"] for t, s in entry.get("tracks", {}).items() if isinstance(s, dict)}
+        if bams:
+            found[cell_line] = bams
+    return found
+
+
+def _check_bam_tracks(config):
+    coverage = config["epigenome"]["coverage"]
+    for cell_line, bams in bam_tracks(config).items():
+        if coverage["effective_genome_size"] is None:
+            raise InputError(f"config hic.cell_lines.{cell_line}.tracks: {sorted(bams)} are BAMs; set "
+                             f"epigenome.coverage.effective_genome_size (RPGC normalisation needs it)")
+        for track, bam in bams.items():
+            _require_file(bam, f"config hic.cell_lines.{cell_line}.tracks.{track}.bam")
+    if coverage["blacklist"]:
+        _require_file(coverage["blacklist"], "config epigenome.coverage.blacklist")
 
 
 # What each architecture can read (config models.<name>.inputs).
@@ -394,6 +453,13 @@ def _check_model(config, name, entry):
         raise InputError(f"{where}.inputs: {model['architecture']} models read {sorted(readable)}, "
                          f"not {sorted(set(entry['inputs']) - readable)}")
     _check_weights(entry, where, preset)
+    if entry["joint"]:
+        cell_lines = len(config["hic"]["cell_lines"])
+        if model["architecture"] != "akita" or entry["weights"] != "train" or model.get("targets") != cell_lines:
+            raise InputError(f"{where}.joint: trains an akita model here with one output per cell line: {preset} "
+                             f"needs architecture akita and targets {cell_lines}, the entry weights: train")
+        if model.get("tracks"):
+            raise InputError(f"{where}.joint: a joint model reads sequence only ({preset} reads tracks)")
     if model.get("target_transform") == "akita" and model["architecture"] != "akita":
         raise InputError(f"{where}: {preset} has target_transform akita, which only akita models predict")
     if model["architecture"] != "encoder_decoder":
@@ -443,7 +509,8 @@ def _check_tracks(config, where, entry, preset, windows):
                 key = f"hic.cell_lines.{cell_line}.tracks"
                 if track not in lines.get("tracks", {}):
                     raise InputError(f"{where} reads track {track!r}: add its bigWig to {key}")
-                _require_file(lines["tracks"][track], f"config {key}.{track}")
+                source = lines["tracks"][track]
+                _require_file(source["bam"] if isinstance(source, dict) else source, f"config {key}.{track}")
 
 
 def _check_diffusion(config, where, entry, preset, windows):

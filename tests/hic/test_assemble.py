@@ -192,3 +192,57 @@ def test_sd_map_combines_overlapping_windows_by_the_law_of_total_variance(tmp_pa
     with pytest.raises(InputError, match="one draw per window"):
         assemble_genome(predictions_path=tmp_path / "one.h5", windows=windows, chromsizes=pd.Series({"chrA": 70}),
                         settings=settings, out_path=tmp_path / "m2.cool", sd_out_path=tmp_path / "sd2.cool")
+
+
+def test_interval_bounds_are_gaussian_in_model_space_stitched_by_total_variance(tmp_path):
+    """Model space log O/E: w0 N(0, 0.25), w1 N(1, 1); overlap N(0.5, 0.875); bounds exp(mean -+ 1.645 sd)."""
+    import cooler
+
+    from hicmodels.errors import InputError
+    from hicmodels.hic.assemble import assemble_genome
+    from hicmodels.modelling.store import write_predictions
+
+    windows = pd.DataFrame({"window_id": ["w0", "w1"], "chrom": "chrA", "start": [0, 20], "end": [40, 60],
+                            "seq_chrom": "chrA", "seq_start": [0, 20], "seq_end": [40, 60], "status": "ok"})
+    ids = windows["window_id"].to_numpy()
+    model_means = np.stack([np.full((4, 4), 0.0), np.full((4, 4), 1.0)]).astype(np.float32)
+    model_variances = np.stack([np.full((4, 4), 0.25), np.full((4, 4), 1.0)]).astype(np.float32)
+    maps = np.exp(model_means)  # the stored mean map plays no part in the bounds
+    attrs = {"contact_scale": 1.0, "architecture": "akita", "bin_size": 10, "values": "observed/expected ratio",
+             "samples": 20, "model_space": "log_oe"}
+    write_predictions(tmp_path / "p.h5", ids, maps, attrs, np.ones_like(maps), (model_means, model_variances))
+    settings = {"bin_size": 10, "min_coverage": 0.5, "band_min_predicted": 0.99, "interval_level": 0.9}
+    paths = (tmp_path / "lower.cool", tmp_path / "upper.cool")
+    assemble_genome(predictions_path=tmp_path / "p.h5", windows=windows, chromsizes=pd.Series({"chrA": 70}),
+                    settings=settings, out_path=tmp_path / "m.cool", bound_paths=paths)
+    lower, upper = (cooler.Cooler(str(p)).matrix(balance=True)[:] for p in paths)
+    z = 1.6448536269514722
+    assert lower[2, 3] == pytest.approx(np.exp(0.5 - z * np.sqrt(0.875)))  # law of total variance in model space
+    assert upper[2, 3] == pytest.approx(np.exp(0.5 + z * np.sqrt(0.875)))
+    assert lower[0, 1] == pytest.approx(np.exp(-z * 0.5)) and upper[5, 5] == pytest.approx(np.exp(1 + z))
+    assert upper[2, 2] == pytest.approx(np.exp(0.5 + z * np.sqrt(0.875)))
+    assert upper[4, 5] == pytest.approx(np.exp(1 + z))  # w1 bins 2-3 -> reference bins 4-5, only w1 there
+    assert lower[5, 5] == pytest.approx(np.exp(1 - z)) and np.isnan(lower[6, 6])
+    stored = [cooler.Cooler(str(p)).pixels()[:][["bin1_id", "bin2_id"]] for p in (*paths, tmp_path / "m.cool")]
+    assert stored[0].equals(stored[2]) and stored[1].equals(stored[2])  # the mean map's band and pixels
+    metadata = cooler.Cooler(str(paths[0])).info["metadata"]
+    assert metadata["interval_level"] == 0.9 and metadata["values"].startswith("lower bound of the central 0.9")
+    # log1p contacts: expm1 of the bounds, clipped at 0
+    write_predictions(tmp_path / "c.h5", ids, maps, {**attrs, "model_space": "log1p_contacts"}, np.ones_like(maps),
+                      (model_means, model_variances))
+    assemble_genome(predictions_path=tmp_path / "c.h5", windows=windows, chromsizes=pd.Series({"chrA": 70}),
+                    settings={**settings, "interval_level": 0.5}, out_path=None, bound_paths=paths)
+    lower, upper = (cooler.Cooler(str(p)).matrix(balance=True)[:] for p in paths)
+    assert lower[0, 1] == 0.0 and upper[0, 1] == pytest.approx(np.expm1(0.6744897501960817 * 0.5))
+    with pytest.raises(InputError, match="interval_level"):
+        assemble_genome(predictions_path=tmp_path / "p.h5", windows=windows, chromsizes=pd.Series({"chrA": 70}),
+                        settings={**settings, "interval_level": None}, out_path=None, bound_paths=paths)
+
+
+def test_assemble_command_wants_both_bounds(tmp_path, capsys):
+    from hicmodels import cli
+
+    args = ["hic", "assemble", "--predictions", str(tmp_path / "p.h5"), "--windows", str(tmp_path / "w.tsv"),
+            "--fasta", str(tmp_path / "g.fa"), "--config", '{"bin_size": 10, "resolutions": [10]}']
+    assert cli.main(args + ["--lower-out", str(tmp_path / "lower.cool")]) == 2
+    assert "give --lower-out and --upper-out together" in capsys.readouterr().err

@@ -8,7 +8,7 @@ import torch
 from hicmodels import models
 from hicmodels.genome.sequence import encode, one_hot
 from hicmodels.modelling.prediction import draw_seed, likelihood_noise, predict, seeded_normal, window_noise
-from hicmodels.modelling.store import read_predictions, read_variances
+from hicmodels.modelling.store import read_model_moments, read_predictions, read_variances
 
 TINY = {"architecture": "encoder_decoder", "channels": [5, 4, 8], "pools": [8, 8], "transformer_layers": 1,
         "heads": 2, "feedforward": 16, "dilations": [1, 2], "dropout": 0.0,
@@ -95,6 +95,11 @@ def test_posterior_predictive_samples_of_a_variational_akita(tmp_path):
     np.testing.assert_allclose(variances, draws.var(axis=0), rtol=1e-4, atol=1e-7)
     assert np.nanmin(variances) > 0 and np.array_equal(np.isnan(variances), np.isnan(point))
     assert np.array_equal(mean, outputs["b"][1], equal_nan=True)  # deterministic given the seed
+    # the draws' moments in model space (log O/E), for interval bounds
+    model_means, model_variances = read_model_moments(tmp_path / "a.h5")
+    np.testing.assert_allclose(model_means, np.log(draws).mean(axis=0), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(model_variances, np.log(draws).var(axis=0), rtol=1e-3, atol=1e-7)
+    assert attrs["model_space"] == "log_oe" and read_model_moments(tmp_path / "one.h5") is None
     assert not np.allclose(mean, outputs["c"][1], equal_nan=True)
     # with the likelihood's noise variance in the checkpoint each draw adds symmetric noise of that variance
     checkpoint = torch.load(tmp_path / "vae.pt", weights_only=True)

@@ -48,3 +48,23 @@ def test_coverage_of_calibrated_and_overconfident_gaussians():
     halved = interval_coverage(mean, sd / 2, truth)["coverage"]
     # with sd halved the 90% interval +-1.645 sd/2 holds P(|Z| < 0.82) = 0.59
     assert halved[0.9] == pytest.approx(0.5889, abs=0.005)
+
+
+def test_stored_value_transform_matches_prediction_and_bounds_cover_like_interval_coverage():
+    """The numpy transform equals prediction's torch one; bounds hold a value iff its model-space value is inside."""
+    import torch
+
+    from hicmodels.modelling.prediction import to_values
+    from hicmodels.modelling.uncertainty import interval_bounds, to_stored_values
+
+    x = np.array([-3.0, -0.5, 0.0, 0.7, 2.0], dtype=np.float32)
+    for space in ("log_oe", "log1p_contacts"):
+        np.testing.assert_allclose(to_stored_values(x, space), to_values(torch.from_numpy(x), space).numpy(),
+                                   rtol=1e-6)
+    rng = np.random.default_rng(3)
+    mean, sd = rng.normal(size=4000), rng.uniform(0.1, 1.0, size=4000)
+    truth = mean + sd * rng.normal(size=4000) * 1.3
+    lower, upper = interval_bounds(mean, sd**2, 0.8, "log_oe")
+    inside = np.mean((np.exp(truth) >= lower) & (np.exp(truth) <= upper))
+    assert inside == pytest.approx(interval_coverage(mean, sd, truth)["coverage"][0.8], abs=1e-12)
+    assert 0.6 < inside < 0.75  # over-dispersed truth: below the nominal 0.8

@@ -981,3 +981,76 @@ def test_pool_folds_refuses_a_table_that_is_not_a_metrics_table(tmp_path, capsys
     assert main(argv) == 2
     assert capsys.readouterr().err.strip() == f"error: {bad}: not a metrics table (no 'predictor' column)"
     assert not (tmp_path / "folds.tsv").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Epigenome stage: a track's BAM, track stores, the Hi-C targets' cooler and balancing
+# ---------------------------------------------------------------------------------------------
+
+def _track_bam(path, contigs=(("chrI", 1000),), order="coordinate"):
+    import pysam
+
+    header = {"HD": {"VN": "1.6", "SO": order}, "SQ": [{"SN": n, "LN": length} for n, length in contigs]}
+    with pysam.AlignmentFile(str(path), "wb", header=header):
+        pass
+    return str(path)
+
+
+TRACK_BAM_ERRORS = [
+    ("missing", "BAM not found"),
+    ("text_file", "not a BAM file or corrupt"),
+    ("unsorted", "header @HD SO is 'unsorted', not 'coordinate'"),
+    ("other_assembly", "contig 'chrI' is 999 bp, reference 'chrI' is 1000 bp"),
+    ("no_modelled_chromosome", "none of the reference chromosomes ['chrI']"),
+]
+
+
+@pytest.mark.parametrize("case, message", TRACK_BAM_ERRORS, ids=[c[0] for c in TRACK_BAM_ERRORS])
+def test_bad_track_bam(tmp_path, case, message):
+    import pandas as pd
+
+    from hicmodels.epigenome.coverage import check_bam
+
+    path = tmp_path / "atac.bam"
+    if case == "text_file":
+        path.write_text("@HD\tVN:1.6\n")
+    elif case == "unsorted":
+        _track_bam(path, order="unsorted")
+    elif case == "other_assembly":
+        _track_bam(path, contigs=(("chrI", 999),))
+    elif case == "no_modelled_chromosome":
+        _track_bam(path, contigs=(("chrM", 85779),))
+    with pytest.raises(InputError, match=re.escape(f"{path}: {message}")):
+        check_bam(str(path), pd.Series({"chrI": 1000, "chrM": 85779}), {}, ["chrI"])
+
+
+@pytest.mark.parametrize("case, message", [("missing", "track store not found"),
+                                           ("text_file", "not a track store or corrupt"),
+                                           ("other_hdf5", "not a track store (format None")])
+def test_bad_track_store(tmp_path, case, message):
+    import h5py
+
+    from hicmodels.epigenome import open_track_store
+
+    path = tmp_path / "reference.h5"
+    if case == "text_file":
+        path.write_text("tracks")
+    elif case == "other_hdf5":
+        with h5py.File(path, "w") as store:
+            store["maps"] = [1.0]
+    with pytest.raises(InputError, match=re.escape(f"{path}: {message}")):
+        open_track_store(path)
+
+
+@pytest.mark.parametrize("case, message", [
+    ("kr_balance", "KR balancing is offered by neither cooler nor cooltools"),
+    ("other_resolution", "bins of 10000 bp; the Hi-C targets need 5000 bp"),
+])
+def test_hic_targets_refused(case, message):
+    from conftest import YEAST
+    from hicmodels.epigenome.targets import hic_targets
+
+    settings = {"resolution": 10000, "window_bins": 5, "max_offset": 0, "balance": "ice", "min_nonzero_fraction": 0.1}
+    settings |= {"balance": "kr"} if case == "kr_balance" else {"resolution": 5000}
+    with pytest.raises(InputError, match=re.escape(message)):
+        hic_targets(str(YEAST / "yeast.10kb.cool"), ["chrI"], {}, settings)

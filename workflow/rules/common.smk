@@ -20,12 +20,14 @@ shell.prefix(
 
 from hicmodels.calling.alignments import alignment_index  # noqa: E402
 from hicmodels.config import (  # noqa: E402
+    bam_tracks,
     chromosome_splits,
     leave_one_out,
     model_entries,
     read_samples,
     resolve_config,
     samples_schema,
+    track_bigwig,
 )
 from hicmodels.errors import InputError  # noqa: E402
 
@@ -48,7 +50,13 @@ CALLED_CHROMOSOMES = config["reference"]["chromosomes"]
 WINDOW_PRESETS = sorted({entry["window_preset"] for entry in MODELS.values()})
 # Entries trained here, and entries whose published checkpoint is imported (rule import_checkpoint);
 # both make the entry's model.pt. Entries with a dna2hic checkpoint use that file.
-TRAINED = [m for m, entry in MODELS.items() if entry["weights"] == "train"]
+TRAINED = [
+    m
+    for m, entry in MODELS.items()
+    if entry["weights"] == "train" and not entry["joint"]
+]
+# Entries trained once on every cell line (one output each); each cell line's model.pt selects its output.
+JOINT = [m for m, entry in MODELS.items() if entry["joint"]]
 # Models whose predictions are posterior-predictive draws (prediction.samples > 1 of a variational
 # Akita or a diffusion stage): each genome also gets a standard-deviation map.
 STOCHASTIC = [
@@ -73,6 +81,7 @@ wildcard_constraints:
     model="|".join(map(re.escape, MODELS)),
     window_preset="|".join(map(re.escape, WINDOW_PRESETS)),
     fold=r"\d+",
+    index=r"\d+",
 
 
 def as_json(value):
@@ -85,6 +94,14 @@ def experimental_map(wildcards):
     return CELL_LINES[wildcards.cell_line]["cool"].split("::")[0]
 
 
+def joint_cool_uris(wildcards, input):
+    """Every cell line's experimental map URI (a param), in hic.cell_lines order: one per output."""
+    return " ".join(
+        f"{path}{''.join(CELL_LINES[name]['cool'].partition('::')[1:])}"
+        for name, path in zip(CELL_LINES, input.cools)
+    )
+
+
 def cool_uri(wildcards, input):
     """The experimental map's URI (a param): the input file plus an .mcool's ::/resolutions/N."""
     _, sep, group = CELL_LINES[wildcards.cell_line]["cool"].partition("::")
@@ -95,7 +112,8 @@ def cell_line_tracks(wildcards):
     """The cell line's bigWig for each track the model's preset reads, in the preset's order."""
     tracks = CELL_LINES[wildcards.cell_line].get("tracks", {})
     return [
-        tracks[name] for name in MODELS[wildcards.model]["preset"].get("tracks", [])
+        track_bigwig(wildcards.cell_line, name, tracks[name])
+        for name in MODELS[wildcards.model]["preset"].get("tracks", [])
     ]
 
 
@@ -133,7 +151,7 @@ def model_dir(cell_line, model):
 
 def encoder_decoder_checkpoint(cell_line, model):
     """The model entry's checkpoint: trained or imported here (model.pt), or the dna2hic file the config names."""
-    if model in TRAINED or model in IMPORTED:
+    if model in TRAINED or model in IMPORTED or model in JOINT:
         return f"{model_dir(cell_line, model)}/model.pt"
     return MODELS[model]["weights"]["checkpoint"]
 
@@ -424,6 +442,13 @@ def all_targets():
             cell_line=CELL_LINES,
             model=STOCHASTIC,
         )
+        + expand(
+            f"{MODEL_DIR}/maps/{{genome}}.{{bound}}.mcool",
+            genome=genomes,
+            cell_line=CELL_LINES,
+            model=STOCHASTIC if config["assemble"]["interval_level"] else [],
+            bound=["lower", "upper"],
+        )
         + expand(f"{MODEL_DIR}/figures/test_windows.png", **per_model)
         + expand(
             f"{MODEL_DIR}/figures/structural_variants/{{sample}}.png",
@@ -456,4 +481,108 @@ def all_targets():
             sample=samples_with(truth=True),
             table=["call_accuracy", "sv_recovery", "sv_truvari"],
         )
+    )
+
+
+# The epigenome stage (workflow/rules/epigenome.smk, target `epigenome`): per cell line with tracks,
+# bigWigs of its BAM tracks, one binned track store per genome, and the MIX-HIC Hi-C targets.
+TRACK_DIR = "results/cell_lines/{cell_line}/tracks"
+BAM_TRACKS = bam_tracks(config)
+TRACKED = [name for name, entry in CELL_LINES.items() if entry.get("tracks")]
+
+
+def track_bam(wildcards):
+    """The BAM of a cell line's track given as ``{bam: path}``."""
+    return BAM_TRACKS[wildcards.cell_line][wildcards.track]
+
+
+def bam_track_names():
+    return sorted({track for bams in BAM_TRACKS.values() for track in bams})
+
+
+def coverage_blacklist(wildcards):
+    """The BED bamCoverage skips: the configured one, else the reference's excluded regions."""
+    return (
+        config["epigenome"]["coverage"]["blacklist"] or "results/reference/excluded.bed"
+    )
+
+
+def all_cell_line_tracks(wildcards):
+    """The bigWig of every track of the cell line, in config order (BAM tracks: the stage's own)."""
+    tracks = CELL_LINES[wildcards.cell_line].get("tracks", {})
+    return [track_bigwig(wildcards.cell_line, t, s) for t, s in tracks.items()]
+
+
+def track_arguments(wildcards, input):
+    """``NAME=BIGWIG ...`` of the cell line's tracks (``--tracks`` of epigenome store)."""
+    names = CELL_LINES[wildcards.cell_line]["tracks"]
+    return " ".join(f"{n}={p}" for n, p in zip(names, input.tracks))
+
+
+def targets_map(wildcards):
+    """The cell line's experimental map file (input of its Hi-C targets)."""
+    return CELL_LINES[wildcards.cell_line]["cool"].split("::")[0]
+
+
+def targets_uri(wildcards, input):
+    """The map at epigenome.targets.resolution: an .mcool's resolution group, or the .cool itself."""
+    if input.cool.endswith(".mcool"):
+        resolution = config["epigenome"]["targets"]["resolution"]
+        return f"{input.cool}::/resolutions/{resolution}"
+    return input.cool
+
+
+def epigenome_targets():
+    """Every file of the epigenome stage, for cell lines that have tracks."""
+    genomes = ["reference"] + haplotype_genomes()
+    return expand(
+        f"{TRACK_DIR}/{{genome}}.h5", cell_line=TRACKED, genome=genomes
+    ) + expand(
+        "results/cell_lines/{cell_line}/hic_targets.{ext}",
+        cell_line=TRACKED,
+        ext=["h5", "tsv"],
+    )
+
+
+# Structure stage (target `structure`, opt-in): simulated training ensembles.
+STRUCTURE_DIR = "results/structure/simulated"
+STRUCTURE_REGION = config["structure"]["simulation"]["region"]
+
+
+def structure_map_inputs(wildcards):
+    """The experimental map, reference and aliases of structure.simulation.region (none without one)."""
+    if STRUCTURE_REGION is None:
+        return {}
+    return {
+        "cool": CELL_LINES[STRUCTURE_REGION["cell_line"]]["cool"].split("::")[0],
+        "fasta": "results/reference/genome.fa.gz",
+        "aliases": config["reference"]["chrom_aliases"],
+    }
+
+
+def structure_map_arguments(wildcards, input):
+    """The flags of structure_map_inputs (the map's URI keeps an .mcool's resolution)."""
+    if STRUCTURE_REGION is None:
+        return ""
+    _, sep, group = CELL_LINES[STRUCTURE_REGION["cell_line"]]["cool"].partition("::")
+    return f"--cool {input.cool}{sep}{group} --fasta {input.fasta} --aliases {input.aliases}"
+
+
+def structure_targets():
+    """Every simulated ensemble's files and figures, and the metrics table."""
+    return (
+        expand(
+            [
+                f"{STRUCTURE_DIR}/ensemble_{{index}}.{{ext}}",
+            ],
+            index=range(config["structure"]["simulation"]["ensembles"]),
+            ext=["h5", "cool", "cif"],
+        )
+        + expand(
+            f"{STRUCTURE_DIR}/figures/ensemble_{{index}}_{{figure}}.{{ext}}",
+            index=range(config["structure"]["simulation"]["ensembles"]),
+            figure=["contact_decay", "maps", "projection"],
+            ext=["png", "tsv"],
+        )
+        + [f"{STRUCTURE_DIR}/metrics.tsv"]
     )

@@ -46,6 +46,63 @@ rule train_model:
         " --threads {threads} 2> {log}"
 
 
+# An entry with joint: true (Akita's several targets): one model trained on every cell line's map,
+# an output each; each cell line's model.pt is that checkpoint with its output selected.
+rule train_joint_model:
+    input:
+        fasta="results/reference/genome.fa.gz",
+        windows=lambda w: model_windows(w, "reference"),
+        cools=[CELL_LINES[name]["cool"].split("::")[0] for name in CELL_LINES],
+        aliases=config["reference"]["chrom_aliases"],
+    output:
+        checkpoint="results/joint_models/{model}/model.pt",
+        log_table="results/joint_models/{model}/training_log.tsv",
+    log:
+        "logs/train_joint_model/{model}.log",
+    benchmark:
+        "results/benchmarks/train_joint_model/{model}.tsv"
+    wildcard_constraints:
+        model=one_of(JOINT),
+    conda:
+        "../envs/hicmodels.yaml"
+    threads: 8
+    resources:
+        mem_mb=16000,
+        runtime=720,
+    params:
+        cools=joint_cool_uris,
+        settings=lambda w: as_json(
+            {
+                "model": MODELS[w.model]["preset"],
+                "training": MODELS[w.model]["training"],
+            }
+        ),
+    shell:
+        "OMP_WAIT_POLICY=PASSIVE python -m hicmodels modelling train --fasta {input.fasta} --cool {params.cools}"
+        " --aliases {input.aliases} --windows {input.windows} --config {params.settings}"
+        " --checkpoint {output.checkpoint} --log-table {output.log_table} --threads {threads} 2> {log}"
+
+
+rule select_target:
+    input:
+        "results/joint_models/{model}/model.pt",
+    output:
+        f"{MODEL_DIR}/model.pt",
+    log:
+        "logs/select_target/{cell_line}/{model}.log",
+    benchmark:
+        "results/benchmarks/select_target/{cell_line}/{model}.tsv"
+    wildcard_constraints:
+        model=one_of(JOINT),
+    conda:
+        "../envs/hicmodels.yaml"
+    params:
+        target=lambda w: list(CELL_LINES).index(w.cell_line),
+    shell:
+        "python -m hicmodels modelling select-target --checkpoint {input} --target {params.target}"
+        " --out {output} 2> {log}"
+
+
 # A published checkpoint (C.Origami, HiCDiffusion, Akita) named by a model entry's weights, read
 # without running code from it and written as a dna2hic checkpoint; it does not depend on the cell
 # line's data, but each cell line's model directory holds its own copy.

@@ -17,11 +17,12 @@ import traceback
 from importlib.metadata import version
 
 from ..errors import InputError, OutputError
-from . import calling, effects, evaluation, genome, hic, modelling, simulation, variants
+from . import calling, effects, epigenome, evaluation, genome, hic, modelling, simulation, structure, variants
 from .common import parse_settings
 
 STAGES = {"genome": genome, "variants": variants, "calling": calling, "modelling": modelling, "hic": hic,
-          "evaluation": evaluation, "effects": effects, "simulation": simulation}
+          "evaluation": evaluation, "effects": effects, "epigenome": epigenome, "simulation": simulation,
+          "structure": structure}
 
 
 def build_parser():

@@ -13,12 +13,15 @@ def assemble(args):
     from ..genome.windows import read_windows
     from ..hic.assemble import assemble_genome
 
-    if not (args.out or args.sd_out):
-        raise InputError("give --out, --sd-out or both", args.predictions)
+    if not (args.out or args.sd_out or args.lower_out):
+        raise InputError("give --out, --sd-out, --lower-out/--upper-out or several", args.predictions)
+    if bool(args.lower_out) != bool(args.upper_out):
+        raise InputError("give --lower-out and --upper-out together", args.predictions)
     assemble_genome(predictions_path=args.predictions, windows=read_windows(args.windows),
                     chromsizes=reference_sizes(args.fasta), settings=args.settings, out_path=args.out,
                     chain_path=args.chain, personal_sequence_path=args.personal_sequence, model=args.model,
-                    cell_line=args.cell_line, assembly=args.assembly, sd_out_path=args.sd_out)
+                    cell_line=args.cell_line, assembly=args.assembly, sd_out_path=args.sd_out,
+                    bound_paths=(args.lower_out, args.upper_out) if args.lower_out else None)
 
 
 def zoomify(args):
@@ -65,6 +68,9 @@ def register(commands):
     p.add_argument("--out", help=".cool written (the mean map)")
     p.add_argument("--sd-out", help=".cool written: the posterior-predictive standard deviation, same bins "
                                     "(predictions made with prediction.samples > 1)")
+    p.add_argument("--lower-out", help=".cool written: the lower bound of the central assemble.interval_level "
+                                       "posterior-predictive interval, same bins (prediction.samples > 1)")
+    p.add_argument("--upper-out", help=".cool written: the upper bound (with --lower-out)")
     p.add_argument("--personal-sequence",
                    help="TSV written: the haplotype's inserted bases and extra copies, with the window bins on them "
                         "(header only without --chain)")

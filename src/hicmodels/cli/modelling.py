@@ -10,8 +10,8 @@ def train(args):
 
     settings = args.settings
     track_paths, aliases = tracks_and_aliases(args.tracks, args.aliases)
-    train_model(fasta_path=args.fasta,
-                experimental=experimental_map(args.cool, args.aliases, args.fasta, settings["training"]["balance"]),
+    maps = [experimental_map(cool, args.aliases, args.fasta, settings["training"]["balance"]) for cool in args.cool]
+    train_model(fasta_path=args.fasta, experimental=maps if len(maps) > 1 else maps[0],
                 windows=read_windows(args.windows), model_config=settings["model"], training_config=settings["training"],
                 checkpoint_path=args.checkpoint, log_path=args.log_table, threads=args.threads,
                 track_paths=track_paths, aliases=aliases)
@@ -49,6 +49,15 @@ def import_checkpoint(args):
     print(f"{args.input}: {args.format} checkpoint -> {args.out}: {describe(checkpoint)}")
 
 
+def select_target(args):
+    from ..modelling.checkpoints import describe, load_checkpoint, save_checkpoint
+    from ..modelling.training import select_target as one_output
+
+    checkpoint = one_output(load_checkpoint(args.checkpoint), args.target)
+    save_checkpoint(checkpoint, args.out)
+    print(f"{args.checkpoint}: output {args.target} -> {args.out}: {describe(checkpoint)}")
+
+
 def inspect(args):
     from ..modelling.checkpoints import describe, load_checkpoint
 
@@ -68,9 +77,14 @@ def import_schema():
     return {"type": "object", "properties": {"window_size": {"type": "integer", "minimum": 1}}}
 
 
-def _training_inputs(p):
+def _training_inputs(p, several=False):
     p.add_argument("--fasta", required=True, help="reference FASTA")
-    p.add_argument("--cool", required=True, help="experimental cooler (.cool or .mcool::/resolutions/N)")
+    if several:
+        p.add_argument("--cool", required=True, nargs="+",
+                       help="experimental cooler (.cool or .mcool::/resolutions/N); several: one per output of an "
+                            "akita model with as many targets, trained jointly")
+    else:
+        p.add_argument("--cool", required=True, help="experimental cooler (.cool or .mcool::/resolutions/N)")
     p.add_argument("--aliases", required=True, help="chromosome alias table")
     p.add_argument("--windows", required=True, help="reference window table")
     p.add_argument("--checkpoint", required=True, help="checkpoint written")
@@ -85,7 +99,7 @@ def _threads_and_tracks(p):
 
 def register(commands):
     p = add_command(commands, "train", train, "train a model on reference windows")
-    _training_inputs(p)
+    _training_inputs(p, several=True)
     add_settings(p, train_schema, '{"model": a model preset, "training": config training}')
 
     p = add_command(commands, "train-diffusion", train_diffusion,
@@ -113,6 +127,12 @@ def register(commands):
     p.add_argument("--out", required=True, help="dna2hic checkpoint written")
     add_settings(p, import_schema, "model config keys over the file's (tracks, positional_encoding, target...) "
                  "and window_size")
+
+    p = add_command(commands, "select-target", select_target,
+                    "one output's checkpoint of a model trained on several maps (its cell line's)")
+    p.add_argument("--checkpoint", required=True, help="jointly trained checkpoint (train with several --cool)")
+    p.add_argument("--target", required=True, type=int, help="the output: the index of its --cool in training")
+    p.add_argument("--out", required=True, help="checkpoint written")
 
     p = add_command(commands, "inspect", inspect, "print what a checkpoint holds (architecture, size, geometry)")
     p.add_argument("--checkpoint", required=True, help="checkpoint file")

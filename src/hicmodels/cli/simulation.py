@@ -83,3 +83,25 @@ def register(commands):
     p.add_argument("--random-svs", type=int, default=0, metavar="N",
                    help="plant N random SVs of each type (DEL, INV, DUP; 5-50 kb) instead of the fixed three")
     p.add_argument("--seed", type=int, required=True, help="seed of every random draw")
+    register_track_bams(commands)
+
+
+def track_bams(args):
+    from ..modelling.tracks import parse_tracks
+    from ..simulation.track_reads import write_track_bam
+
+    for offset, (name, bigwig) in enumerate(parse_tracks(args.tracks).items()):
+        out = f"{args.out_dir}/{name}.bam"
+        write_track_bam(args.fasta, bigwig, out, args.reads_per_kb, args.seed + offset, args.read_length)
+        log.info("%s: reads drawn from %s -> %s", name, bigwig, out)
+
+
+def register_track_bams(commands):
+    p = add_command(commands, "track-bams", track_bams,
+                    "simulate sorted, indexed BAMs of reads drawn from bigWig tracks (known-truth coverage)")
+    p.add_argument("--fasta", required=True, help="indexed FASTA of the genome the tracks are on")
+    p.add_argument("--tracks", nargs="+", required=True, metavar="NAME=BIGWIG", help="signals to draw reads from")
+    p.add_argument("--out-dir", required=True, help="receives NAME.bam and NAME.bam.bai")
+    p.add_argument("--reads-per-kb", type=float, default=200.0, help="reads per kb of genome")
+    p.add_argument("--read-length", type=int, default=50, help="bases per read")
+    p.add_argument("--seed", type=int, required=True, help="seed of the first track's draws (next tracks: +1 each)")

@@ -59,7 +59,8 @@ def score_variant_effects(*, reference, samples, settings, out_dir, predictor=No
         Gets ``<sample>.tsv``, ``cohort.tsv.gz`` (+ ``.tbi``),
         ``predictions.tsv`` and ``top_variants.png``.
     predictor : object, optional
-        ``codes -> maps`` with ``window_size``, ``nbins`` and ``digest``;
+        ``codes -> maps`` with ``window_size``, ``nbins`` and ``digest`` (and ``samples``: draws per
+        window, ``codes -> (n, samples, bins, bins)``, for a stochastic one);
         default: :class:`.predictions.ModelPredictor` of ``checkpoint``.
     labels : dict, optional
         Columns put first in every table (``cell_line``, ``model``).
@@ -96,7 +97,7 @@ def score_variant_effects(*, reference, samples, settings, out_dir, predictor=No
     out = Path(out_dir)
     write_sample_tables(table, {s["name"]: out / f"{s['name']}.tsv" for s in samples})
     write_cohort_table(table, out / "cohort.tsv.gz")
-    counts = prediction_counts(cache, len(samples), table)
+    counts = prediction_counts(cache, len(samples), table, getattr(predictor, "samples", 1))
     write_tsv(counts, out / "predictions.tsv")
     plot_top_variants(table, maps, predictor.window_size // predictor.nbins, out / "top_variants.png",
                       effects["top_n"])

@@ -55,10 +55,14 @@ def write_cohort_table(table, path):
     os.replace(index_tmp, f"{path}.tbi")
 
 
-def prediction_counts(cache, n_samples, table):
-    """Predictions asked for and made, against the naive ``samples x variants x 2`` per background and augmentation."""
+def prediction_counts(cache, n_samples, table, draws=1):
+    """Predictions asked for and made, against the naive ``samples x variants x 2`` per background and augmentation.
+
+    ``draws``: posterior-predictive draws per window (each window's draws are one prediction; a row's
+    ``n_samples`` counts augmentations x draws).
+    """
     scored = table[table["status"] == "ok"]
-    augment = int(scored["n_samples"].max()) if len(scored) else 0
+    augment = int(scored["n_samples"].max()) // draws if len(scored) else 0
     backgrounds = scored["background"].nunique()
     variants = scored["variant"].nunique()
     return pd.DataFrame({

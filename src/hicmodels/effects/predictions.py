@@ -24,7 +24,8 @@ class PredictionCache:
     Parameters
     ----------
     predict : callable
-        ``codes (n, length) uint8 -> maps (n, bins, bins)``.
+        ``codes (n, length) uint8 -> maps (n, bins, bins)``, or ``(n, draws, bins, bins)``: posterior-predictive
+        draws of each window.
     model_key : str
         Identifies the model (e.g. :func:`hicmodels.files.file_sha256` of the checkpoint).
     batch_size : int
@@ -82,8 +83,8 @@ class PredictionCache:
 
     def get(self, handle):
         key, reverse = handle
-        matrix = self.maps[key]
-        return matrix[::-1, ::-1] if reverse else matrix
+        matrix = self.maps[key]  # (bins, bins), or (draws, bins, bins) from a stochastic predictor
+        return matrix[..., ::-1, ::-1] if reverse else matrix
 
     @property
     def made(self):
@@ -96,6 +97,17 @@ class ModelPredictor:
     ``track_names`` and ``track_bin``: the tracks the model reads (``[]`` for
     sequence only); their values come with each window
     (:meth:`hicmodels.modelling.tracks.TrackSet.lifted_window`).
+
+    A stochastic model (the diffusion stage, a variational Akita) with
+    ``prediction.samples`` > 1 gives ``samples`` draws per window, ``(n,
+    samples, bins, bins)``: draw ``k``'s noise (diffusion) or latent (VAE) is
+    seeded by ``(seed/k, "variant_effects")`` and shared by every window, so
+    REF and ALT differ by their sequence only within a draw. The Gaussian
+    likelihood's noise that prediction adds to a VAE draw is left out: it is
+    the noise of a measured map, not uncertainty about the sequence's effect,
+    and drawn apart for REF and ALT it would only add spread to every score.
+    With one sample: the single map as before (the diffusion's noise seeded by
+    ``seed``; the VAE's latent mean).
     """
 
     def __init__(self, checkpoint_path, settings, threads=None):
@@ -117,12 +129,14 @@ class ModelPredictor:
         self.nbins = self.window_size // self.bin_size
         self.diffusion = config["architecture"] == "diffusion"
         self.steps = (settings["sampling_steps"] or config.get("timesteps")) if self.diffusion else None
+        self.latent = config.get("latent") if config["architecture"] == "akita" else None
+        self.samples = settings["samples"] if self.diffusion or self.latent else 1
         self.seed = settings["seed"]
         self.digest = file_sha256(checkpoint_path)
 
     def __call__(self, codes, tracks=None):
         from ..modelling.inputs import model_input
-        from ..modelling.prediction import to_values, window_noise
+        from ..modelling.prediction import draw_seed, seeded_normal, to_values, window_noise
         from ..modelling.runtime import autocast
 
         torch = self.torch
@@ -132,9 +146,16 @@ class ModelPredictor:
             batch = {"codes": torch.from_numpy(np.ascontiguousarray(codes)),
                      "tracks": torch.from_numpy(np.ascontiguousarray(tracks))}
             x = model_input({k: v.to(self.device) for k, v in batch.items()}, self.track_bin)
-            if self.diffusion:  # one noise draw shared by every window: REF and ALT differ by sequence only
-                noise = window_noise(["variant_effects"], self.steps, self.nbins, self.seed).to(self.device)
-                y = self.model(x, noise=noise.expand(len(codes), -1, -1, -1))
-            else:
-                y = self.model(x)
-            return to_values(y.float(), self.values).cpu().numpy()
+            draws = []
+            for draw in range(self.samples):  # one noise draw shared by every window: REF and ALT differ by sequence
+                seed = draw_seed(self.seed, draw)
+                if self.diffusion:
+                    noise = window_noise(["variant_effects"], self.steps, self.nbins, seed).to(self.device)
+                    y = self.model(x, noise=noise.expand(len(codes), -1, -1, -1))
+                elif self.samples > 1:
+                    noise = seeded_normal(["variant_effects"], (self.latent, self.nbins), seed).to(self.device)
+                    y = self.model(x, noise=noise.expand(len(codes), -1, -1))
+                else:
+                    y = self.model(x)
+                draws.append(to_values(y.float(), self.values).cpu().numpy())
+            return draws[0] if self.samples == 1 else np.stack(draws, axis=1)

@@ -4,7 +4,12 @@ Work goes chromosome by chromosome. For each, every (sample, haplotype,
 variant, background, augmentation) asks the :class:`.predictions.PredictionCache`
 for its REF and ALT window maps; the distinct windows are predicted together
 in full batches; then each pair is put on its common grid (:mod:`.align`) and
-scored (:mod:`.scores`). Genomes built once per chromosome are shared: the
+scored (:mod:`.scores`). A stochastic predictor (``samples`` > 1) gives
+each window several posterior-predictive draws; REF draw ``k`` and ALT draw
+``k`` share their latent or noise (:class:`.predictions.ModelPredictor`), so
+each (augmentation, draw) is one sample of every score, and a row's
+``<score>_sd`` and ``<score>_z`` say whether the effect stands out of the
+posterior's spread (and the augmentations'). Genomes built once per chromosome are shared: the
 reference, each haplotype, each variant alone on the reference (one per
 distinct variant in the cohort).
 """
@@ -26,6 +31,11 @@ ID_COLUMNS = ["chrom", "start", "end", "variant", "class", "size", "sample", "ge
               "status"]
 SCORE_COLUMNS = ["n_samples"] + [f"{s}{suffix}" for s in SCORES for suffix in ("", "_sd", "_z")]
 COLUMNS = ID_COLUMNS + SCORE_COLUMNS
+
+
+def window_draws(maps):
+    """A window's posterior-predictive draws ``(draws, n, n)``: a deterministic model's one map as one draw."""
+    return maps if maps.ndim == 3 else maps[None]
 
 
 def check_ledger(ledger, summary_path, sample):
@@ -81,7 +91,7 @@ def score_cohort(samples, reference, cache, size, nbins, settings, read_tracks=N
         :data:`COLUMNS`, one row per (sample, haplotype, variant, background).
     maps : list
         Per row, ``(grid_start, ref, alt)``: the grid's reference start and
-        the mean REF and ALT grid maps over augmentations (float32; ``None``
+        the mean REF and ALT grid maps over augmentations and draws (float32; ``None``
         where no window was made), for figures.
     """
     binsize = size // nbins
@@ -156,16 +166,17 @@ def _score_chromosome(chrom, plans, reference, cache, size, nbins, binsize, sett
         v = job.variant
         samples, pairs = [], []
         for start, ends in job.pairs:
-            maps, oe = [], []
-            for genome, pchrom, wstart, handle in ends:
-                weights = grid_weights(genome.to_reference, pchrom, wstart, wstart + size, nbins, chrom, start, binsize)
-                maps.append(onto_grid(cache.get(handle), weights))
-                oe.append(onto_grid(observed_over_expected(cache.get(handle)), weights))
+            weights = [grid_weights(genome.to_reference, pchrom, wstart, wstart + size, nbins, chrom, start, binsize)
+                       for genome, pchrom, wstart, _ in ends]
+            draws = [window_draws(cache.get(handle)) for *_, handle in ends]
             centre = ((v.start + v.end) // 2 - start) // binsize
-            samples.append(score_maps(maps[0], maps[1], centre, settings["min_offset"],
-                                      settings["insulation_window"], settings["di_window"],
-                                      settings["triangle_bins"], settings["scc_h"], ref_oe=oe[0], alt_oe=oe[1]))
-            pairs.append(maps)
+            for ref_draw, alt_draw in zip(*draws):  # draw k of REF with draw k of ALT: the same latent or noise
+                maps = [onto_grid(m, w) for m, w in zip((ref_draw, alt_draw), weights)]
+                oe = [onto_grid(observed_over_expected(m), w) for m, w in zip((ref_draw, alt_draw), weights)]
+                samples.append(score_maps(maps[0], maps[1], centre, settings["min_offset"],
+                                          settings["insulation_window"], settings["di_window"],
+                                          settings["triangle_bins"], settings["scc_h"], ref_oe=oe[0], alt_oe=oe[1]))
+                pairs.append(maps)
         if pairs:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN pixels (deleted bins) stay NaN

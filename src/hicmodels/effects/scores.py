@@ -36,8 +36,8 @@ both maps. Each score is 0 for identical maps and grows with the difference
                     ``log1p`` contacts counts the distance change too.
 ==================  ==========================================================
 
-With several samples per window (augmentations: shifts and strands; later,
-draws of a stochastic model), each score is computed per sample and reported
+With several samples per window (augmentations: shifts and strands; and
+posterior-predictive draws of a stochastic model), each score is computed per sample and reported
 as the mean, ``<score>_sd`` (sample standard deviation, NaN with one sample)
 and ``<score>_z`` (mean / sd: the effect in units of its own spread).
 """

@@ -27,8 +27,8 @@ import pandas as pd
 from ..errors import InputError
 from ..files import write_tsv
 from ..genome.liftover import EXTRA_COLUMNS, identity_blocks, invert, personal_extras, read_chain
-from ..modelling.store import read_predictions, read_variances
-from ..modelling.uncertainty import variance_from_moments
+from ..modelling.store import read_model_moments, read_predictions, read_variances
+from ..modelling.uncertainty import interval_bounds, variance_from_moments, z_score
 from .cool import write_cool
 from .rebin import resample, window_to_reference
 from .stitch import ChromosomeStitcher, diagonal_coverage, full_band, within_band
@@ -207,32 +207,69 @@ def predicted_band(pixels, valid, binsize, band_min_predicted):
                   "diagonal_coverage": [round(float(f), 6) for f in fraction]}
 
 
-def _assemble_sd(predictions_path, windows, ids, maps, samples, chromsizes, settings, out_path, blocks, metadata,
-                 assembly):
-    """Write the stitched standard deviation of a predictions file's draws (see :func:`assemble_genome`)."""
+def stitched_moments(windows, window_ids, means, variances, chromsizes, settings, blocks):
+    """Stitch per-window means and variances by the law of total variance, cut to the means' band.
+
+    Means and second moments ``v + m^2`` are stitched alike (overlap-weighted
+    averages), and the variance is their difference from the squared mean
+    (:mod:`hicmodels.modelling.uncertainty`).
+
+    Returns
+    -------
+    mean, variance : dict
+        chrom -> (rows, cols, values), the same pixels, within the band.
+    valid : dict
+        chrom -> bins predicted.
+    band : dict
+        The band's metadata (:func:`predicted_band`).
+    """
+    second = variances.astype(np.float64) + np.square(means.astype(np.float64))
+    stitched = {}
+    for name, values in (("mean", means), ("second", second)):
+        stitched[name], valid, _ = stitch_windows(windows, window_ids, values, chromsizes, settings["bin_size"], blocks,
+                                                  settings["min_coverage"])
+    # the mean's band: the same stitched pixels as the mean map's, a NaN variance exactly where the mean is NaN
+    last, band = predicted_band(stitched["mean"], valid, settings["bin_size"], settings["band_min_predicted"])
+    variance = {chrom: (rows, cols, variance_from_moments(mean, stitched["second"][chrom][2]))
+                for chrom, (rows, cols, mean) in stitched["mean"].items()}
+    return within_band(stitched["mean"], last), within_band(variance, last), valid, band
+
+
+def _write_uncertainty(predictions_path, windows, ids, maps, attrs, chromsizes, settings, blocks, metadata, assembly,
+                       sd_out_path, bound_paths):
+    """Write the sd map and the interval bounds a predictions file's draws give (see :func:`assemble_genome`)."""
     variances = read_variances(predictions_path)
     if variances is None:
         raise InputError("the predictions hold one draw per window, no variances: predict with prediction.samples "
                          "> 1 and a stochastic model (variational Akita, diffusion)", predictions_path)
-    second = variances.astype(np.float64) + np.square(maps.astype(np.float64))
-    stitched = {}
-    for name, values in (("mean", maps), ("second", second)):
-        stitched[name], valid, _ = stitch_windows(windows, ids, values, chromsizes, settings["bin_size"], blocks,
-                                                  settings["min_coverage"])
-    pixels = {}
-    for chrom, (rows, cols, mean) in stitched["mean"].items():
-        # the same pixels in the same order: a draw's variance is NaN exactly where its mean is
-        second_moment = stitched["second"][chrom][2]
-        pixels[chrom] = (rows, cols, np.sqrt(variance_from_moments(mean, second_moment)))
-    # the mean map's band, so both files hold the same pixels
-    last, band = predicted_band(stitched["mean"], valid, settings["bin_size"], settings["band_min_predicted"])
-    values = f"posterior-predictive standard deviation of: {metadata['values']}"
-    write_cool(out_path, chromsizes, settings["bin_size"], within_band(pixels, last), valid,
-               {**metadata, **band, "values": values, "samples": int(samples)}, assembly)
+    binsize, samples = settings["bin_size"], int(attrs["samples"])
+    if sd_out_path:
+        _, variance, valid, band = stitched_moments(windows, ids, maps, variances, chromsizes, settings, blocks)
+        values = f"posterior-predictive standard deviation of: {metadata['values']}"
+        write_cool(sd_out_path, chromsizes, binsize, {c: (r, k, np.sqrt(v)) for c, (r, k, v) in variance.items()},
+                   valid, {**metadata, **band, "values": values, "samples": samples}, assembly)
+    if bound_paths:
+        level = settings["interval_level"]
+        moments = read_model_moments(predictions_path)
+        if level is None or moments is None:
+            raise InputError("interval bounds need assemble.interval_level and predictions with model-space moments "
+                             "(predicted with prediction.samples > 1 by this version)", predictions_path)
+        space = attrs["model_space"]
+        mean, variance, valid, band = stitched_moments(windows, ids, *moments, chromsizes, settings, blocks)
+        bounds = {c: interval_bounds(m, variance[c][2], level, space) for c, (_, _, m) in mean.items()}
+        for side, path in zip(("lower", "upper"), bound_paths):
+            values = (f"{side} bound of the central {level:g} posterior-predictive interval (Gaussian in model space "
+                      f"{space}: mean {'-' if side == 'lower' else '+'} {z_score(level):.4f} sd, transformed) of: "
+                      f"{metadata['values']}")
+            chosen = {c: (r, k, bounds[c][side == "upper"]) for c, (r, k, _) in mean.items()}
+            write_cool(path, chromsizes, binsize, chosen, valid,
+                       {**metadata, **band, "values": values, "samples": samples, "interval_level": float(level)},
+                       assembly)
 
 
 def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path, chain_path=None,
-                    personal_sequence_path=None, model=None, cell_line=None, assembly=None, sd_out_path=None):
+                    personal_sequence_path=None, model=None, cell_line=None, assembly=None, sd_out_path=None,
+                    bound_paths=None):
     """A genome's window predictions -> its reference-coordinate ``.cool`` (and personal-sequence table).
 
     Parameters
@@ -244,7 +281,8 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
     chromsizes : Series
         Reference chromosome sizes (names and lengths of the output).
     settings : dict
-        Config section ``assemble``: ``bin_size``, ``min_coverage``, ``band_min_predicted``.
+        Config section ``assemble``: ``bin_size``, ``min_coverage``, ``band_min_predicted``, ``interval_level``
+        (nominal level of the interval bounds).
     out_path : path or None
         ``.cool`` written (None: only the standard deviation's).
     chain_path : path, optional
@@ -256,6 +294,9 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
     sd_out_path : path, optional
         ``.cool`` of the per-pixel posterior-predictive standard deviation,
         on the same bins (predictions made with ``prediction.samples`` > 1).
+    bound_paths : (path, path), optional
+        ``.cool`` files of the lower and upper bounds of the central
+        ``interval_level`` posterior-predictive interval, same bins and band.
 
     Notes
     -----
@@ -271,6 +312,11 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
     its variance is the stitched mean of the second moments ``v + m^2``
     minus the squared stitched mean (:mod:`hicmodels.modelling.uncertainty`);
     it is cut to the mean map's band.
+
+    The interval bounds are Gaussian in the model's output space, from the
+    draws' model-space mean and variance stitched the same way, mapped to
+    stored values by the output transform
+    (:func:`hicmodels.modelling.uncertainty.interval_bounds`).
     """
     ids, maps, attrs = read_predictions(predictions_path)
     blocks, _, personal_sizes = read_chain(chain_path) if chain_path else (None, None, None)
@@ -283,9 +329,9 @@ def assemble_genome(*, predictions_path, windows, chromsizes, settings, out_path
     if out_path:
         assemble_cool(windows, ids, maps, chromsizes, settings["bin_size"], out_path, blocks,
                       settings["min_coverage"], metadata, assembly, band_min_predicted=settings["band_min_predicted"])
-    if sd_out_path:
-        _assemble_sd(predictions_path, windows, ids, maps, attrs.get("samples", 1), chromsizes, settings, sd_out_path,
-                     blocks, metadata, assembly)
+    if sd_out_path or bound_paths:
+        _write_uncertainty(predictions_path, windows, ids, maps, attrs, chromsizes, settings, blocks, metadata,
+                           assembly, sd_out_path, bound_paths)
     if personal_sequence_path:
         table = personal_sequence_table(windows, ids, maps.shape[1], blocks, personal_sizes)
         write_tsv(table, personal_sequence_path)

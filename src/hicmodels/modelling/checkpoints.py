@@ -63,8 +63,13 @@ def save_checkpoint(checkpoint, path):
     missing = [key for key in REQUIRED_KEYS if key not in checkpoint]
     if missing:
         raise ValueError(f"checkpoint lacks {missing}")
+    save_plain(checkpoint, path)
+
+
+def save_plain(weights, path):
+    """Write a dict of tensors and plain values atomically and byte-reproducibly (see :func:`save_checkpoint`)."""
     with atomic_output(path) as tmp, open(tmp, "wb") as out:
-        torch.save(checkpoint, out)
+        torch.save(weights, out)
 
 
 def load_checkpoint(path):
@@ -78,24 +83,7 @@ def load_checkpoint(path):
         a truncated or corrupt file; a dict without the keys of a checkpoint
         (for example a Lightning ``.ckpt``).
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("checkpoint not found", path)
-    if path.stat().st_size == 0:
-        raise InputError("checkpoint is empty (0 bytes): truncated or corrupt", path)
-    _check_container(path)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pickle-protocol chatter from the weights-only unpickler
-            checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:
-        raise InputError("not a plain-weights checkpoint; refusing to unpickle it", path) from None
-    except (RuntimeError, EOFError, ValueError, KeyError, OSError, zipfile.BadZipFile, IndexError,
-            UnicodeDecodeError, AttributeError) as err:
-        detail = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
-        raise InputError(f"checkpoint is truncated or corrupt ({detail})", path) from None
-    if not isinstance(checkpoint, dict):
-        raise InputError(f"not a hicmodels checkpoint: it holds a {type(checkpoint).__name__}, not a dict", path)
+    checkpoint = load_plain(path)
     missing = [key for key in REQUIRED_KEYS if key not in checkpoint]
     if missing:
         hint = " (a Lightning checkpoint? use the model.pt that training writes)" if "pytorch-lightning_version" in \
@@ -103,6 +91,30 @@ def load_checkpoint(path):
         raise InputError(f"not a hicmodels checkpoint: missing {', '.join(missing)}{hint}", path)
     checkpoint["model_config"] = with_legacy_keys(checkpoint["model_config"])
     return checkpoint
+
+
+def load_plain(path, what="checkpoint"):
+    """A dict saved by :func:`save_plain`, loaded without unpickling code; errors name ``what`` and ``path``
+    (missing, empty, not plain weights, truncated or corrupt, not a dict)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{what} not found", path)
+    if path.stat().st_size == 0:
+        raise InputError(f"{what} is empty (0 bytes): truncated or corrupt", path)
+    _check_container(path, what)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pickle-protocol chatter from the weights-only unpickler
+            weights = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        raise InputError(f"not a plain-weights {what}; refusing to unpickle it", path) from None
+    except (RuntimeError, EOFError, ValueError, KeyError, OSError, zipfile.BadZipFile, IndexError,
+            UnicodeDecodeError, AttributeError) as err:
+        detail = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+        raise InputError(f"{what} is truncated or corrupt ({detail})", path) from None
+    if not isinstance(weights, dict):
+        raise InputError(f"not a hicmodels {what}: it holds a {type(weights).__name__}, not a dict", path)
+    return weights
 
 
 def with_legacy_keys(model_config):
@@ -115,7 +127,7 @@ def with_legacy_keys(model_config):
     return config
 
 
-def _check_container(path):
+def _check_container(path, what):
     """Refuse a file that is neither a sound zip archive (``torch.save``) nor a pickle (legacy format).
 
     ``torch.load`` does not check the archive's CRCs: damaged weights would load as numbers.
@@ -125,16 +137,16 @@ def _check_container(path):
             with zipfile.ZipFile(path) as archive:
                 bad = archive.testzip()
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
-            raise InputError(f"checkpoint is truncated or corrupt ({err})", path) from None
+            raise InputError(f"{what} is truncated or corrupt ({err})", path) from None
         if bad is not None:
-            raise InputError(f"checkpoint is truncated or corrupt (checksum of {bad} fails)", path)
+            raise InputError(f"{what} is truncated or corrupt (checksum of {bad} fails)", path)
         return
     with open(path, "rb") as handle:
         head = handle.read(2)
         if head == b"PK":
-            raise InputError("checkpoint is truncated or corrupt (a zip archive without its directory)", path)
+            raise InputError(f"{what} is truncated or corrupt (a zip archive without its directory)", path)
         if head[:1] != b"\x80":
-            raise InputError("checkpoint is truncated or corrupt (neither a zip archive nor a pickle)", path)
+            raise InputError(f"{what} is truncated or corrupt (neither a zip archive nor a pickle)", path)
 
 
 def _describe(window_size, bin_size, preset=None):

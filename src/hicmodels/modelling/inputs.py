@@ -80,7 +80,7 @@ class WindowDataset(torch.utils.data.Dataset):
         target = self.targets[index] if self.targets is not None else None
         if self.reverse_complement and torch.rand((), generator=generator) < 0.5:
             codes, tracks = reverse_complement(codes), tracks[:, ::-1]
-            target = target[::-1, ::-1] if target is not None else None
+            target = target[..., ::-1, ::-1] if target is not None else None  # one map or one per target
         item = {"codes": torch.from_numpy(codes), "tracks": torch.from_numpy(np.ascontiguousarray(tracks)),
                 "index": index}
         if target is not None:

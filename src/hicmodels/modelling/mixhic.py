@@ -101,7 +101,7 @@ def _run(stage, train, validation, keys, model_config, training_config, checkpoi
     work_dir = Path(f"{checkpoint_path}.lightning")
     settings = {"model": model_config, **extra, **{k: training_config[k] for k in ("epochs", "batch_size")}}
     weights, epoch, loss, rows, main = _fit(stage, _columns(train, keys), _columns(validation, keys), settings,
-                                            training_config, work_dir, threads, training_config["patience"])
+                                            training_config, work_dir, threads, None, training_config["patience"])
     checkpoint = {"model_config": dict(model_config), "state_dict": weights, "contact_scale": float(contact_scale),
                   "bin_size": models.bin_size(model_config),
                   "window_size": model_config["map_bins"] * models.bin_size(model_config), "values": "log1p_contacts",

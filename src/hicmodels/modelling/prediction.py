@@ -7,8 +7,9 @@ them on the reference grid. A checkpoint whose ``values`` are ``log_oe``
 (Akita) stores ``exp`` of the output: observed/expected ratios. NaN pixels
 (Akita's cropped border and first diagonals) stay NaN.
 
-Inference is batched under ``torch.inference_mode``; on a GPU it runs in bf16
-autocast with channels-last 2D layers, and ``compile`` wraps the model in
+Inference is batched under ``torch.inference_mode`` with batch norms folded into
+the convolutions and channels-last 2D layers; on a GPU it runs in bf16
+autocast, and ``compile`` wraps the model in
 ``torch.compile``. The diffusion stage draws its noise per window from
 ``(seed, window_id)``, so a window gets the same draws in every genome and
 run: reference and haplotype maps differ by their sequence, not their noise.
@@ -16,7 +17,9 @@ With ``samples`` > 1 a stochastic model (the diffusion stage; a variational
 Akita, whose latent draws are seeded the same way) is run that many times per
 window, draw ``k`` seeded from ``(seed/k, window_id)``; the stored map is the
 draws' mean and ``variances`` their per-pixel variance, both in stored
-values (:mod:`.uncertainty`). A variational Akita's draw is its decoder's
+values (:mod:`.uncertainty`); the draws' mean and variance in the model's
+output space (log1p contacts, log O/E) are stored too, for interval bounds
+(:func:`hicmodels.hic.assemble.assemble_genome`). A variational Akita's draw is its decoder's
 map at a latent draw plus, when its checkpoint has a ``noise_variance`` (the
 Gaussian likelihood's, :func:`hicmodels.modelling.training.noise_variance`),
 symmetric Gaussian noise of that variance, seeded likewise: a draw from the
@@ -40,7 +43,7 @@ from ..progress import Progress
 from ..files import file_sha256
 from .checkpoints import check_compatible, describe, load_checkpoint, load_weights
 from .inputs import WindowDataset, model_input
-from .runtime import autocast, select_device
+from .runtime import autocast, fold_batchnorm, select_device
 from .store import VALUE_NAMES, write_predictions
 from .tracks import TrackSet
 from .uncertainty import sample_moments
@@ -73,17 +76,18 @@ def draw_seed(seed, draw):
     return seed if draw == 0 else f"{seed}/{draw}"
 
 
-
-
 def to_values(y, values):
     """Model output -> stored values: ``expm1`` (clamped at 0) of log1p contacts, ``exp`` of log O/E."""
     return torch.exp(y) if values == "log_oe" else torch.expm1(y).clamp_min(0)
 
 
 def load_model(checkpoint, device, compile, path=None):
-    """The checkpoint's model in eval mode on ``device`` (channels-last on a GPU), optionally compiled.
+    """The checkpoint's model ready for inference on ``device``, optionally compiled.
 
-    ``path`` (the checkpoint file) is named when the weights do not fit the model.
+    Eval mode, batch norms folded into their convolutions (:func:`.runtime.fold_batchnorm`) and 2D
+    layers channels-last, on the CPU as on a GPU (oneDNN's and cuDNN's faster layout for the 2D
+    decoder; docs/benchmarks.md). ``path`` (the checkpoint file) is named when the weights do not
+    fit the model.
     """
     try:
         model = models.build(checkpoint["model_config"])
@@ -91,8 +95,8 @@ def load_model(checkpoint, device, compile, path=None):
         raise InputError(f"the checkpoint's model_config cannot build a model ({err})", path) from None
     load_weights(model, checkpoint["state_dict"], path)
     model.to(device).eval()
-    if device.type == "cuda":
-        model.to(memory_format=torch.channels_last)
+    fold_batchnorm(model)
+    model.to(memory_format=torch.channels_last)
     return torch.compile(model) if compile else model
 
 
@@ -149,6 +153,7 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
     samples = settings["samples"] if diffusion or latent else 1
     maps = np.empty((len(todo), nbins, nbins), dtype=np.float32)
     variances = np.empty_like(maps) if samples > 1 else None
+    model_moments = (np.empty_like(maps), np.empty_like(maps)) if samples > 1 else None
     noise_sd = float(np.sqrt(checkpoint.get("noise_variance", 0.0)))
     if len(todo):
         with tempfile.TemporaryDirectory() as scratch:
@@ -162,7 +167,7 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
                 for batch in loader:
                     index = batch["index"].numpy()
                     x = model_input({k: v.to(device) for k, v in batch.items() if k != "index"}, track_bin)
-                    draws = []
+                    draws, outputs = [], []
                     for draw in range(samples):
                         if diffusion:
                             noise = window_noise(ids[index], steps, nbins, draw_seed(seed, draw))
@@ -175,9 +180,12 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
                         else:
                             y = model(x)
                         draws.append(to_values(y.float(), values).cpu().numpy())
+                        if samples > 1:  # the draws in model space too, for interval bounds
+                            outputs.append(y.float().cpu().numpy())
                     maps[index], variance = sample_moments(np.stack(draws))
                     if variances is not None:
                         variances[index] = variance
+                        model_moments[0][index], model_moments[1][index] = sample_moments(np.stack(outputs))
                     progress.advance(len(index))
     log.info("predicted %d windows with the %s model%s (%d skipped: status not ok)", len(todo), config["architecture"],
              f", {steps} sampling steps" if diffusion else "", len(windows) - len(todo))
@@ -189,8 +197,8 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
     if diffusion:
         attrs.update(sampling_steps=steps, seed=seed)
     if samples > 1:
-        attrs.update(samples=samples, seed=seed)
-    write_predictions(out_path, todo["window_id"].to_numpy(), maps, attrs, variances)
+        attrs.update(samples=samples, seed=seed, model_space=values)
+    write_predictions(out_path, todo["window_id"].to_numpy(), maps, attrs, variances, model_moments)
 
 
 def window_tracks(track_paths, names, track_bin, aliases, windows, chain):

@@ -6,8 +6,11 @@ coordinates of the sequence the model read; attributes carry
 ``contact_scale``, ``bin_size``, ``architecture`` and, for the diffusion
 stage, ``sampling_steps`` and ``seed``, and ``samples``. With more than one
 posterior-predictive draw per window, ``variances`` (same shape as ``maps``)
-holds each pixel's variance over the draws (:mod:`.uncertainty`). Reading it
-needs no PyTorch.
+holds each pixel's variance over the draws (:mod:`.uncertainty`), and
+``model_means``/``model_variances`` the draws' mean and variance in the
+model's own output space (log1p contacts or log O/E, attribute
+``model_space``), from which interval bounds are formed. Reading it needs no
+PyTorch.
 """
 
 import h5py
@@ -22,12 +25,14 @@ VALUE_NAMES = {"log1p_contacts": "balanced contacts scaled to a genome-wide mean
                "log_oe": "observed/expected ratio (exp of the model's log O/E)"}
 
 
-def write_predictions(path, window_ids, maps, attrs, variances=None):
-    """Write window maps (and their per-pixel variances, if given) and their attributes atomically."""
+def write_predictions(path, window_ids, maps, attrs, variances=None, model_moments=None):
+    """Write window maps (their per-pixel variances and model-space moments, if given) and attributes atomically."""
     nbins = maps.shape[1]
     with atomic_output(path) as tmp, h5py.File(tmp, "w") as store:
         store.create_dataset("window_id", data=np.asarray(window_ids).astype("S"))
-        for name, data in (("maps", maps), ("variances", variances)):
+        model_means, model_variances = model_moments if model_moments is not None else (None, None)
+        for name, data in (("maps", maps), ("variances", variances), ("model_means", model_means),
+                           ("model_variances", model_variances)):
             if data is not None:
                 store.create_dataset(name, data=data, compression="gzip",
                                      chunks=(1, nbins, nbins) if len(data) else None)
@@ -58,3 +63,11 @@ def read_variances(path):
     """The per-pixel variances of a predictions file, or None when it holds one draw per window."""
     with h5py.File(path, "r") as store:
         return store["variances"][:] if "variances" in store else None
+
+
+def read_model_moments(path):
+    """``(means, variances)`` of the draws in model output space, or None when the file holds none."""
+    with h5py.File(path, "r") as store:
+        if "model_means" not in store:
+            return None
+        return store["model_means"][:], store["model_variances"][:]

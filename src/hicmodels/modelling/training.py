@@ -17,6 +17,12 @@ that was never interrupted, on the same machine and thread count. A
 ``last.ckpt`` that cannot be read stops the run with a message saying to
 delete the folder or set ``training.resume: false``.
 
+The first stage trains with AdamW or, as Lu et al. trained Akita (section 3,
+A.4), SGD with momentum, optionally with gradient clipping and stochastic
+weight averaging (Lightning's callback; its averaged weights then are the
+kept ones, :func:`_averaging`); its state is in ``last.ckpt``, so a resumed
+run averages the same weights.
+
 The final checkpoint is a plain dict (:mod:`hicmodels.modelling.checkpoints`):
 ``model_config`` (enough to rebuild the model), ``state_dict`` (the epoch with
 the lowest validation loss), ``contact_scale``, ``bin_size``, ``window_size``,
@@ -40,6 +46,7 @@ import numpy as np
 import torch
 
 from .. import models
+from ..config import resolve, section_schema
 from ..errors import InputError
 from ..files import atomic_output
 from ..genome.sequence import GenomeCodes
@@ -60,6 +67,10 @@ _EXPECTED_WARNINGS = (".*exists and is not empty.*", ".*The `srun` command is av
                       ".*does not have many workers.*", ".*LeafSpec.*")
 
 
+# training keys of the first stage only: the diffusion stage trains with AdamW, no clipping or averaging
+FIRST_STAGE_KEYS = ("swa_learning_rate", "swa_start", "swa_annealing_epochs", "gradient_clip")
+
+
 def masked_l1(prediction, target):
     """Mean absolute error over the finite pixels of ``target``."""
     finite = torch.isfinite(target)
@@ -67,20 +78,24 @@ def masked_l1(prediction, target):
 
 
 class Stage(L.LightningModule):
-    """One training stage: a model from its config, its loss, AdamW.
+    """One training stage: a model from its config, its loss, its optimizer (AdamW, or SGD with momentum).
 
     Parameters
     ----------
     model_config : dict
         :func:`hicmodels.models.build` config.
     learning_rate, weight_decay : float
+    optimizer : {"adamw", "sgd"}
+    momentum : float or None
+        SGD's momentum (Lu et al. A.4: 0.975); unused by AdamW.
     """
 
-    def __init__(self, model_config, learning_rate, weight_decay):
+    def __init__(self, model_config, learning_rate, weight_decay, optimizer, momentum):
         super().__init__()
         self.model = models.build(model_config)
         self.track_bin = models.tracks(model_config)[1]
         self.learning_rate, self.weight_decay = learning_rate, weight_decay
+        self.optimizer, self.momentum = optimizer, momentum
 
     def loss(self, batch, generator=None):
         x = model_input(batch, self.track_bin)
@@ -101,6 +116,9 @@ class Stage(L.LightningModule):
 
     def configure_optimizers(self):
         trainable = [p for p in self.parameters() if p.requires_grad]
+        if self.optimizer == "sgd":
+            return torch.optim.SGD(trainable, lr=self.learning_rate, momentum=self.momentum,
+                                   weight_decay=self.weight_decay)
         return torch.optim.AdamW(trainable, lr=self.learning_rate, weight_decay=self.weight_decay)
 
 
@@ -181,9 +199,17 @@ def _resume_point(resume, work_dir):
                          resume) from None
 
 
+def joint_targets(experimental, windows, nbins, scale, model_config):
+    """The windows' targets from one map ``(n, bins, bins)``, or from a list of maps (with a list of scales)
+    ``(n, maps, bins, bins)``: one per output of a model trained on several cell lines at once."""
+    if not isinstance(experimental, list):
+        return window_targets(experimental, windows, nbins, scale, model_config)
+    return np.stack([window_targets(m, windows, nbins, s, model_config) for m, s in zip(experimental, scale)], axis=1)
+
+
 def _examples(fasta_path, experimental, windows, model_config, training_config, scale, scratch, track_paths,
               aliases):
-    """Training and validation datasets, and the window geometry."""
+    """Training and validation datasets, and the window geometry (one map and scale, or lists of them)."""
     binsize = models.bin_size(model_config)
     size = int((windows["end"] - windows["start"]).iloc[0])
     if size % binsize:
@@ -200,17 +226,19 @@ def _examples(fasta_path, experimental, windows, model_config, training_config, 
     tracks = TrackSet.from_bigwigs(track_paths or {}, names, chroms, track_bin, aliases) if names else None
     log.info("%d train, %d validation windows of %d bins; tracks: %s", len(train_rows), len(val_rows), nbins,
              ", ".join(names) or "none")
-    train = WindowDataset(genome, train_rows, window_targets(experimental, train_rows, nbins, scale, model_config),
+    train = WindowDataset(genome, train_rows, joint_targets(experimental, train_rows, nbins, scale, model_config),
                           tracks, training_config["reverse_complement"], training_config["shift_bp"])
-    val = WindowDataset(genome, val_rows, window_targets(experimental, val_rows, nbins, scale, model_config), tracks)
+    val = WindowDataset(genome, val_rows, joint_targets(experimental, val_rows, nbins, scale, model_config), tracks)
     return train, val, {"bin_size": binsize, "window_size": size}
 
 
-def _fit(stage, train, val, settings, training_config, work_dir, threads, patience=None):
-    """Run Lightning on one stage; the best epoch's weights, its number and validation loss, the history.
+def _fit(stage, train, val, settings, training_config, work_dir, threads, first_stage, patience=None):
+    """Run Lightning on one stage; the kept weights, their epoch and validation loss, the history.
 
-    With ``patience``, training stops once the validation loss has not improved for that many epochs
-    (Lightning's ``EarlyStopping``; MIX-HIC fine-tuning, :mod:`hicmodels.modelling.mixhic`).
+    ``first_stage``: the first stage's :data:`FIRST_STAGE_KEYS` (``None`` for the diffusion stage).
+    Kept: the best epoch's weights or, with ``swa_learning_rate``, stochastic weight averaging's
+    (:func:`_averaging`). With ``patience``, training stops once the validation loss has not improved
+    for that many epochs (Lightning's ``EarlyStopping``; MIX-HIC fine-tuning, :mod:`hicmodels.modelling.mixhic`).
     """
     device = select_device(threads)
     work_dir = Path(work_dir)
@@ -233,6 +261,7 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads, patien
     history = History()
     stopping = [] if patience is None else [L.pytorch.callbacks.EarlyStopping("val_loss", patience=patience,
                                                                                 check_on_train_epoch_end=True)]
+    swa = _averaging(first_stage)
     sampler = EpochSampler(len(train), training_config["seed"])
     sampler.set_epoch(start)  # before Lightning creates the first iterator (workers draw from it at once)
     gpu = device.type == "cuda"
@@ -245,25 +274,53 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads, patien
         trainer = L.Trainer(
             accelerator="gpu" if gpu else "cpu", devices=training_config["devices"] if gpu else 1,
             precision="bf16-mixed" if gpu else "32-true", max_epochs=settings["epochs"], deterministic="warn",
-            callbacks=[EpochSeeds(training_config["seed"], sampler), best, last, history, *stopping], logger=False,
+            callbacks=[EpochSeeds(training_config["seed"], sampler), best, last, history, *swa, *stopping],
+            logger=False,
             enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=work_dir,
+            gradient_clip_val=first_stage["gradient_clip"] if first_stage else None,
         )
-        trainer.fit(stage, torch.utils.data.DataLoader(train, sampler=sampler, **loader),
-                    torch.utils.data.DataLoader(val, **loader), ckpt_path=resume if resume.exists() else None,
-                    weights_only=True)
+        validation = torch.utils.data.DataLoader(val, **loader)
+        trainer.fit(stage, torch.utils.data.DataLoader(train, sampler=sampler, **loader), validation,
+                    ckpt_path=resume if resume.exists() else None, weights_only=True)
+        if swa:  # the averaged weights, scored once more on the validation windows
+            loss = trainer.validate(stage, validation, verbose=False)[0]["val_loss"]
+            weights = {key: value.detach().cpu().clone() for key, value in stage.model.state_dict().items()}
+            log.info("kept the weights averaged over the states after epochs %d-%d (validation loss %.4f)",
+                     swa[0].swa_start, swa[0].swa_end, loss)
+            return weights, settings["epochs"], float(loss), history.rows, trainer.is_global_zero
     weights = lightning_weights(best.best_model_path)
     epoch = min(history.rows, key=lambda row: row[2])[0]
     return weights, epoch, float(best.best_model_score), history.rows, trainer.is_global_zero
 
 
-def noise_variance(model_config, weights, dataset, batch_size):
+def _averaging(settings):
+    """Lightning's stochastic weight averaging callback, as a list (empty without ``swa_learning_rate``).
+
+    Lu et al. trained both Akita models with SGD + momentum and SWA (section 3, A.4: SWA learning rate,
+    5 annealing epochs; when averaging started is not given, ``swa_start`` is the fraction of the
+    epochs before it). Lightning's callback averages, equally, the weights at the start of each epoch
+    from epoch ``k = int(swa_start * epochs)`` (1-based) to the last, i.e. the weights after epochs
+    ``k - 1`` to ``epochs - 1`` (the last epoch's updates are not in the average: Lightning's
+    choice). With batch norm it adds one pass over the training data without updates to
+    re-estimate the running statistics of the averaged weights (a last row in the history). The
+    averaged weights are kept, not the best epoch's.
+    """
+    if not settings or settings["swa_learning_rate"] is None:
+        return []
+    return [L.pytorch.callbacks.StochasticWeightAveraging(
+        swa_lrs=float(settings["swa_learning_rate"]), swa_epoch_start=float(settings["swa_start"]),
+        annealing_epochs=settings["swa_annealing_epochs"], device=None)]
+
+
+def noise_variance(model_config, weights, dataset, batch_size, target=None):
     """The Gaussian likelihood's variance of a variational Akita: its latent-mean MSE on ``dataset`` (validation).
 
     Lu et al.'s loss is a Gaussian likelihood of fixed variance (MSE); its
     posterior predictive is ``N(f(z), noise) `` averaged over the latent
     ``z``, so prediction adds this noise to each latent draw
     (:mod:`hicmodels.modelling.prediction`). Estimated on held-out windows,
-    not the training ones the model fits.
+    not the training ones the model fits. ``target``: which map of a
+    dataset holding one per output (joint training) is scored, with the model's ``target`` set alike.
     """
     model = models.build(model_config)
     model.load_state_dict(weights)
@@ -271,7 +328,8 @@ def noise_variance(model_config, weights, dataset, batch_size):
     total, count = 0.0, 0
     with torch.no_grad():
         for batch in torch.utils.data.DataLoader(dataset, batch_size=batch_size):
-            squared, pixels, _ = model.squared_errors(model_input(batch), batch["target"])
+            maps = batch["target"] if target is None else batch["target"][:, target]
+            squared, pixels, _ = model.squared_errors(model_input(batch), maps)
             total, count = total + float(squared), count + int(pixels)
     return total / max(count, 1)
 
@@ -294,16 +352,21 @@ def train(*, fasta_path, experimental, windows, model_config, training_config, c
     ----------
     fasta_path : path
         Indexed reference FASTA.
-    experimental : hicmodels.hic.cool.ExperimentalMap
-        Targets (balanced or raw, as the map was opened).
+    experimental : hicmodels.hic.cool.ExperimentalMap or list
+        Targets (balanced or raw, as the map was opened); a list of maps, one
+        per output of an Akita model with as many ``targets``, trains them
+        jointly (Akita's several cell lines): the checkpoint's
+        ``contact_scale`` and ``noise_variance`` are then lists, one per map,
+        and :func:`select_target` makes each map's checkpoint.
     windows : DataFrame
         Reference window table (:mod:`hicmodels.genome.windows`).
     model_config : dict
         Passed to :func:`hicmodels.models.build`; the checkpoint stores it
         completed with the schema's defaults (:func:`hicmodels.models.complete`).
     training_config : dict
-        ``epochs``, ``batch_size``, ``learning_rate``, ``weight_decay``, ``seed``,
-        ``reverse_complement``, ``shift_bp``, ``devices``, ``workers``, ``resume``.
+        The ``training`` section (its schema's defaults filled in here): ``epochs``, ``batch_size``,
+        ``learning_rate``, ``weight_decay``, ``optimizer``, ``momentum``, ``gradient_clip``, ``swa_*``,
+        ``seed``, ``reverse_complement``, ``shift_bp``, ``devices``, ``workers``, ``resume``.
     checkpoint_path, log_path : path
         The checkpoint (see the module docstring) and a per-epoch TSV.
     threads : int, optional
@@ -312,31 +375,60 @@ def train(*, fasta_path, experimental, windows, model_config, training_config, c
     aliases : dict, optional
         Chromosome aliases for the bigWigs.
     """
+    training_config = resolve(training_config, section_schema("training"), "training config")
     L.seed_everything(training_config["seed"], workers=True, verbose=False)
     model_config = models.complete(model_config)  # the checkpoint states every key of the model
     chroms = list(dict.fromkeys(windows.loc[windows["split"] == "train", "chrom"]))
-    scale = experimental.contact_scale(chroms)
-    log.info("contact scale %.4g from %s (%s contacts)", scale, ",".join(chroms),
-             "balanced" if experimental.balance else "raw")
+    joint = isinstance(experimental, list)
+    maps = experimental if joint else [experimental]
+    if joint and len(maps) != model_config.get("targets"):
+        raise InputError(f"{len(maps)} maps for a model with {model_config.get('targets')} targets: one map per "
+                         "output (akita, targets)")
+    scales = [m.contact_scale(chroms) for m in maps]
+    scale = scales if joint else scales[0]
+    log.info("contact scale %s from %s (%s contacts)", " ".join(f"{s:.4g}" for s in scales), ",".join(chroms),
+             "balanced" if maps[0].balance else "raw")
     work_dir = Path(f"{checkpoint_path}.lightning")
     with tempfile.TemporaryDirectory() as scratch:
         train_set, val_set, geometry = _examples(fasta_path, experimental, windows, model_config, training_config,
                                                  scale, scratch, track_paths, aliases)
-        stage = Stage(model_config, training_config["learning_rate"], training_config["weight_decay"])
+        stage = Stage(model_config, training_config["learning_rate"], training_config["weight_decay"],
+                      training_config["optimizer"], training_config["momentum"])
         log.info("%s with %d parameters", model_config["architecture"], sum(p.numel() for p in stage.parameters()))
+        first_stage = {k: training_config[k] for k in FIRST_STAGE_KEYS}
         weights, epoch, loss, rows, main = _fit(stage, train_set, val_set, {"model": model_config, **{
-            k: training_config[k] for k in ("epochs", "batch_size")}}, training_config, work_dir, threads)
+            k: training_config[k] for k in ("epochs", "batch_size")}}, training_config, work_dir, threads, first_stage)
         if model_config["architecture"] == "akita" and model_config.get("latent"):
-            geometry["noise_variance"] = noise_variance(model_config, weights, val_set, training_config["batch_size"])
-            log.info("likelihood noise variance %.4g (latent-mean MSE on the validation windows)",
-                     geometry["noise_variance"])
-    checkpoint = {"model_config": dict(model_config), "state_dict": weights, "contact_scale": float(scale),
-                  "targets": "balanced" if experimental.balance else "raw",
+            variances = [noise_variance({**model_config, "target": i} if joint else model_config, weights, val_set,
+                                        training_config["batch_size"], i if joint else None) for i in range(len(maps))]
+            geometry["noise_variance"] = variances if joint else variances[0]
+            log.info("likelihood noise variance %s (latent-mean MSE on the validation windows)",
+                     " ".join(f"{v:.4g}" for v in variances))
+    checkpoint = {"model_config": dict(model_config), "state_dict": weights,
+                  "contact_scale": [float(s) for s in scales] if joint else float(scale),
+                  "targets": "balanced" if maps[0].balance else "raw",
                   "values": VALUES[target_transform(model_config)], "epoch": epoch,
                   "validation_loss": loss, "training_config": dict(training_config), **geometry}
     if main:
         _save(checkpoint, checkpoint_path, rows, log_path, work_dir)
     return checkpoint
+
+
+def select_target(checkpoint, target):
+    """One output's checkpoint of a jointly trained model: its map predicted, its contact scale and noise variance.
+
+    The weights are the joint model's; ``model_config["target"]`` picks the
+    output (:class:`hicmodels.models.akita.Akita`), so prediction writes that
+    cell line's map.
+    """
+    scales = checkpoint["contact_scale"]
+    if not isinstance(scales, list) or not 0 <= target < len(scales):
+        raise InputError(f"not a jointly trained checkpoint with an output {target}")
+    out = {**checkpoint, "model_config": {**checkpoint["model_config"], "target": target},
+           "contact_scale": scales[target]}
+    if isinstance(checkpoint.get("noise_variance"), list):
+        out["noise_variance"] = checkpoint["noise_variance"][target]
+    return out
 
 
 def train_diffusion(*, fasta_path, experimental, windows, encoder_decoder_path, training_config, checkpoint_path,
@@ -364,12 +456,12 @@ def train_diffusion(*, fasta_path, experimental, windows, encoder_decoder_path, 
                                                  training_config, base["contact_scale"], scratch, track_paths,
                                                  aliases)
         check_compatible(base, geometry["window_size"], geometry["bin_size"], encoder_decoder_path)
-        stage = Stage(model_config, settings["learning_rate"], training_config["weight_decay"])
+        stage = Stage(model_config, settings["learning_rate"], training_config["weight_decay"], "adamw", None)
         load_weights(stage.model.encoder_decoder, base["state_dict"], encoder_decoder_path)
         log.info("diffusion U-Net with %d parameters, %d-step chain", sum(p.numel() for p in stage.model.unet.parameters()),
                  stage.model.timesteps)
         weights, epoch, loss, rows, main = _fit(stage, train_set, val_set, {"model": model_config, **settings},
-                                                training_config, work_dir, threads)
+                                                training_config, work_dir, threads, None)
     checkpoint = {"model_config": model_config, "state_dict": weights, "contact_scale": base["contact_scale"],
                   "targets": base["targets"], "epoch": epoch, "validation_loss": loss,
                   "training_config": dict(training_config), **geometry}

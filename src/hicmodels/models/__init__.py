@@ -31,7 +31,7 @@ ARCHITECTURES = {"encoder_decoder": EncoderDecoder, "diffusion": HiCDiffusion, "
 # Bases per output bin of the families with a fixed encoder (the encoder-decoder's is its pools' product;
 # Akita's too when its config sets pools, 2,048 bp as published otherwise; MIX-HIC's maps are at 5 kb).
 FIXED_BIN_SIZE = {"corigami": 8192, "akita": 2048, "mixhic": 5000}
-DATA_KEYS = ("tracks", "track_bin", "diffusion", "target_transform")
+DATA_KEYS = ("tracks", "track_bin", "diffusion", "target_transform", "training")
 
 
 def complete(config):

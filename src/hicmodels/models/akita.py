@@ -259,13 +259,18 @@ class Akita(nn.Module):
         """``(squared error sum, pixel count)`` of output ``self.target`` (0 when None) on the upper triangle, and KL.
 
         ``target`` is the window's map ``(batch, bins, bins)``, NaN where
-        masked; the latent is drawn as :meth:`encode` does.
+        masked, or every output's maps ``(batch, targets, bins, bins)``
+        (Akita's joint training of several cell lines: the errors of all
+        outputs together); the latent is drawn as :meth:`encode` does.
         """
         h, kl = self.encode(x, generator=generator)
-        out = self.decode(h)[..., self.target or 0]
+        out = self.decode(h)
         n, c = target.shape[-1], self.crop
         rows, cols = self.upper_triangle(n - 2 * c)
-        truth = target[:, rows + c, cols + c]
+        if target.ndim == 4:  # (batch, pixels, targets) against the same pixels of each target map
+            truth = target[..., rows + c, cols + c].transpose(1, 2)
+        else:
+            out, truth = out[..., self.target or 0], target[:, rows + c, cols + c]
         finite = torch.isfinite(truth)
         squared = torch.where(finite, (out - torch.where(finite, truth, 0.0)).square(), 0.0)
         return squared.sum(), finite.sum(), kl
@@ -278,5 +283,6 @@ class Akita(nn.Module):
         (validation: the same draw every epoch).
         """
         total, count, kl = self.squared_errors(x, target, generator)
-        mse = total / count.clamp_min(1)
+        mse = total / count.clamp_min(1)  # several targets: pooled over their pixels (Akita's mean over targets
+        # when the targets mask the same pixels)
         return mse if kl is None else mse + self.beta * kl.mean()

@@ -120,11 +120,14 @@ class EncoderDecoder(nn.Module):
         self.latent_channels = 2 * dim
         self.symmetric, self.pair_order = symmetric, pair_order
 
+    def encode(self, x):
+        """(batch, channels[0], length) -> per-bin features (batch, channels[-1], bins): conv tower, transformer."""
+        h = self.encoder(x)
+        return torch.relu(h + self.transformer(h.transpose(1, 2)).transpose(1, 2))
+
     def latent(self, x):
         """(batch, channels[0], length) -> decoder features (batch, 2 * channels[-1], bins, bins)."""
-        h = self.encoder(x)
-        h = torch.relu(h + self.transformer(h.transpose(1, 2)).transpose(1, 2))
-        return self.decoder(pairwise(h, self.pair_order))
+        return self.decoder(pairwise(self.encode(x), self.pair_order))
 
     def readout(self, latent):
         """Decoder features -> map (batch, bins, bins), symmetrised unless ``symmetric`` is false."""

@@ -1,0 +1,138 @@
+"""structure: 3D structure ensembles: polymer simulations of training ensembles, their metrics and figures.
+
+The E. coli 3D diffusion-transformer paper: ensembles of structures whose contacts match a Hi-C map.
+"""
+
+import logging
+import time
+
+from ..config import config_schema, section_schema, settings_schema
+from ..errors import InputError
+from .common import add_command, add_settings, experimental_map
+
+log = logging.getLogger("hicmodels")
+
+
+def _simulate_schema():
+    sections = config_schema()["properties"]
+    return settings_schema({"type": "object", "additionalProperties": False,
+                            "properties": {"structure": sections["structure"],
+                                           "circular": sections["reference"]["properties"]["circular"]}})
+
+
+def _region_map(settings, args):
+    """The bins, contacts, circularity and name of the configured region of an experimental map."""
+    import numpy as np
+    import pandas as pd
+
+    from ..genome.reference import chromsizes
+
+    region = settings["structure"]["simulation"]["region"]
+    if not (args.cool and args.fasta and args.aliases):
+        raise InputError("structure.simulation.region is set: --cool, --fasta and --aliases are needed")
+    sizes = chromsizes(args.fasta)
+    chrom, start, end = region["chrom"], region["start"], region["end"]
+    if chrom not in sizes.index:
+        raise InputError(f"structure.simulation.region: chromosome {chrom!r} is not in the reference", args.fasta)
+    experiment = experimental_map(args.cool, args.aliases, args.fasta, balance=True)
+    binsize = experiment.binsize
+    if start % binsize or (end % binsize and end != sizes[chrom]) or not start < end <= sizes[chrom]:
+        raise InputError(f"structure.simulation.region {chrom}:{start}-{end}: start and end must be bin edges of "
+                         f"the map's {binsize} bp bins within the chromosome ({sizes[chrom]} bp)", args.cool)
+    lo, hi = start // binsize, -(-end // binsize)
+    contacts = experiment.contacts(chrom, lo, hi)
+    starts = np.arange(lo, hi, dtype=np.int64) * binsize
+    bins = pd.DataFrame({"chrom": chrom, "start": starts, "end": np.minimum(starts + binsize, sizes[chrom])})
+    whole = start == 0 and end == sizes[chrom]
+    circular = whole and chrom in settings["circular"]
+    if chrom in settings["circular"] and not whole:
+        log.info("%s is circular, but the region %d-%d is not all of it: simulated as a linear chain", chrom, start, end)
+    return bins, contacts, circular, f"{args.cool}::{chrom}:{start}-{end}", sizes, binsize
+
+
+def simulate(args):
+    import numpy as np
+    import pandas as pd
+
+    from ..structure.dataset import training_ensemble, unrestrained_bins
+    from ..structure.io import write_ensemble, write_ensemble_cool, write_mmcif
+
+    simulation = args.settings["structure"]["simulation"]
+    metrics = args.settings["structure"]["metrics"]
+    if args.index >= simulation["ensembles"]:
+        raise InputError(f"--index {args.index}: structure.simulation.ensembles is {simulation['ensembles']}")
+    if simulation["region"] is None:
+        bins, contacts, circular, source = unrestrained_bins(simulation), None, simulation["circular"], "simulation"
+        binsize = simulation["bin_size"]
+        sizes = pd.Series({"polymer": len(bins) * binsize})
+    else:
+        bins, contacts, circular, source, sizes, binsize = _region_map(args.settings, args)
+        contacts = np.where(np.isfinite(contacts), contacts, np.nan)
+    began = time.perf_counter()
+    ensemble = training_ensemble(simulation, args.index, bins, circular, contacts, source)
+    seconds = time.perf_counter() - began
+    log.info("ensemble %d: %d structures of %d bins (G %.2f) in %.1f s, %.2f s per structure", args.index,
+             simulation["structures"], len(bins), 1 + ensemble["masks"][1].mean(), seconds,
+             seconds / simulation["structures"])
+    write_ensemble(args.out, **ensemble)
+    chrom, first_bin = str(bins["chrom"].iloc[0]), int(bins["start"].iloc[0]) // binsize
+    write_ensemble_cool(args.cool_out, sizes, binsize, chrom, first_bin, ensemble["contacts"],
+                        metadata={"source_map": source, "structures": simulation["structures"],
+                                  "contact_distance_nm": simulation["contact_distance_nm"], "seed": ensemble["seed"]})
+    shown = metrics["mmcif_structures"]
+    # nm are written as the format's angstroms
+    write_mmcif(args.mmcif, ensemble["coordinates"][:shown], ensemble["daughter"][:shown], ensemble["masks"],
+                scale=10.0, name=f"ensemble_{args.index}", circular=circular)
+
+
+def metrics(args):
+    import pandas as pd
+
+    from ..files import write_tsv
+    from ..structure.ensemble import summary
+    from ..structure.io import read_ensemble
+
+    settings = args.settings
+    rows = []
+    for path in args.ensembles:
+        row = summary(read_ensemble(path), settings["scc_h"], settings["scc_max_offset"],
+                      settings["perturbation_sigma_bonds"])
+        rows.append({"ensemble": path, **row})
+        log.info("%s: SCC %.3f, mean pairwise dRMSD %.3g (perturbation baseline %.3g)", path, row["scc"],
+                 row["mean_pairwise_drmsd"], row["perturbation_drmsd"])
+    write_tsv(pd.DataFrame(rows), args.out, float_format="%.6g")
+
+
+def plot(args):
+    from ..structure import figures
+    from ..structure.io import read_ensemble
+
+    ensemble = read_ensemble(args.ensemble)
+    figures.plot_contact_decay(ensemble, args.contact_decay)
+    figures.plot_maps(ensemble, args.maps)
+    figures.plot_projection(ensemble, args.projection)
+
+
+def register(commands):
+    p = add_command(commands, "simulate", simulate,
+                    "simulate one training ensemble (polymer on OpenMM): HDF5 structures + map, .cool, mmCIF")
+    p.add_argument("--index", type=int, required=True, help="which ensemble (its seed is structure.simulation.seed + index)")
+    p.add_argument("--cool", help="experimental map of structure.simulation.region (.cool or .mcool::/resolutions/N)")
+    p.add_argument("--fasta", help="reference FASTA (with --cool)")
+    p.add_argument("--aliases", help="chromosome alias table (with --cool)")
+    p.add_argument("--out", required=True, help="ensemble written (HDF5)")
+    p.add_argument("--cool-out", required=True, help="the ensemble's contact map written (.cool)")
+    p.add_argument("--mmcif", required=True, help="the first structures written (mmCIF, one model each)")
+    add_settings(p, _simulate_schema, '{"structure": config structure, "circular": config reference.circular}')
+
+    p = add_command(commands, "metrics", metrics, "SCC with the input map, dRMSD diversity and its baseline, per ensemble")
+    p.add_argument("--ensembles", nargs="+", required=True, help="ensemble HDF5 files")
+    p.add_argument("--out", required=True, help="table written (TSV)")
+    add_settings(p, lambda: settings_schema(section_schema("structure")["properties"]["metrics"]),
+                 "config structure.metrics")
+
+    p = add_command(commands, "plot", plot, "report figures of an ensemble: P(s), maps, a structure's projection")
+    p.add_argument("--ensemble", required=True, help="ensemble HDF5 file")
+    p.add_argument("--contact-decay", required=True, help="P(s) figure written (PNG, TSV beside it)")
+    p.add_argument("--maps", required=True, help="input and ensemble maps written (PNG, TSV beside it)")
+    p.add_argument("--projection", required=True, help="a structure's projections written (PNG, TSV beside it)")
