@@ -401,7 +401,7 @@ def _check_bam_tracks(config):
 
 # What each architecture can read (config models.<name>.inputs).
 ARCHITECTURE_INPUTS = {"encoder_decoder": {"sequence", "tracks"}, "corigami": {"sequence", "tracks"},
-                       "akita": {"sequence"}}
+                       "akita": {"sequence"}, "mixhic": {"tracks", "hic"}}
 # The architectures trained here, and the preset keys training needs beyond the schema's.
 TRAINABLE = {"encoder_decoder": (), "akita": ("targets", "crop", "diagonal_offset", "eps")}
 # The published formats a model entry can import (weights.format), and the architecture each gives.

@@ -104,3 +104,51 @@ def test_chromosomes_of_different_lengths_from_the_command(tmp_path, capsys):
     assert main(["simulation", "synthetic-genome", "--out-dir", str(tmp_path / "x"), "--chromosomes", "2",
                  "--bins", "30", "12", "7", "--seed", "4"]) == 2
     assert "error: --bins: 3 values for 2 chromosomes (give one, or one per chromosome)" in capsys.readouterr().err
+
+
+def test_known_loops_are_convergent_pairs_held_often_enough():
+    sites = pd.DataFrame({"bin": [2, 6, 7, 9], "orientation": ["+", "-", "+", "-"]})
+    # 4 snapshots of 2 LEFs: (2, 6) in 3 of them, (2, 9) in 1, (6, 9) (divergent-reverse start) in 2, (7, 9) in 1
+    left = np.array([[2, 6], [2, 6], [2, 7], [2, 0]])
+    right = np.array([[6, 9], [6, 9], [6, 9], [9, 1]])
+    loops = synthetic.known_loops(sites, left, right, min_occupancy=0.25)
+    assert loops[["bin1", "bin2"]].values.tolist() == [[2, 6], [2, 9], [7, 9]]
+    assert loops["occupancy"].tolist() == pytest.approx([0.75, 0.25, 0.25])
+    assert synthetic.known_loops(sites, left, right, min_occupancy=0.5)[["bin1", "bin2"]].values.tolist() == [[2, 6]]
+
+
+def test_expression_is_promoter_strength_times_contact_weighted_accessibility():
+    expected = np.array([[4.0, 1.0, 0.0], [1.0, 4.0, 1.0], [0.0, 1.0, 4.0]])
+    promoters = pd.DataFrame({"centre": [150.0], "height": [2.0]})  # bin 1 of 100 bp
+    accessible = pd.DataFrame({"centre": [50.0, 150.0, 250.0, 260.0], "height": [1.0, 2.0, 3.0, 1.0]})
+    # bin 1: 2 * (1 * 1 + 4 * 2 + 1 * 4) / 6
+    assert synthetic.expression(expected, 100, promoters, accessible).tolist() == pytest.approx([0, 2 * 13 / 6, 0])
+    stronger_contact = expected.copy()
+    stronger_contact[1, 2] = stronger_contact[2, 1] = 3.0  # a loop to the accessible bin raises expression
+    assert synthetic.expression(stronger_contact, 100, promoters, accessible)[1] > 2 * 13 / 6
+
+
+def test_loops_and_expression_files_and_unchanged_tracks(tmp_path):
+    genome = synthetic.make_genome(n_chroms=2, nbins=120, binsize=256, seed=4)
+    paths = synthetic.write_genome(genome, 256, tmp_path, seed=4)
+    bedpe = pd.read_csv(paths["loops"], sep="\t", header=None)
+    chr1 = genome["chr1"]["loops"]
+    assert len(chr1) > 3 and (bedpe[0] == "chr1").sum() == len(chr1)
+    assert bedpe.loc[bedpe[0] == "chr1", 1].tolist() == (chr1["bin1"] * 256).tolist()
+    assert bedpe.loc[bedpe[0] == "chr1", 5].tolist() == ((chr1["bin2"] + 1) * 256).tolist()
+    # the tracks as the generator drew them before loops and expression existed: same draws, same order
+    rng = np.random.default_rng(4)
+    for chrom, g in genome.items():
+        length, centres = 120 * 256, g["sites"]["start"].to_numpy() + len(synthetic.MOTIF) / 2
+        steps = -(-length // synthetic.TRACK_STEP)
+        ctcf = rng.exponential(0.2, steps) + synthetic.peaks(length, centres, rng.gamma(8, 2.5, len(centres)), 80)
+        others = rng.uniform(0, length, length // 10_000)
+        atac = rng.exponential(0.3, steps) + synthetic.peaks(length, np.concatenate([centres, others]),
+                                                             rng.gamma(4, 2.5, len(centres) + len(others)), 150)
+        with pyBigWig.open(str(paths["ctcf"])) as bw:
+            np.testing.assert_allclose(bw.values(chrom, 0, length)[::synthetic.TRACK_STEP], ctcf, rtol=1e-6)
+        with pyBigWig.open(str(paths["atac"])) as bw:
+            np.testing.assert_allclose(bw.values(chrom, 0, length)[::synthetic.TRACK_STEP], atac, rtol=1e-6)
+        with pyBigWig.open(str(paths["cage"])) as bw:
+            cage = np.array(bw.values(chrom, 0, length)[::256])
+        assert (cage > 0).sum() >= 2 and (cage == 0).sum() > 60  # promoters in a few bins only

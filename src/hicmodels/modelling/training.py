@@ -232,12 +232,13 @@ def _examples(fasta_path, experimental, windows, model_config, training_config, 
     return train, val, {"bin_size": binsize, "window_size": size}
 
 
-def _fit(stage, train, val, settings, training_config, work_dir, threads, first_stage):
+def _fit(stage, train, val, settings, training_config, work_dir, threads, first_stage, patience=None):
     """Run Lightning on one stage; the kept weights, their epoch and validation loss, the history.
 
     ``first_stage``: the first stage's :data:`FIRST_STAGE_KEYS` (``None`` for the diffusion stage).
     Kept: the best epoch's weights or, with ``swa_learning_rate``, stochastic weight averaging's
-    (:func:`_averaging`).
+    (:func:`_averaging`). With ``patience``, training stops once the validation loss has not improved
+    for that many epochs (Lightning's ``EarlyStopping``; MIX-HIC fine-tuning, :mod:`hicmodels.modelling.mixhic`).
     """
     device = select_device(threads)
     work_dir = Path(work_dir)
@@ -258,6 +259,8 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads, first_
     last = L.pytorch.callbacks.ModelCheckpoint(work_dir, "last", save_on_train_epoch_end=True,
                                                enable_version_counter=False)
     history = History()
+    stopping = [] if patience is None else [L.pytorch.callbacks.EarlyStopping("val_loss", patience=patience,
+                                                                                check_on_train_epoch_end=True)]
     swa = _averaging(first_stage)
     sampler = EpochSampler(len(train), training_config["seed"])
     sampler.set_epoch(start)  # before Lightning creates the first iterator (workers draw from it at once)
@@ -271,7 +274,8 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads, first_
         trainer = L.Trainer(
             accelerator="gpu" if gpu else "cpu", devices=training_config["devices"] if gpu else 1,
             precision="bf16-mixed" if gpu else "32-true", max_epochs=settings["epochs"], deterministic="warn",
-            callbacks=[EpochSeeds(training_config["seed"], sampler), best, last, history, *swa], logger=False,
+            callbacks=[EpochSeeds(training_config["seed"], sampler), best, last, history, *swa, *stopping],
+            logger=False,
             enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=work_dir,
             gradient_clip_val=first_stage["gradient_clip"] if first_stage else None,
         )

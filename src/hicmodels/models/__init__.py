@@ -4,7 +4,9 @@ Families: ``encoder_decoder`` (HiCDiffusion's, trained here or imported),
 ``diffusion`` (its diffusion stage), ``corigami`` (C.Origami's ConvTransModel,
 published weights only, :mod:`hicmodels.models.published`) and ``akita``
 (Akita v1's published weights, or trained here with its dilated or a
-transformer trunk and an optional variational layer).
+transformer trunk and an optional variational layer) and ``mixhic``
+(MIX-HIC: Hi-C maps + epigenomic tracks, pre-trained and fine-tuned on
+arrays by :mod:`hicmodels.modelling.mixhic`).
 
 A model config is a dict: ``architecture`` plus the class's keyword
 arguments, and keys that are not the module's: ``tracks`` (names of the
@@ -22,11 +24,13 @@ from .akita import Akita
 from .corigami import COrigami
 from .diffusion import HiCDiffusion
 from .encoder_decoder import EncoderDecoder
+from .mixhic import MixHiC
 
-ARCHITECTURES = {"encoder_decoder": EncoderDecoder, "diffusion": HiCDiffusion, "corigami": COrigami, "akita": Akita}
+ARCHITECTURES = {"encoder_decoder": EncoderDecoder, "diffusion": HiCDiffusion, "corigami": COrigami, "akita": Akita,
+                 "mixhic": MixHiC}
 # Bases per output bin of the families with a fixed encoder (the encoder-decoder's is its pools' product;
-# Akita's too when its config sets pools, 2,048 bp as published otherwise).
-FIXED_BIN_SIZE = {"corigami": 8192, "akita": 2048}
+# Akita's too when its config sets pools, 2,048 bp as published otherwise; MIX-HIC's maps are at 5 kb).
+FIXED_BIN_SIZE = {"corigami": 8192, "akita": 2048, "mixhic": 5000}
 DATA_KEYS = ("tracks", "track_bin", "diffusion", "target_transform", "training")
 
 

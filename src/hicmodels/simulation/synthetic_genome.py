@@ -18,10 +18,17 @@ one of the two. The contact map comes from a 1D loop-extrusion model:
 - observed counts are Poisson around the expected map, scaled to
   ``contacts_per_bin`` per row.
 
+The loops the model knows (:func:`known_loops`) are convergent motif pairs
+(forward at the left anchor, reverse at the right) where a LEF's legs sit
+exactly on both anchors in at least ``min_occupancy`` of the snapshots.
+
 :func:`write_genome` writes the FASTA, the observed and the noise-free
-(``truth``) maps as balanced ``.cool`` files, the planted motifs, and two
+(``truth``) maps as balanced ``.cool`` files, the planted motifs, two
 bigWig tracks: CTCF-like (a peak at each motif) and accessibility (peaks at
-motifs and at random other sites).
+motifs and at random other sites), the known loops as BEDPE and a CAGE-like
+expression track per bin whose causal rule is :func:`expression`: the random
+accessible sites are promoters, and a bin's expression is its promoters'
+strength times the accessibility its contacts reach.
 """
 
 import logging
@@ -172,6 +179,34 @@ def expected_contacts(left, right, nbins, decay=1.0, loop_gain=2.0, anchor_gain=
     return (distance + 1.0) ** -decay * (1 + loop_gain * enclosed) + anchor_gain * (anchors + anchors.T)
 
 
+def known_loops(sites, left, right, min_occupancy=0.05):
+    """Convergent motif pairs held by a LEF in at least ``min_occupancy`` of the snapshots.
+
+    Parameters
+    ----------
+    sites : DataFrame
+        ``bin`` and ``orientation`` (:func:`plant_sites`).
+    left, right : ndarray, shape (snapshots, LEFs)
+        Leg positions (:func:`extrude`).
+    min_occupancy : float
+        Mean number of LEFs per snapshot with legs exactly at the two anchors.
+
+    Returns
+    -------
+    DataFrame
+        ``bin1`` (forward motif), ``bin2`` (reverse motif, ``bin2 > bin1``),
+        ``occupancy``, sorted.
+    """
+    legs = pd.Series(1.0 / len(left), index=pd.MultiIndex.from_arrays([left.ravel(), right.ravel()]))
+    occupancy = legs.groupby(level=[0, 1]).sum()
+    forward = np.unique(sites.loc[sites["orientation"] == "+", "bin"])
+    reverse = np.unique(sites.loc[sites["orientation"] == "-", "bin"])
+    pairs = [(i, j) for i in forward for j in reverse if j > i]
+    held = pd.DataFrame(pairs, columns=["bin1", "bin2"], dtype=int)
+    held["occupancy"] = occupancy.reindex(pd.MultiIndex.from_frame(held[["bin1", "bin2"]]), fill_value=0.0).to_numpy()
+    return held[held["occupancy"] >= min_occupancy].reset_index(drop=True)
+
+
 def observe(expected, contacts_per_bin, rng):
     """Poisson counts around ``expected`` scaled to ``contacts_per_bin`` per row (symmetric, integer)."""
     rate = expected * contacts_per_bin / expected.sum(axis=1).mean()
@@ -199,7 +234,9 @@ def make_chromosome(nbins, binsize, rng, domain_bins=(6, 16), both=0.6, extrusio
     Returns
     -------
     dict
-        ``sequence``, ``sites``, ``expected`` (noise-free map), ``observed`` (counts).
+        ``sequence``, ``sites``, ``expected`` (noise-free map), ``observed``
+        (counts), ``loops`` (:func:`known_loops`; no random draws, so the
+        other values are those of a genome made without it).
     """
     if sites is None:
         sites = plant_sites(nbins, binsize, rng, domain_bins, both)
@@ -207,7 +244,7 @@ def make_chromosome(nbins, binsize, rng, domain_bins=(6, 16), both=0.6, extrusio
     left, right = extrude(sites, nbins, rng, **(extrusion or {}))
     expected = expected_contacts(left, right, nbins, **(contacts or {}))
     return {"sequence": sequence, "sites": sites, "expected": expected,
-            "observed": observe(expected, contacts_per_bin, rng)}
+            "observed": observe(expected, contacts_per_bin, rng), "loops": known_loops(sites, left, right)}
 
 
 def make_genome(n_chroms=6, nbins=400, binsize=128, seed=0, **kwargs):
@@ -256,14 +293,59 @@ def peaks(length, centres, heights, width, step=TRACK_STEP):
     return signal
 
 
-def write_bigwig(path, tracks, chromsizes):
-    """Tracks (dict chrom -> values every :data:`TRACK_STEP` bp) as a bigWig."""
+def chromosome_tracks(length, sites, rng, step=TRACK_STEP):
+    """A chromosome's CTCF-like and accessibility tracks, every ``step`` bp, and its promoters.
+
+    CTCF: a peak (height ~ Gamma(8, 2.5), width 80 bp) at each motif on
+    exponential background; accessibility: peaks (Gamma(4, 2.5), 150 bp) at
+    the motifs and at ``length // 10,000`` uniform random sites, the
+    promoters of :func:`expression`.
+
+    Returns
+    -------
+    dict
+        ``ctcf``, ``atac`` (``ceil(length / step)`` values),
+        ``accessible`` (``centre``, ``height`` of every accessibility peak)
+        and ``promoters`` (the same for the random sites alone).
+    """
+    centres = sites["start"].to_numpy() + len(MOTIF) / 2
+    steps = -(-length // step)
+    ctcf = rng.exponential(0.2, steps) + peaks(length, centres, rng.gamma(8, 2.5, len(centres)), 80, step)
+    others = rng.uniform(0, length, length // 10_000)
+    background = rng.exponential(0.3, steps)
+    accessible = pd.DataFrame({"centre": np.concatenate([centres, others]),
+                               "height": rng.gamma(4, 2.5, len(centres) + len(others))})
+    atac = background + peaks(length, accessible["centre"], accessible["height"], 150, step)
+    return {"ctcf": ctcf, "atac": atac, "accessible": accessible,
+            "promoters": accessible.iloc[len(centres):].reset_index(drop=True)}
+
+
+def expression(expected, binsize, promoters, accessible):
+    """CAGE-like expression per bin, caused by the contact map: ``p_i * sum_j E_ij a_j / sum_j E_ij``.
+
+    ``p_i`` is the summed height of the promoters in bin ``i`` (zero without
+    one), ``a_j`` the summed height of all accessibility peaks in bin ``j``
+    and ``E`` the noise-free map: a promoter is as active as the accessible
+    sites it contacts, weighted by contact frequency, so loops and domains
+    (through ``E``) change it.
+    """
+    nbins = len(expected)
+
+    def per_bin(frame):
+        return np.bincount(np.minimum(frame["centre"].to_numpy() // binsize, nbins - 1).astype(int),
+                           frame["height"].to_numpy(), nbins)
+
+    return per_bin(promoters) * (expected @ per_bin(accessible)) / expected.sum(axis=1)
+
+
+def write_bigwig(path, tracks, chromsizes, step=TRACK_STEP):
+    """Tracks (dict chrom -> values every ``step`` bp) as a bigWig."""
     with atomic_output(path, suffix=".bw") as tmp:
         bw = pyBigWig.open(str(tmp), "w")
         bw.addHeader([(c, int(chromsizes[c])) for c in tracks])
         for chrom, values in tracks.items():
-            starts = np.arange(len(values)) * TRACK_STEP
-            ends = np.minimum(starts + TRACK_STEP, chromsizes[chrom])
+            starts = np.arange(len(values)) * step
+            ends = np.minimum(starts + step, chromsizes[chrom])
             bw.addEntries([chrom] * len(values), starts.tolist(), ends=ends.tolist(), values=values.tolist())
         bw.close()
 
@@ -273,7 +355,9 @@ def write_genome(genome, binsize, out_dir, seed=0):
 
     Files: ``genome.fa`` (+ ``.fai``), ``observed.cool`` (Poisson counts),
     ``truth.cool`` (expected map), both balanced; ``motifs.tsv`` (``chrom``,
-    ``bin``, ``start``, ``orientation``); ``ctcf.bw`` and ``atac.bw``.
+    ``bin``, ``start``, ``orientation``); ``ctcf.bw`` and ``atac.bw``;
+    ``loops.bedpe`` (the known loops' anchor bins, name ``.``, score their
+    occupancy) and ``cage.bw`` (:func:`expression`, one value per bin).
 
     Returns
     -------
@@ -287,7 +371,7 @@ def write_genome(genome, binsize, out_dir, seed=0):
     rng = np.random.default_rng(seed)
     paths = {name: out / file for name, file in (
         ("fasta", "genome.fa"), ("observed", "observed.cool"), ("truth", "truth.cool"), ("motifs", "motifs.tsv"),
-        ("ctcf", "ctcf.bw"), ("atac", "atac.bw"))}
+        ("ctcf", "ctcf.bw"), ("atac", "atac.bw"), ("loops", "loops.bedpe"), ("cage", "cage.bw"))}
     with atomic_output(paths["fasta"]) as tmp:
         with open(tmp, "w") as handle:
             for chrom, c in genome.items():
@@ -300,16 +384,20 @@ def write_genome(genome, binsize, out_dir, seed=0):
     motifs = pd.concat([g["sites"].assign(chrom=c) for c, g in genome.items()], ignore_index=True)
     with atomic_output(paths["motifs"]) as tmp:
         motifs[["chrom", "bin", "start", "orientation"]].to_csv(tmp, sep="\t", index=False)
-    ctcf, atac = {}, {}
+    ctcf, atac, cage = {}, {}, {}
     sizes = {chrom: len(g["sequence"]) for chrom, g in genome.items()}
     for chrom, g in genome.items():
-        length, centres = sizes[chrom], g["sites"]["start"].to_numpy() + len(MOTIF) / 2
-        steps = -(-length // TRACK_STEP)
-        ctcf[chrom] = rng.exponential(0.2, steps) + peaks(length, centres, rng.gamma(8, 2.5, len(centres)), 80)
-        others = rng.uniform(0, length, length // 10_000)
-        atac[chrom] = rng.exponential(0.3, steps) + peaks(length, np.concatenate([centres, others]),
-                                                          rng.gamma(4, 2.5, len(centres) + len(others)), 150)
+        tracks = chromosome_tracks(sizes[chrom], g["sites"], rng)
+        ctcf[chrom], atac[chrom] = tracks["ctcf"], tracks["atac"]
+        cage[chrom] = expression(g["expected"], binsize, tracks["promoters"], tracks["accessible"])
     write_bigwig(paths["ctcf"], ctcf, sizes)
     write_bigwig(paths["atac"], atac, sizes)
+    write_bigwig(paths["cage"], cage, sizes, binsize)
+    loops = pd.concat([g["loops"].assign(chrom=c) for c, g in genome.items()], ignore_index=True)
+    with atomic_output(paths["loops"]) as tmp:
+        pd.DataFrame({"chrom1": loops["chrom"], "start1": loops["bin1"] * binsize,
+                      "end1": (loops["bin1"] + 1) * binsize, "chrom2": loops["chrom"],
+                      "start2": loops["bin2"] * binsize, "end2": (loops["bin2"] + 1) * binsize, "name": ".",
+                      "score": loops["occupancy"].round(6)}).to_csv(tmp, sep="\t", index=False, header=False)
     log.info("synthetic genome: %d chromosomes, %d motifs -> %s", len(genome), len(motifs), out)
     return paths
