@@ -89,3 +89,12 @@ def test_personal_extras_keep_given_copy_labels_and_the_personal_chromosome_orde
         ["p2", 10, 12, "novel", ".", -1, -1, "."],
         ["p1", 0, 5, "novel", ".", -1, -1, "."],
     ]
+
+
+def test_marked_blocks_come_back_in_input_order_with_a_fresh_index():
+    # rows 0 and 2 share chr1:0-10 (split path), row 1 stands alone: input order, labelled 0..n-1
+    marked = mark_copies(blocks([
+        ("chr1", 0, 10, "p1", 0, 10, "+"), ("chr1", 100, 110, "p1", 20, 30, "+"), ("chr1", 0, 10, "p1", 10, 20, "+"),
+    ]))
+    assert marked[["start", "pstart", "copy"]].values.tolist() == [[0, 0, 0], [100, 20, 0], [0, 10, 1]]
+    assert marked.index.tolist() == [0, 1, 2]
