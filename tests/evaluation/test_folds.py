@@ -38,3 +38,11 @@ def test_pooled_rows_keep_protocols_apart():
     _, pooled = fold_tables(folds)
     scc = pooled.set_index(["predictor", "protocol"])["scc"]
     assert scc[("yeast", "chromosome")] == pytest.approx(0.6) and scc[("yeast", "window")] == pytest.approx(0.85)
+
+
+def test_folds_are_counted_once_whatever_rows_a_fold_holds():
+    """A fold scored on two chromosomes has two rows per predictor: n_folds counts folds, the means take all rows."""
+    two_chroms = pd.concat([fold_table("chrA", 0.2, 0.1), fold_table("chrB", 0.4, 0.1)])
+    _, pooled = fold_tables([(0, "chrC", two_chroms), (1, "chrA", fold_table("chrC", 0.9, 0.1))])
+    row = pooled.set_index("predictor").loc["yeast"]
+    assert row["n_folds"] == 2 and row["scc"] == pytest.approx((0.2 + 0.4 + 0.9) / 3)

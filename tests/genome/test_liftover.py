@@ -79,3 +79,12 @@ def test_bad_chain_names_the_line(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(InputError, match=rf"bad\.chain:1: {re.escape(message)}"):
         liftover.read_chain(path)
+
+
+def test_empty_chain_gives_typed_empty_blocks(tmp_path):
+    path = tmp_path / "empty.chain"
+    path.write_text("")
+    got, ref_sizes, pers_sizes = liftover.read_chain(path)
+    assert len(got) == 0 and ref_sizes == pers_sizes == {}
+    assert got.columns.tolist() == liftover.BLOCK_COLUMNS
+    assert [str(t) for t in got.dtypes] == ["object", "int64", "int64", "object", "int64", "int64", "object"]

@@ -321,3 +321,10 @@ def test_outputs_are_indexed_and_summary_agrees_with_rejects(tmp_path):
     ]
     assert len(out.rejects) == skipped["count"].sum()
     assert isinstance(out.summary, pd.DataFrame)
+
+
+def test_writing_logs_each_haplotypes_chromosome_count(tmp_path, caplog):
+    caplog.set_level("INFO", logger="hicmodels.variants.sequences")
+    build(tmp_path, REF, [("chrA", 3, "s1", "T", "C", "PASS", ".", "1|0")])
+    done = [m.split(",")[0] for m in caplog.messages if m.startswith("writing hap") and "2/2" in m]
+    assert done == ["writing hap1 chromosomes: 2/2 (100%)", "writing hap2 chromosomes: 2/2 (100%)"]
