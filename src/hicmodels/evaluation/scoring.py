@@ -9,6 +9,8 @@ maps (:func:`hicmodels.hic.assemble.assemble_cool`), so that no model is
 judged on distances another was not.
 """
 
+import logging
+
 import numpy as np
 import pandas as pd
 
@@ -18,8 +20,10 @@ from ..modelling.store import VALUE_NAMES
 from . import metrics
 from .baselines import SEQUENCE_BASELINES, baseline_band, distance_decay, sequence_profile
 from .fid import inception_fid
+from .loops import loops_scorable, score_loops
 
 BASELINE = "distance_decay"
+log = logging.getLogger(__name__)
 
 
 def split_chromosomes(windows, split):
@@ -68,8 +72,13 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
         Contact scale that puts the experimental map on the predicted scale.
     settings : dict
         Config section ``metrics``: ``min_offset``, ``scc_h``, ``scc_max_offset``,
-        ``insulation_window``, ``boundary_tolerance`` (bins), and with ``sequence_of``
-        ``sequence_baseline_bins``.
+        ``insulation_window``, ``boundary_tolerance`` (bins), ``loop_donut``,
+        ``loop_fdr``, ``loop_tolerance``, and with ``sequence_of``
+        ``sequence_baseline_bins``. The stitched-chromosome rows of the model
+        and the distance decay hold the loop metrics
+        (:func:`~hicmodels.evaluation.loops.score_loops` against the loops
+        called on the experimental map) where the band reaches four donut
+        half-widths (a log line says when it does not; NaN then).
     name : str
         The model's name in the ``predictor`` column.
     last_offset : int, optional
@@ -99,6 +108,11 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
     decay = distance_decay(experimental, train_chroms, width, scale)
     ratios = observed_over_expected(predicted)
     rows = []
+    with_loops = loops_scorable(last_offset, settings["loop_donut"])
+    if not with_loops:
+        log.info("loop metrics not computed: the scored band reaches offset %d, loop calls need %d (4 x the donut's "
+                 "w = %d bins, metrics.loop_donut)", last_offset, 4 * settings["loop_donut"][0],
+                 settings["loop_donut"][0])
     for chrom in test_chroms:
         truth = experimental.band(chrom, width) * scale
         with reading(predicted_path):
@@ -113,8 +127,12 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
                    "scc_max_offset": min(settings["scc_max_offset"], last_offset),
                    "insulation_window": settings["insulation_window"],
                    "boundary_tolerance": settings["boundary_tolerance"]}
+        loop_scores, _ = score_loops({name: model, BASELINE: baseline}, truth,
+                                  raw_band_total(experimental, chrom, last_offset) if with_loops else 0.0,
+                                  experimental.binsize, last_offset, settings["loop_donut"], settings["loop_fdr"],
+                                  settings["loop_tolerance"], chrom)
         for predictor, band in ((name, model), (BASELINE, baseline)):
-            scores = metrics.compare(band, truth, **options)
+            scores = {**metrics.compare(band, truth, **options), **loop_scores[predictor]}
             rows.append({"predictor": predictor, "chrom": chrom, "protocol": "chromosome", **scores})
         if test_windows is not None:
             here = test_windows[test_windows["chrom"] == chrom]
@@ -136,6 +154,18 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
                 rows.append({"predictor": baseline, "chrom": chrom, "protocol": "chromosome",
                              **dict.fromkeys(scores, np.nan), "n_pixels": 0, "pearson_insulation": pearson})
     return pd.DataFrame(rows)
+
+
+def raw_band_total(experimental, chrom, last_offset):
+    """Raw counts of a chromosome's pixels between unmasked bins at offsets ``0..last_offset`` (its depth there)."""
+    lo, hi = experimental.chromosome_bins(chrom)
+    with reading(experimental.path):
+        clr = experimental.clr
+        good = np.isfinite(clr.bins()["weight"][lo:hi].to_numpy()) if experimental.balance else np.ones(hi - lo, bool)
+        pixels = clr.matrix(balance=False, as_pixels=True)[lo:hi, lo:hi]
+    i, j = pixels["bin1_id"].to_numpy() - lo, pixels["bin2_id"].to_numpy() - lo
+    inside = (j >= i) & (j - i <= last_offset) & good[i] & good[j]
+    return float(pixels["count"].to_numpy()[inside].sum())
 
 
 def evaluate_checkpoint(*, predicted_path, checkpoint, windows, experimental, settings, name, last_offset=None,
