@@ -203,3 +203,27 @@ def test_metrics_table_scores_loops_where_the_band_is_wide_enough(tmp_path, capl
         narrow = evaluate(tmp_path / "model.cool", experimental, ["chrA"], ["chrB"], 41, 1.0, SETTINGS, "model")
     assert narrow[loops.LOOP_COLUMNS].isna().all().all()
     assert "loop metrics not computed: the scored band reaches offset 15, loop calls need 20" in caplog.text
+
+
+def test_loops_figure_marks_the_experiments_loops_above_and_the_calls_below_the_diagonal(tmp_path, monkeypatch):
+    from hicmodels.evaluation import paper
+
+    drawn, save = [], paper.save_figure
+    monkeypatch.setattr(paper, "save_figure", lambda fig, path, table: (drawn.append(fig), save(fig, path, table)))
+    counts = poisson_map(planted(decay()))
+    band = np.full((N, 41), np.nan)
+    for k in range(41):
+        band[: N - k, k] = np.diagonal(counts, k)
+    scores, calls = loops.score_loops({"model": band}, band, np.nansum(band), BINSIZE, 40, (5, 2), 0.1, 1, "chrA")
+    table = pd.DataFrame([{"predictor": name, **values} for name, values in scores.items()])
+    paper.loops_figure(("chrA", 30 * BINSIZE, 80 * BINSIZE), {"experiment": counts[30:80, 30:80],
+                       "model": counts[30:80, 30:80]}, calls, table, BINSIZE, tmp_path / "loops.png")
+    written = pd.read_csv(tmp_path / "loops.tsv", sep="\t")
+    assert written["predictor"].tolist() == ["experiment"] * 3 + ["model"] * 3 and written["matched"].all()
+    panels = [ax for ax in drawn[0].axes if ax.images]
+    assert panels[1].get_title() == "model\nP 1.00 R 1.00 F1 1.00"
+    centre = BINSIZE / 2
+    # the one loop inside the region, (40, 60): experiment at (x = 60, y = 40), the model's call mirrored
+    truth_points = np.concatenate([c.get_offsets() for c in panels[1].collections[:2]])
+    np.testing.assert_allclose(truth_points, [[60 * BINSIZE + centre, 40 * BINSIZE + centre]])
+    np.testing.assert_allclose(panels[1].collections[2].get_offsets(), [[40 * BINSIZE + centre, 60 * BINSIZE + centre]])

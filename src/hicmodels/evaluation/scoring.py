@@ -101,27 +101,15 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
         (:func:`~hicmodels.evaluation.fid.inception_fid` of the scored
         windows, settings ``fid_inception_weights``; NaN when unavailable).
     """
-    predicted = open_cooler(predicted_path)
     if last_offset is None:
         last_offset = common_band([predicted_path])
     last_offset = width - 1 if last_offset is None else min(last_offset, width - 1)
     decay = distance_decay(experimental, train_chroms, width, scale)
-    ratios = observed_over_expected(predicted)
     rows = []
-    with_loops = loops_scorable(last_offset, settings["loop_donut"])
-    if not with_loops:
-        log.info("loop metrics not computed: the scored band reaches offset %d, loop calls need %d (4 x the donut's "
-                 "w = %d bins, metrics.loop_donut)", last_offset, 4 * settings["loop_donut"][0],
-                 settings["loop_donut"][0])
+    with_loops = _with_loops(last_offset, settings["loop_donut"])
     for chrom in test_chroms:
-        truth = experimental.band(chrom, width) * scale
-        with reading(predicted_path):
-            model = band_from_cooler(predicted, chrom, width, missing=np.nan)
-        n = min(len(truth), len(model))  # the cooler may carry one bin more or less
-        truth, model = truth[:n], model[:n]
-        if ratios:  # O/E back to contacts with the training P(s): every metric compares contacts with contacts
-            model = model * baseline_band(decay, n)
-        truth[:, last_offset + 1 :] = model[:, last_offset + 1 :] = np.nan  # the common band only
+        truth, model = scored_bands(predicted_path, experimental, chrom, width, scale, decay, last_offset)
+        n = len(truth)
         baseline = np.where(np.isfinite(model), baseline_band(decay, n), np.nan)  # same pixels as the model
         options = {"min_offset": settings["min_offset"], "max_offset": last_offset, "scc_h": settings["scc_h"],
                    "scc_max_offset": min(settings["scc_max_offset"], last_offset),
@@ -154,6 +142,68 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
                 rows.append({"predictor": baseline, "chrom": chrom, "protocol": "chromosome",
                              **dict.fromkeys(scores, np.nan), "n_pixels": 0, "pearson_insulation": pearson})
     return pd.DataFrame(rows)
+
+
+def scored_bands(predicted_path, experimental, chrom, width, scale, decay, last_offset):
+    """The experimental and predicted bands of ``chrom`` as :func:`evaluate` scores them.
+
+    The experiment on the model's contact scale, the prediction as contacts
+    (an O/E map times the training P(s) ``decay``), both NaN beyond
+    ``last_offset`` and cut to the bins both hold.
+    """
+    predicted = open_cooler(predicted_path)
+    truth = experimental.band(chrom, width) * scale
+    with reading(predicted_path):
+        model = band_from_cooler(predicted, chrom, width, missing=np.nan)
+    n = min(len(truth), len(model))  # the cooler may carry one bin more or less
+    truth, model = truth[:n], model[:n]
+    if observed_over_expected(predicted):  # O/E back to contacts: every metric compares contacts with contacts
+        model = model * baseline_band(decay, n)
+    truth[:, last_offset + 1 :] = model[:, last_offset + 1 :] = np.nan  # the common band only
+    return truth, model
+
+
+def _with_loops(last_offset, donut):
+    """:func:`~hicmodels.evaluation.loops.loops_scorable`, with a log line when it is not."""
+    if loops_scorable(last_offset, donut):
+        return True
+    log.info("loop metrics not computed: the scored band reaches offset %d, loop calls need %d (4 x the donut's "
+             "w = %d bins, metrics.loop_donut)", last_offset, 4 * donut[0], donut[0])
+    return False
+
+
+def loop_calls(predicted_paths, experimental, test_chroms, train_chroms, width, scale, settings):
+    """Loop calls of the experiment and of every model on the held-out chromosomes, and their loop metrics.
+
+    Parameters
+    ----------
+    predicted_paths : dict
+        Model name -> predicted reference ``.cool``; scored over their
+        :func:`common_band` as in :func:`evaluate` (other arguments as
+        there).
+
+    Returns
+    -------
+    scores, calls : DataFrame, DataFrame
+        ``predictor``, ``chrom`` and
+        :data:`~hicmodels.evaluation.loops.LOOP_COLUMNS` per model and
+        chromosome; every call (:func:`~hicmodels.evaluation.loops.score_loops`).
+    """
+    last_offset = common_band(predicted_paths.values())
+    last_offset = width - 1 if last_offset is None else min(last_offset, width - 1)
+    decay = distance_decay(experimental, train_chroms, width, scale)
+    with_loops = _with_loops(last_offset, settings["loop_donut"])
+    scores, calls = [], []
+    for chrom in test_chroms:
+        bands = {}
+        for name, path in predicted_paths.items():
+            truth, bands[name] = scored_bands(path, experimental, chrom, width, scale, decay, last_offset)
+        here, called = score_loops(bands, truth, raw_band_total(experimental, chrom, last_offset) if with_loops
+                                   else 0.0, experimental.binsize, last_offset, settings["loop_donut"],
+                                   settings["loop_fdr"], settings["loop_tolerance"], chrom)
+        scores += [{"predictor": name, "chrom": chrom, **values} for name, values in here.items()]
+        calls.append(called)
+    return pd.DataFrame(scores), pd.concat(calls, ignore_index=True)
 
 
 def raw_band_total(experimental, chrom, last_offset):
