@@ -184,7 +184,8 @@ def _write_maps(tmp_path, band):
 
 
 SETTINGS = {"min_offset": 1, "scc_h": 1, "scc_max_offset": 10, "insulation_window": 3, "boundary_tolerance": 1,
-            "loop_donut": [5, 2], "loop_fdr": 0.1, "loop_tolerance": 1}
+            "loop_donut": [5, 2], "loop_fdr": 0.1, "loop_tolerance": 1, "compartment_bin_bp": 100000,
+            "compartment_min_span_bp": 1000000}
 
 
 def test_metrics_table_scores_loops_where_the_band_is_wide_enough(tmp_path, caplog):
@@ -227,3 +228,12 @@ def test_loops_figure_marks_the_experiments_loops_above_and_the_calls_below_the_
     truth_points = np.concatenate([c.get_offsets() for c in panels[1].collections[:2]])
     np.testing.assert_allclose(truth_points, [[60 * BINSIZE + centre, 40 * BINSIZE + centre]])
     np.testing.assert_allclose(panels[1].collections[2].get_offsets(), [[40 * BINSIZE + centre, 60 * BINSIZE + centre]])
+
+
+def test_a_map_without_loops_scores_without_calls():
+    band = np.full((N, 41), np.nan)
+    for k in range(41):
+        band[: N - k, k] = np.diagonal(np.rint(decay()), k)
+    scores, calls = loops.score_loops({"model": band}, band, np.nansum(band), BINSIZE, 40, (5, 2), 0.1, 1)
+    assert scores["model"]["n_true_loops"] == 0 and scores["model"]["n_loops"] == 0
+    assert np.isnan(scores["model"]["loop_recall"]) and np.isnan(scores["model"]["loop_auroc"]) and calls.empty

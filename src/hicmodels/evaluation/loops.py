@@ -182,7 +182,8 @@ def call_loops(source, binsize=None, donut=None, max_separation=None, fdr=0.1, c
 
 
 def _anchor_bins(loops, binsize):
-    return (loops["start1"].to_numpy() // binsize, loops["start2"].to_numpy() // binsize)
+    return (loops["start1"].to_numpy().astype(np.int64) // binsize,  # int also when empty
+            loops["start2"].to_numpy().astype(np.int64) // binsize)
 
 
 def _binsize(*tables):
@@ -361,8 +362,8 @@ def score_loops(predicted, truth, depth, binsize, last_offset, donut, fdr, toler
         calls = call_loops(on_depth(band), **options)
         pairs = match_loops(calls, true_loops, tolerance_bins)
         hit = np.zeros(len(calls), dtype=bool)
-        hit[[p for p, _ in pairs]] = True
-        found[[t for _, t in pairs]] = True
+        hit[np.array([p for p, _ in pairs], dtype=int)] = True
+        found[np.array([t for _, t in pairs], dtype=int)] = True
         tables.append(calls.assign(predictor=name, matched=hit))
         with warnings.catch_warnings():  # offsets without a finite pixel have no mean: NaN ratios, left out
             warnings.simplefilter("ignore", RuntimeWarning)

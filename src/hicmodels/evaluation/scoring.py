@@ -19,6 +19,7 @@ from ..hic.cool import open_cooler, reading
 from ..modelling.store import VALUE_NAMES
 from . import metrics
 from .baselines import SEQUENCE_BASELINES, baseline_band, distance_decay, sequence_profile
+from .compartments import compartments_scorable, score_compartments
 from .fid import inception_fid
 from .loops import loops_scorable, score_loops
 
@@ -78,7 +79,12 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
         and the distance decay hold the loop metrics
         (:func:`~hicmodels.evaluation.loops.score_loops` against the loops
         called on the experimental map) where the band reaches four donut
-        half-widths (a log line says when it does not; NaN then).
+        half-widths (a log line says when it does not; NaN then), and, with
+        ``sequence_of``, ``pearson_e1``: the correlation of their GC-phased
+        compartment eigenvector with the experiment's
+        (:func:`~hicmodels.evaluation.compartments.score_compartments`,
+        settings ``compartment_bin_bp``, ``compartment_min_span_bp``; NaN
+        with a log line where the band is shorter).
     name : str
         The model's name in the ``predictor`` column.
     last_offset : int, optional
@@ -107,9 +113,16 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
     decay = distance_decay(experimental, train_chroms, width, scale)
     rows = []
     with_loops = _with_loops(last_offset, settings["loop_donut"])
+    with_compartments = sequence_of is not None and compartments_scorable(last_offset, experimental.binsize,
+                                                                          settings["compartment_min_span_bp"])
+    if not with_compartments:
+        log.info("compartment E1 not computed: %s", "no genome sequence to phase it" if sequence_of is None else
+                 f"the scored band spans {(last_offset + 1) * experimental.binsize} bp, under "
+                 f"metrics.compartment_min_span_bp = {settings['compartment_min_span_bp']}")
     for chrom in test_chroms:
         truth, model = scored_bands(predicted_path, experimental, chrom, width, scale, decay, last_offset)
         n = len(truth)
+        sequence = sequence_of(chrom) if sequence_of is not None else None
         baseline = np.where(np.isfinite(model), baseline_band(decay, n), np.nan)  # same pixels as the model
         options = {"min_offset": settings["min_offset"], "max_offset": last_offset, "scc_h": settings["scc_h"],
                    "scc_max_offset": min(settings["scc_max_offset"], last_offset),
@@ -119,8 +132,13 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
                                   raw_band_total(experimental, chrom, last_offset) if with_loops else 0.0,
                                   experimental.binsize, last_offset, settings["loop_donut"], settings["loop_fdr"],
                                   settings["loop_tolerance"], chrom)
+        e1_scores = (score_compartments({name: model, BASELINE: baseline}, truth,
+                                        sequence_profile(sequence, "gc_content", experimental.binsize, n, 0),
+                                        experimental.binsize, last_offset, settings["compartment_bin_bp"],
+                                        settings["compartment_min_span_bp"])
+                     if with_compartments else {name: {"pearson_e1": np.nan}, BASELINE: {"pearson_e1": np.nan}})
         for predictor, band in ((name, model), (BASELINE, baseline)):
-            scores = {**metrics.compare(band, truth, **options), **loop_scores[predictor]}
+            scores = {**metrics.compare(band, truth, **options), **loop_scores[predictor], **e1_scores[predictor]}
             rows.append({"predictor": predictor, "chrom": chrom, "protocol": "chromosome", **scores})
         if test_windows is not None:
             here = test_windows[test_windows["chrom"] == chrom]
@@ -133,7 +151,6 @@ def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, sca
                 rows.append({"predictor": predictor, "chrom": chrom, "protocol": "window",
                              **metrics.per_window(band, truth, spans, **options), "fid": fid})
         if sequence_of is not None:
-            sequence = sequence_of(chrom)
             for baseline in SEQUENCE_BASELINES:
                 profile = sequence_profile(sequence, baseline, experimental.binsize, n,
                                            settings["sequence_baseline_bins"])
