@@ -61,6 +61,8 @@ def test_coarsen_band_sums_blocks_and_keeps_only_fully_stored_coarse_offsets():
     assert coarse[0, 0] == full[0, 0] + full[0, 1] + full[1, 1]
     assert coarse[0, 1] == full[0, 2] + full[0, 3] + full[1, 2] + full[1, 3]
     assert coarse[2, 1] == 0  # beyond the chromosome
+    # stored to offset 4: coarse offset 2 would need fine offset 5, so it is not kept
+    assert compartments.coarsen_band(band_of(full.astype(float), 6), 2, 4).shape == (3, 2)
     masked = band.copy()
     masked[2:4] = np.nan
     assert np.isnan(compartments.coarsen_band(masked, 2, 3)[1]).all()
