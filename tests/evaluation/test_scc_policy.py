@@ -16,7 +16,9 @@ from hicmodels.hic.cool import ExperimentalMap, write_cool
 N, BIN = 70, 10
 MASKED_EXPERIMENT, MASKED_PREDICTION = [5, 31, 32], [50]
 BAND = 13  # diagonals the predicted map holds (offsets 0..12)
-SETTINGS = {"min_offset": 1, "scc_h": 2, "scc_max_offset": 10, "insulation_window": 3, "boundary_tolerance": 1}
+SETTINGS = {"min_offset": 1, "scc_h": 2, "scc_max_offset": 10, "insulation_window": 3, "boundary_tolerance": 1,
+            "loop_donut": [5, 2], "loop_fdr": 0.1, "loop_tolerance": 2, "compartment_bin_bp": 100000,
+            "compartment_min_span_bp": 1000000}
 
 
 def _maps(seed=0):

@@ -8,7 +8,8 @@ from hicmodels.evaluation.scoring import evaluate_checkpoint, side_by_side, spli
 from hicmodels.hic.cool import ExperimentalMap, write_cool
 
 SETTINGS = {"min_offset": 1, "scc_h": 1, "scc_max_offset": 4, "insulation_window": 2, "boundary_tolerance": 1,
-            "fid_inception_weights": None}
+            "fid_inception_weights": None, "loop_donut": [5, 2], "loop_fdr": 0.1, "loop_tolerance": 2,
+            "compartment_bin_bp": 100000, "compartment_min_span_bp": 1000000}
 
 
 def _maps(n, rng):

@@ -74,7 +74,8 @@ def test_metrics_table_has_a_row_per_sequence_baseline(tmp_path):
                {"band_diagonals": 12})
     sequence = bytes(rng.choice(list(b"ACGT"), n * binsize).astype(np.uint8))
     settings = {"min_offset": 1, "scc_h": 1, "scc_max_offset": 8, "insulation_window": 4,
-                "sequence_baseline_bins": 2, "boundary_tolerance": 1}
+                "sequence_baseline_bins": 2, "boundary_tolerance": 1, "loop_donut": [5, 2], "loop_fdr": 0.1,
+                "loop_tolerance": 2, "compartment_bin_bp": 100000, "compartment_min_span_bp": 1000000}
     table = evaluate(tmp_path / "m.cool", ExperimentalMap(tmp_path / "e.cool", {}, sizes), ["test"], ["train"], 12,
                      1.0, settings, "m", sequence_of={"test": sequence}.get)
     assert table["predictor"].tolist() == ["m", "distance_decay", "gc_content", "poly_at_tracts"]

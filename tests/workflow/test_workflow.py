@@ -182,10 +182,10 @@ def test_figures_and_report(run):
     assert "structural_variants" in html and "test_windows" in html and "Personal genomes" in html
 
 
-PAPER_FIGURES = ["fig3_example_windows", "fig4_insulation", "metrics_per_chromosome", "contact_decay"] + [
+PAPER_FIGURES = ["fig3_example_windows", "fig4_insulation", "metrics_per_chromosome", "contact_decay", "loops"] + [
     f"fig6_structural_variants/{model}/{sample}" for model in ("yeast", "seed1") for sample in ("het", "hom")]
 PAPER_RULES = ["paper_example_windows", "paper_insulation", "paper_contact_decay", "paper_metrics_per_chromosome",
-               "paper_structural_variants"]
+               "paper_structural_variants", "paper_loops"]
 
 
 def test_snakemake_paper_makes_every_figure_with_its_numbers_identically_twice(run):
@@ -210,6 +210,9 @@ def test_snakemake_paper_makes_every_figure_with_its_numbers_identically_twice(r
         "metadata"]["max_predicted_distance_bp"] for m in ("yeast", "seed1")}
     assert 100_000 <= min(reach.values()) and max(reach.values()) < 200_000
     assert decay.groupby("predictor")["distance_bp"].max().to_dict() == {**reach, "experiment": max(reach.values())}
+    # yeast's band (under 200 kb) is narrower than loop calls need (4 w = 20 bins): no loops, said in the log
+    assert pd.read_csv(paper / "loops.tsv", sep="\t").empty
+    assert "loop metrics not computed" in (run / "logs/paper/loops/yeast.log").read_text()
     tracks = pd.read_csv(paper / "fig4_insulation.tsv", sep="\t")
     assert set(tracks["chrom"]) == {"chrXIII"} and set(tracks["predictor"]) == {"experiment", "yeast", "seed1"}
     bars = pd.read_csv(paper / "metrics_per_chromosome.tsv", sep="\t")

@@ -417,6 +417,7 @@ def paper_targets():
                 "fig4_insulation",
                 "metrics_per_chromosome",
                 "contact_decay",
+                "loops",
             )
             for ext in ("png", "tsv")
         ],

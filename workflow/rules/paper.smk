@@ -53,6 +53,31 @@ rule paper_insulation:
         " {params.models} --config {params.settings} --out {output.png} 2> {log}"
 
 
+rule paper_loops:
+    input:
+        unpack(paper_model_inputs),
+        fasta="results/reference/genome.fa.gz",
+        cool=experimental_map,
+        aliases=config["reference"]["chrom_aliases"],
+    output:
+        png=f"{PAPER_DIR}/loops.png",
+        tsv=f"{PAPER_DIR}/loops.tsv",
+    log:
+        "logs/paper/loops/{cell_line}.log",
+    benchmark:
+        "results/benchmarks/paper/loops/{cell_line}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    params:
+        cool=cool_uri,
+        models=paper_model_arguments,
+        settings=as_json(config["metrics"]),
+    shell:
+        "python -m hicmodels evaluation plot-loops --fasta {input.fasta} --cool {params.cool}"
+        " --aliases {input.aliases} --checkpoint {input.checkpoint} --windows {input.windows}"
+        " {params.models} --config {params.settings} --out {output.png} 2> {log}"
+
+
 rule paper_contact_decay:
     input:
         unpack(paper_model_inputs),

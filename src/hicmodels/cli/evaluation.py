@@ -72,6 +72,14 @@ def _test_windows(path):
     return windows[(windows["split"] == "test") & (windows["status"] == "ok")].reset_index(drop=True)
 
 
+def _windows_of(path, split):
+    """The windows of a window table in ``split``."""
+    from ..genome.windows import read_windows
+
+    windows = read_windows(path)
+    return windows[windows["split"] == split]
+
+
 def _example_regions(windows, count):
     """Up to ``count`` evenly spaced windows of ``windows``."""
     return windows.iloc[np.unique(np.linspace(0, len(windows) - 1, min(count, len(windows))).astype(int))]
@@ -122,6 +130,39 @@ def plot_insulation(args):
     insulation_figure((region["chrom"], int(region["start"]), int(region["end"])), maps,
                       tracks[["predictor", "chrom", "start", "end", "log2_insulation", "boundary_strength",
                               "is_boundary"]], binsize, args.out)
+
+
+def plot_loops(args):
+    from ..evaluation.loops import loops_scorable
+    from ..evaluation.paper import loops_figure, region_matrix
+    from ..evaluation.scoring import common_band, loop_calls
+    from ..hic.cool import open_cooler
+    from ..modelling.checkpoints import load_checkpoint
+
+    experimental = experimental_map(args.cool, args.aliases, args.fasta, True)
+    paths = dict(args.model)
+    checkpoint = load_checkpoint(args.checkpoint)
+    width = int(checkpoint["window_size"]) // int(checkpoint["bin_size"])
+    train = list(dict.fromkeys(_windows_of(args.windows, "train")["chrom"]))
+    windows = _test_windows(args.windows)
+    scores, calls = loop_calls(paths, experimental, list(dict.fromkeys(windows["chrom"])), train, width,
+                               float(checkpoint["contact_scale"]), args.settings)
+    last = common_band(paths.values())
+    last = width - 1 if last is None else min(last, width - 1)
+    note = "" if loops_scorable(last, args.settings["loop_donut"]) else (
+        f"no loops called: the maps' band reaches offset {last}, loop calls need {4 * args.settings['loop_donut'][0]}")
+    # the window holding most of the experiment's loops (the middle one when none has any)
+    truth = calls[calls["predictor"] == "experiment"]
+    inside = [((truth["chrom1"] == w.chrom) & (truth["start1"] >= w.start) & (truth["end2"] <= w.end)).sum()
+              for w in windows.itertuples()]
+    region = windows.iloc[int(np.argmax(inside)) if max(inside, default=0) else len(windows) // 2]
+    binsize = experimental.binsize
+    maps = {"experiment": _experimental_window_maps(experimental, windows.iloc[[region.name]], binsize,
+                                                    float(checkpoint["contact_scale"]))[0]}
+    for name, path in paths.items():
+        maps[name] = region_matrix(open_cooler(path), region["chrom"], region["start"], region["end"])
+    loops_figure((region["chrom"], int(region["start"]), int(region["end"])), maps, calls, scores, binsize, args.out,
+                 note)
 
 
 def plot_contact_decay(args):
@@ -261,6 +302,13 @@ def _paper_figures(commands):
     p.add_argument("--checkpoint", required=True, help="the first model's checkpoint (its contact scale)")
     models(p)
     add_settings(p, lambda: section_schema("metrics"), "config metrics (insulation_window)")
+
+    p = add_command(commands, "plot-loops", plot_loops,
+                    "paper figure: loops of the experiment and every model on a held-out window (MIX-HIC metrics)")
+    _experiment(p)
+    p.add_argument("--checkpoint", required=True, help="the first model's checkpoint (window, contact scale)")
+    models(p)
+    add_settings(p, lambda: section_schema("metrics"), "config metrics (loop_donut, loop_fdr, loop_tolerance)")
 
     p = add_command(commands, "plot-contact-decay", plot_contact_decay,
                     "paper figure: P(s) of the experiment and every model on the held-out chromosomes")

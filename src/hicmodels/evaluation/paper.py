@@ -13,6 +13,10 @@ coolers and predictions are here too, so that the TSVs can be checked against ha
   part), every model and baseline.
 - :func:`contact_decay_figure`: P(s), contact frequency against genomic distance (the 3D-ensemble
   paper's Fig. 4a), of the experiment and every model.
+- :func:`loops_figure`: loops called on the experiment and on every model (cooltools' HiCCUPS-like
+  ``dots``, :mod:`.loops`) drawn on the maps of a held-out window, in the manner of MIX-HIC v2's
+  Fig. 6 (predicted loops against the experiment's, recovered and missed ones marked), with each
+  model's loop precision/recall/F1 (MIX-HIC v2 Table 3's metrics).
 - :func:`haplotype_structural_variants`: HiCDiffusion Fig. 6 (a modelled trans-duplication) for the
   structural variants a sample carries: each haplotype in the reference's coordinates, its
   difference from the reference, and the haplotype in its own coordinates. Where the paper shows
@@ -274,6 +278,59 @@ def contact_decay_figure(curves, path):
     ax.legend(fontsize=7)
     ax.set_title("Contact decay on the held-out chromosome(s)", fontsize=9)
     save_figure(fig, path, curves.reset_index(drop=True))
+
+
+def loops_figure(region, maps, calls, scores, binsize, path, note=""):
+    """Loops of the experiment and every model on the maps of one region.
+
+    Parameters
+    ----------
+    region : tuple
+        ``(chrom, start, end)`` drawn.
+    maps : dict
+        Label (``"experiment"`` first) -> matrix of the region (log1p drawn, one colour scale).
+    calls : DataFrame
+        ``predictor``, BEDPE columns, ``score``, ``matched`` of every call on the held-out
+        chromosomes (:func:`hicmodels.evaluation.scoring.loop_calls`; written as the TSV). The
+        experiment's loops are drawn on every panel as circles (filled: recovered by some model),
+        a model's own calls as crosses.
+    scores : DataFrame
+        ``predictor``, ``loop_precision``, ``loop_recall``, ``loop_f1`` (per chromosome; the titles
+        give their means).
+    note : str
+        Shown under the maps (why no loops were called, when so).
+    """
+    chrom, start, end = region
+    labels = list(maps)
+    shown = {label: np.log1p(maps[label]) for label in labels}
+    limits = shared_limits(shown.values())
+    fig, axes = plt.subplots(1, len(labels), figsize=(2.9 * len(labels) + 0.8, 3.2), squeeze=False,
+                             layout="constrained")
+    here = calls[(calls["chrom1"] == chrom) & (calls["start1"] >= start) & (calls["end2"] <= end)]
+    centre = binsize / 2
+    truth = here[here["predictor"] == labels[0]]
+    mean = scores.groupby("predictor", sort=False)[["loop_precision", "loop_recall", "loop_f1"]].mean()
+    for ax, label in zip(axes[0], labels):
+        title = label
+        if label in mean.index:
+            p, r, f = mean.loc[label]
+            title = f"{label}\nP {p:.2f} R {r:.2f} F1 {f:.2f}"
+        image = draw_map(ax, shown[label], chrom, start, binsize, limits, title=title)
+        for matched, face in ((True, "C2"), (False, "none")):
+            mine = truth[truth["matched"] == matched]
+            ax.scatter(mine["start2"] + centre, mine["start1"] + centre, s=40, facecolors=face, edgecolors="C2",
+                       linewidths=1.2, label=f"experiment ({'recovered' if matched else 'missed'})")
+        if label != labels[0]:
+            own = here[here["predictor"] == label]
+            ax.scatter(own["start1"] + centre, own["start2"] + centre, marker="x", s=30, color="k", linewidths=1,
+                       label="called on this map")
+        ax.set_xlim(start, end)
+        ax.set_ylim(end, start)
+    axes[0, -1].legend(fontsize=6, loc="lower left")
+    colour_bar(fig, image, axes[0, :], "log1p(contacts)")
+    fig.suptitle("Loops (cooltools dots, HiCCUPS kernels; experiment above the diagonal, calls below)"
+                 + (f"\n{note}" if note else ""), fontsize=9)
+    save_figure(fig, path, calls.reset_index(drop=True))
 
 
 def haplotype_structural_variants(variants, path):
