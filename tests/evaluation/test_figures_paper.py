@@ -135,10 +135,12 @@ def test_chromosome_metric_bars_read_metrics_by_name(tmp_path, drawn):
     table = pd.DataFrame({"predictor": ["m", "m", "distance_decay", "m"], "chrom": ["x", "y", "x", "x"],
                           "protocol": ["chromosome", "chromosome", "chromosome", "window"],
                           "n_pixels": [10, 10, 10, 10], "scc": [0.5, 0.3, 0.1, 0.4],
-                          "new_metric": [1.0, 2.0, 3.0, 4.0]})
+                          "new_metric": [1.0, 2.0, 3.0, 4.0], "loop_f1": [np.nan] * 4})
     paper.chromosome_metric_bars(table, tmp_path / "bars.png")
     written = pd.read_csv(tmp_path / "bars.tsv", sep="\t")
-    assert set(written["metric"]) == {"scc", "new_metric"}  # counts are not metrics
+    # counts are not metrics; a metric without any value (loops on a narrow band) is not drawn as zeros
+    assert set(written["metric"]) == {"scc", "new_metric"}
+    assert len(drawn[0].axes) == 2
     scc = written[written["metric"] == "scc"].set_index(["predictor", "chrom"])["value"]
     assert scc[("m (window)", "x")] == 0.4 and np.isnan(scc.get(("distance_decay (chromosome)", "y"), np.nan))
     ax = drawn[0].axes[0]

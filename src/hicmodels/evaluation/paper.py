@@ -233,13 +233,15 @@ def chromosome_metric_bars(table, path):
     ----------
     table : DataFrame
         A metrics table (``hicmodels evaluation metrics``); columns are read by name, so added
-        metrics and a ``protocol`` column are drawn too.
+        metrics and a ``protocol`` column are drawn too. A metric without any value (loops or
+        compartments on maps too narrow for them) gets no panel and no rows in the TSV.
     """
     series = table["predictor"].astype(str)
     if "protocol" in table.columns:
         series = series + " (" + table["protocol"].astype(str) + ")"
     long = table.assign(series=series).melt(id_vars=["series", "chrom"], value_vars=metric_columns(table),
                                             var_name="metric", value_name="value")
+    long = long[long.groupby("metric")["value"].transform(lambda values: values.notna().any())]
     metrics, chroms = list(dict.fromkeys(long["metric"])), list(dict.fromkeys(long["chrom"]))
     names = list(dict.fromkeys(long["series"]))
     fig, axes = plt.subplots(len(metrics), 1, figsize=(1.2 + 0.9 * len(chroms) * max(len(names), 2) / 2,
