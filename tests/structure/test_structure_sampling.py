@@ -1,0 +1,116 @@
+"""The workflow seam of the structure generator: training arrays from ensemble files, the map region it is
+conditioned on (at the model's bin count), and generated structures turned into an ensemble file."""
+
+import numpy as np
+import pandas as pd
+import pysam
+import pytest
+
+from hicmodels.config import sampled_map
+from hicmodels.errors import InputError
+from hicmodels.hic.cool import write_cool, zoomify
+from hicmodels.structure import training
+from hicmodels.structure.dataset import training_arrays
+from hicmodels.structure.ensemble import bin_contact_map
+from hicmodels.structure.maps import map_uri, region_map
+
+SIZES = pd.Series({"chrA": 10000, "chrB": 5000})
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory):
+    """A 1 kb .cool of chrA whose pixel (i, j) is 100 i + j (i <= j), its .mcool at 1 and 2 kb, FASTA, aliases."""
+    tmp = tmp_path_factory.mktemp("maps")
+    fasta = tmp / "ref.fa"
+    fasta.write_text("".join(f">{c}\n{'ACGT' * (n // 4)}\n" for c, n in SIZES.items()))
+    pysam.faidx(str(fasta))
+    aliases = tmp / "aliases.tsv"
+    aliases.write_text("canonical\talias\nchrA\tA\n")
+    rows, cols = np.triu_indices(10)
+    values = 100.0 * rows + cols + 1.0
+    cool = tmp / "map.cool"
+    write_cool(cool, SIZES, 1000, {"chrA": (rows, cols, values)}, {"chrA": np.ones(10, bool)})
+    mcool = tmp / "map.mcool"
+    zoomify(cool, mcool, [1000, 2000])
+    dense = np.zeros((10, 10))
+    dense[rows, cols] = values
+    return {"cool": str(cool), "mcool": str(mcool), "fasta": str(fasta), "aliases": str(aliases),
+            "dense": np.triu(dense) + np.triu(dense, 1).T}
+
+
+def test_region_map_reads_the_region_at_the_models_bin_count(maps):
+    contacts, bins, uri, sizes = region_map(maps["cool"], maps["aliases"], maps["fasta"], "chrA", 2000, 6000, 4)
+    np.testing.assert_array_equal(contacts, maps["dense"][2:6, 2:6])
+    assert bins["start"].tolist() == [2000, 3000, 4000, 5000] and bins["end"].tolist()[-1] == 6000
+    assert uri == maps["cool"] and sizes["chrA"] == 10000
+    with pytest.raises(InputError, match=r"map\.cool: region chrA:2000-6000 is not 3 bins .*1000 bp"):
+        region_map(maps["cool"], maps["aliases"], maps["fasta"], "chrA", 2000, 6000, 3)
+    with pytest.raises(InputError, match="is not 4 bins"):  # start off the bin edges
+        region_map(maps["cool"], maps["aliases"], maps["fasta"], "chrA", 2500, 6500, 4)
+    with pytest.raises(InputError, match="'chrC' is not in the reference"):
+        region_map(maps["cool"], maps["aliases"], maps["fasta"], "chrC", 0, 4000, 4)
+
+
+def test_an_mcool_is_read_at_the_resolution_that_gives_the_bin_count(maps):
+    assert map_uri(maps["mcool"], "chrA", 2000, 6000, 2, 10000) == f"{maps['mcool']}::/resolutions/2000"
+    assert map_uri(maps["mcool"], "chrA", 2000, 6000, 4, 10000) == f"{maps['mcool']}::/resolutions/1000"
+    given = f"{maps['mcool']}::/resolutions/1000"
+    with pytest.raises(InputError, match="is not 2 bins"):  # a given resolution is kept
+        map_uri(given, "chrA", 2000, 6000, 2, 10000)
+    with pytest.raises(InputError, match=r"1000 bp, 2000 bp"):
+        map_uri(maps["mcool"], "chrA", 2000, 6000, 3, 10000)
+
+
+def _ensemble(n, beads_per_bin, offset, replicated):
+    masks = np.array([np.ones(4, np.uint8), replicated])
+    coords = np.arange(n * 4 * 3, dtype=np.float32).reshape(n, 4, 3) + offset
+    return {"coordinates": coords, "daughter": -coords, "masks": masks, "contacts": np.full((2, 2), offset),
+            "bins": pd.DataFrame({"chrom": "p", "start": [0, 10], "end": [10, 20]}), "beads_per_bin": beads_per_bin,
+            "circular": True, "units": "nm", "contact_distance": 90.0}
+
+
+def test_training_arrays_pair_each_structure_with_its_ensembles_map():
+    first, second = _ensemble(3, 2, 0.0, [0, 0, 0, 0]), _ensemble(2, 2, 100.0, [1, 1, 0, 0])
+    coords, mask, maps, map_index = training_arrays([first, second])
+    assert coords.shape == (5, 2, 4, 3) and mask.shape == (5, 2, 4)
+    np.testing.assert_array_equal(coords[3, 0], second["coordinates"][0])
+    np.testing.assert_array_equal(coords[3, 1], second["daughter"][0])
+    np.testing.assert_array_equal(mask[:3, 1], 0)
+    np.testing.assert_array_equal(mask[3:, 1], [[1, 1, 0, 0]] * 2)
+    assert map_index.tolist() == [0, 0, 0, 1, 1] and maps[1, 0, 0] == 100.0
+    with pytest.raises(InputError, match="training ensemble 1: beads_per_bin 1"):
+        training_arrays([first, _ensemble(2, 1, 0.0, [0, 0, 0, 0])])
+
+
+def test_generated_ensemble_keeps_parental_beads_and_votes_the_daughter_mask(monkeypatch):
+    rng = np.random.default_rng(0)
+    xyz = rng.normal(scale=50.0, size=(3, 2, 4, 3))
+    present = np.ones((3, 2, 4), bool)
+    present[0, 0, 1] = False  # a parental bead called absent: kept all the same
+    present[:, 1, 2:] = False  # daughter beads 2, 3 absent everywhere
+    present[0, 1, 0] = False  # daughter bead 0 in 2 of 3 structures: in the mask
+    present[1:, 1, 1] = False  # daughter bead 1 in 1 of 3 structures: not in the mask
+    monkeypatch.setattr(training, "_decoded", lambda *args, **kwargs: (xyz, present))
+    bundle = {"vae_config": {"copies": 2, "beads_per_bin": 2}, "contact_distance": 60.0, "units": "nm"}
+    bins = pd.DataFrame({"chrom": "c", "start": [0, 10], "end": [10, 20]})
+    hic = np.ones((2, 2))
+    out = training.generated_ensemble(bundle, hic, bins, 3, seed=5, guidance=1.0, steps=2, source_map="m",
+                                      circular=False)
+    np.testing.assert_array_equal(out["coordinates"], xyz[:, 0])
+    np.testing.assert_array_equal(out["masks"], [[1, 1, 1, 1], [1, 0, 0, 0]])
+    np.testing.assert_array_equal(out["daughter"][1:, 0], xyz[1:, 1, 0])
+    np.testing.assert_array_equal(out["daughter"][0, 0], xyz[0, 0, 0])  # unreplicated here: on its parent
+    np.testing.assert_array_equal(out["daughter"][:, 1:], 0.0)
+    np.testing.assert_array_equal(out["contacts"], bin_contact_map(xyz[:, 0], 60.0, 2))
+    assert out["input_contacts"] is hic and out["seed"] == 5 and out["contact_distance"] == 60.0
+
+
+def test_sampled_map_names_split_at_a_model_entry():
+    models = {"yeast": {}, "yeast_big": {}}
+    assert sampled_map("experimental", models) is None
+    assert sampled_map("yeast_reference", models) == ("yeast", "reference")
+    assert sampled_map("yeast_big_reference", models) == ("yeast_big", "reference")
+    assert sampled_map("yeast_het.hap2", models) == ("yeast", "het.hap2")
+    for bad in ("akita_reference", "yeast_het.hap3", "yeast_big_x.hap1"):  # the last: two model entries fit
+        with pytest.raises(InputError, match="structure.sample.maps"):
+            sampled_map(bad, models)
