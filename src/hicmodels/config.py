@@ -364,6 +364,10 @@ def _check_structure(config):
     for name, sizes in config["structure_presets"].items():
         if sizes["dim"] % sizes["heads"]:
             raise InputError(f"config structure_presets.{name}: dim {sizes['dim']} is not a multiple of heads {sizes['heads']}")
+    held_out = config["structure"]["generator"]["test_ensembles"]
+    if held_out >= simulation["ensembles"]:
+        raise InputError(f"config structure.generator.test_ensembles: {held_out} of {simulation['ensembles']} "
+                         "simulated ensembles leaves none to train on")
     for name in config["structure"]["sample"]["maps"]:
         sampled_map(name, config["models"])
 

@@ -114,3 +114,40 @@ def test_sampled_map_names_split_at_a_model_entry():
     for bad in ("akita_reference", "yeast_het.hap3", "yeast_big_x.hap1"):  # the last: two model entries fit
         with pytest.raises(InputError, match="structure.sample.maps"):
             sampled_map(bad, models)
+
+
+def _simulated(seed, n_bins=6, per_bin=2, n=4):
+    coords = np.cumsum(np.random.default_rng(seed).normal(size=(n, n_bins * per_bin, 3)), axis=1)
+    return {"coordinates": coords, "daughter": np.zeros_like(coords), "masks": np.ones((2, n_bins * per_bin), np.uint8),
+            "contacts": bin_contact_map(coords, 1.5, per_bin), "input_contacts": None, "circular": False,
+            "bins": pd.DataFrame({"chrom": "p", "start": np.arange(n_bins) * 10, "end": np.arange(1, n_bins + 1) * 10})}
+
+
+def test_compare_ensembles_scores_generated_against_the_simulated_map(monkeypatch, tmp_path):
+    from hicmodels.structure import comparison
+    from hicmodels.structure.ensemble import contact_probability, summary
+
+    simulated = [_simulated(1), _simulated(2)]
+    calls = []
+
+    def fake(bundle, hic_map, bins, n, seed, guidance, steps, source_map, circular):
+        calls.append((n, seed, guidance, steps, circular))
+        ensemble = _simulated(seed + 100)
+        return {**ensemble, "input_contacts": hic_map}
+
+    monkeypatch.setattr(comparison, "generated_ensemble", fake)
+    settings = {"scc_h": 0, "scc_max_offset": 3, "perturbation_sigma_bonds": 0.1}
+    table = comparison.compare_ensembles({}, simulated, ["a", "b"], settings, seed=7, guidance=2.0, steps=3)
+    assert calls == [(4, 7, 2.0, 3, False), (4, 8, 2.0, 3, False)]  # ensemble k: seed + k, as many structures
+    value = table.set_index(["ensemble", "source", "metric", "separation_bins"])["value"].sort_index()
+    generated = {**_simulated(108), "input_contacts": simulated[1]["contacts"]}
+    expected = summary(generated, 0, 3, 0.1)
+    assert value["b", "generated", "scc", np.nan] == pytest.approx(expected["scc"])
+    assert value["b", "generated", "drmsd_bonds", np.nan] == pytest.approx(expected["drmsd_bonds"])
+    own = summary({**simulated[0], "input_contacts": simulated[0]["contacts"]}, 0, 3, 0.1)
+    assert value["a", "simulated", "scc", np.nan] == pytest.approx(1.0)  # its own map
+    assert value["a", "simulated", "perturbation_drmsd_bonds", np.nan] == pytest.approx(own["perturbation_drmsd_bonds"])
+    p = contact_probability(simulated[0]["contacts"], False)
+    np.testing.assert_allclose(value.loc["a", "simulated", "contact_decay"].to_numpy(), p[1:] / p[1])
+    comparison.plot_comparison(table, tmp_path / "fig4.png")
+    assert (tmp_path / "fig4.png").exists() and len(pd.read_csv(tmp_path / "fig4.tsv", sep="\t")) == len(table)

@@ -97,10 +97,13 @@ TINY_GENERATOR = {"vae": {"hidden": 16, "blocks": 1, "epochs": 2, "batch_size": 
 def test_snakemake_structure_trains_and_samples_an_ensemble_for_the_experimental_map(tmp_path):
     import cooler
 
+    from hicmodels.structure.ensemble import map_scc
     from hicmodels.structure.io import read_ensemble
 
     region = {"cell_line": "yeast", "chrom": "chrIII", "start": 100000, "end": 200000}
-    extra = _paths(tmp_path, {"structure": {"simulation": {"region": region, **TINY}, **TINY_GENERATOR}})
+    # 3 ensembles: 2 to train on, the last held out for the generated-vs-simulated figure (paper Fig. 4)
+    generator = {**TINY_GENERATOR, "generator": {**TINY_GENERATOR["generator"], "test_ensembles": 1}}
+    extra = _paths(tmp_path, {"structure": {"simulation": {"region": region, **TINY, "ensembles": 3}, **generator}})
     result = snakemake(tmp_path, extra, "structure")
     assert result.returncode == 0, result.stderr[-5000:]
     out = tmp_path / "results" / "structure" / "ensembles" / "yeast" / "experimental"
@@ -120,6 +123,14 @@ def test_snakemake_structure_trains_and_samples_an_ensemble_for_the_experimental
     for log in ("train.log", "sample/yeast/experimental/chrIII_100000-200000.log"):
         assert (tmp_path / "logs" / "structure" / log).exists()
     assert (tmp_path / "results" / "benchmarks" / "structure" / "train.tsv").exists()
+    assert "VAE: 10 structures of 2 ensembles" in (tmp_path / "logs" / "structure" / "train.log").read_text()
+    fig4 = pd.read_csv(tmp_path / "results" / "structure" / "paper" / "fig4_generated_vs_simulated.tsv", sep="\t")
+    assert set(fig4["ensemble"]) == {"results/structure/simulated/ensemble_2.h5"}
+    scc = fig4[(fig4["metric"] == "scc")].set_index("source")["value"]
+    held_out = read_ensemble(tmp_path / "results" / "structure" / "simulated" / "ensemble_2.h5")["contacts"]
+    # the simulated map with itself (hicrep's SCC: below 1 where a stratum is constant)
+    assert scc["simulated"] == pytest.approx(map_scc(held_out, held_out, 1, 10), abs=1e-6)
+    assert np.isfinite(scc["generated"])
     model = (tmp_path / "results" / "structure" / "model.pt").read_bytes()
     first = ensemble["coordinates"]
     again = snakemake(tmp_path, extra, "structure", "--forcerun", "train_structure_model")

@@ -566,12 +566,28 @@ def structure_targets():
         )
         + [f"{STRUCTURE_DIR}/metrics.tsv"]
         + sampled_structure_targets()
+        + (
+            [f"{STRUCTURE_PAPER}.png", f"{STRUCTURE_PAPER}.tsv"]
+            if config["structure"]["generator"]["test_ensembles"]
+            else []
+        )
     )
 
 
 # Ensembles sampled by the trained generator (rules train_structure_model, sample_structure) for
 # every structure.sample.regions entry on every structure.sample.maps entry of every cell line.
 STRUCTURE_MODEL = "results/structure/model.pt"
+# The simulated ensembles the generator trains on; the last structure.generator.test_ensembles are
+# held out for the comparison of generated and simulated ensembles (paper Fig. 4).
+_ENSEMBLES = config["structure"]["simulation"]["ensembles"]
+_HELD_OUT = config["structure"]["generator"]["test_ensembles"]
+STRUCTURE_TRAINING = [
+    f"{STRUCTURE_DIR}/ensemble_{i}.h5" for i in range(_ENSEMBLES - _HELD_OUT)
+]
+STRUCTURE_TEST = [
+    f"{STRUCTURE_DIR}/ensemble_{i}.h5" for i in range(_ENSEMBLES - _HELD_OUT, _ENSEMBLES)
+]
+STRUCTURE_PAPER = "results/structure/paper/fig4_generated_vs_simulated"
 SAMPLED_DIR = "results/structure/ensembles/{cell_line}/{source}"
 STRUCTURE_SAMPLE_REGIONS = {
     f"{r['chrom']}_{r['start']}-{r['end']}": r

@@ -109,10 +109,7 @@ rule figure_structure_ensemble:
 
 rule train_structure_model:
     input:
-        expand(
-            f"{STRUCTURE_DIR}/ensemble_{{index}}.h5",
-            index=range(config["structure"]["simulation"]["ensembles"]),
-        ),
+        STRUCTURE_TRAINING,
     output:
         STRUCTURE_MODEL,
     log:
@@ -213,3 +210,37 @@ rule figure_sampled_structure:
     shell:
         "python -m hicmodels structure plot --ensemble {input} --contact-decay {output.contact_decay}"
         " --maps {output.maps} --projection {output.projection} 2> {log}"
+
+
+rule figure_structure_generated_vs_simulated:
+    input:
+        model=STRUCTURE_MODEL,
+        ensembles=STRUCTURE_TEST,
+    output:
+        png=report(
+            f"{STRUCTURE_PAPER}.png",
+            caption="../report/structure_comparison.rst",
+            category="3D structure ensembles",
+            labels={"figure": "generated vs simulated (Fig. 4)"},
+        ),
+        tsv=f"{STRUCTURE_PAPER}.tsv",
+    log:
+        "logs/structure/compare.log",
+    benchmark:
+        "results/benchmarks/structure/compare.tsv"
+    conda:
+        "../envs/structure.yaml"
+    threads: config["structure"]["generator"]["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        settings=as_json(
+            {
+                "structure": config["structure"],
+                "circular": config["reference"]["circular"],
+            }
+        ),
+    shell:
+        "python -m hicmodels structure compare --model {input.model} --ensembles {input.ensembles}"
+        " --threads {threads} --out {output.png} --config {params.settings} 2> {log}"

@@ -139,8 +139,8 @@ def train(args):
     began = time.perf_counter()
     bundle, vae_history = train_vae(coords, mask, structure["vae"], first["beads_per_bin"], first["circular"],
                                     generator["seed"])
-    log.info("VAE: %d structures, %d epochs in %.1f s, last loss %.4g", len(coords), len(vae_history),
-             time.perf_counter() - began, vae_history[-1]["loss"])
+    log.info("VAE: %d structures of %d ensembles, %d epochs in %.1f s, last loss %.4g", len(coords), len(maps),
+             len(vae_history), time.perf_counter() - began, vae_history[-1]["loss"])
     began = time.perf_counter()
     bundle, history = train_generator(coords, mask, maps, map_index, bundle,
                                       args.settings["structure_presets"][generator["preset"]], generator,
@@ -203,6 +203,26 @@ def sample(args):
               args.metrics, float_format="%.6g")
 
 
+def compare(args):
+    import torch
+
+    from ..structure.comparison import compare_ensembles, plot_comparison
+    from ..structure.io import read_ensemble
+    from ..structure.training import load_bundle
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    structure = args.settings["structure"]
+    generator = structure["generator"]
+    bundle = load_bundle(args.model)
+    ensembles = [read_ensemble(path) for path in args.ensembles]
+    table = compare_ensembles(bundle, ensembles, list(args.ensembles), structure["metrics"], generator["seed"],
+                              generator["guidance"], generator["steps"])
+    for (source, metric), value in table[table["metric"] != "contact_decay"].groupby(["source", "metric"])["value"]:
+        log.info("%s %s: mean %.3f over %d test ensembles", source, metric, value.mean(), len(value))
+    plot_comparison(table, args.out)
+
+
 def register(commands):
     p = add_command(commands, "simulate", simulate,
                     "simulate one training ensemble (polymer on OpenMM): HDF5 structures + map, .cool, mmCIF")
@@ -236,6 +256,14 @@ def register(commands):
     p.add_argument("--cool-out", required=True, help="the ensemble's contact map written (.cool)")
     p.add_argument("--mmcif", required=True, help="the first structures written (mmCIF, one model each)")
     p.add_argument("--metrics", required=True, help="the ensemble's metrics row written (TSV)")
+    p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice; outputs depend on it)")
+    add_settings(p, _simulate_schema, '{"structure": config structure, "circular": config reference.circular}')
+
+    p = add_command(commands, "compare", compare,
+                    "generated vs simulated held-out ensembles (paper Fig. 4): P(s), SCC, dRMSD; PNG + TSV")
+    p.add_argument("--model", required=True, help="model bundle (`structure train`)")
+    p.add_argument("--ensembles", nargs="+", required=True, help="held-out simulated ensembles (HDF5)")
+    p.add_argument("--out", required=True, help="figure written (PNG, TSV beside it)")
     p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice; outputs depend on it)")
     add_settings(p, _simulate_schema, '{"structure": config structure, "circular": config reference.circular}')
 
