@@ -151,3 +151,51 @@ def test_compare_ensembles_scores_generated_against_the_simulated_map(monkeypatc
     np.testing.assert_allclose(value.loc["a", "simulated", "contact_decay"].to_numpy(), p[1:] / p[1])
     comparison.plot_comparison(table, tmp_path / "fig4.png")
     assert (tmp_path / "fig4.png").exists() and len(pd.read_csv(tmp_path / "fig4.tsv", sep="\t")) == len(table)
+
+
+def test_train_then_sample_commands_and_the_one_line_bin_check(tmp_path, yeast_fasta, capsys):
+    import json
+    from pathlib import Path
+
+    from hicmodels.cli import main
+    from hicmodels.structure.io import read_ensemble
+    from hicmodels.structure.training import load_bundle
+
+    yeast = Path(__file__).resolve().parents[2] / "resources" / "yeast"
+    region = {"cell_line": "yeast", "chrom": "chrIII", "start": 100000, "end": 200000}
+    simulation = {"region": region, "beads_per_bin": 4, "kept_beads_per_bin": 2, "structures": 4,
+                  "equilibration_steps": 200, "release_stages": 1, "release_steps": 50, "sample_every": 50,
+                  "confinement": {"size_nm": [150.0, 150.0, 330.0]}}
+    settings = {"structure": {"simulation": simulation, "vae": {"hidden": 8, "blocks": 1, "epochs": 1},
+                              "generator": {"preset": "tiny", "epochs": 1, "steps": 2},
+                              "sample": {"structures": 3}}, "circular": []}
+    maps = ["--cool", str(yeast / "yeast.10kb.cool"), "--fasta", str(yeast_fasta), "--aliases",
+            str(yeast / "chrom_aliases.tsv")]
+    h5 = tmp_path / "ensemble_0.h5"
+    assert main(["structure", "simulate", "--index", "0", "--out", str(h5), "--cool-out", str(tmp_path / "e.cool"),
+                 "--mmcif", str(tmp_path / "e.cif"), "--config", json.dumps(settings), *maps]) == 0
+    model = tmp_path / "model.pt"
+    presets = {"tiny": {"depth": 1, "dim": 8, "heads": 2, "encoder_depth": 1, "mlp_ratio": 2.0}}
+    train = {"structure": settings["structure"], "structure_presets": presets}
+    assert main(["structure", "train", "--ensembles", str(h5), "--out", str(model), "--threads", "1",
+                 "--config", json.dumps(train)]) == 0
+    bundle = load_bundle(model)
+    assert bundle["generator_config"]["bins"] == 10 and bundle["contact_distance"] == 90.0 and bundle["units"] == "nm"
+    out = {name: tmp_path / f"s.{name}" for name in ("h5", "cool", "cif", "tsv")}
+
+    def sample(start, end):
+        return main(["structure", "sample", "--model", str(model), *maps, "--chrom", "chrIII", "--start", str(start),
+                     "--end", str(end), "--out", str(out["h5"]), "--cool-out", str(out["cool"]), "--mmcif",
+                     str(out["cif"]), "--metrics", str(out["tsv"]), "--threads", "1", "--config", json.dumps(settings)])
+
+    assert sample(200000, 300000) == 0  # another region of the same 10 bins
+    ensemble = read_ensemble(out["h5"])
+    assert ensemble["coordinates"].shape == (3, 20, 3) and ensemble["bins"]["start"].iloc[0] == 200000
+    assert ensemble["source_map"].endswith("yeast.10kb.cool::chrIII:200000-300000")
+    assert pd.read_csv(out["tsv"], sep="\t")["start"].tolist() == [200000]
+    out["h5"].unlink()
+    assert sample(100000, 300000) == 2 and not out["h5"].exists()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "yeast.10kb.cool: region chrIII:100000-300000 is not 10 bins" in err[-1]
+    assert sample(300000, 400000) == 2  # past the chromosome's end (316620 bp)
+    assert "within chrIII (316620 bp)" in capsys.readouterr().err.strip().splitlines()[-1]

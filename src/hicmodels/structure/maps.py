@@ -60,7 +60,8 @@ def map_uri(path, chrom, start, end, n_bins, chrom_size):
             return uri
     sizes = ", ".join(f"{b} bp" for _, b in candidates)
     raise InputError(f"region {chrom}:{start}-{end} is not {n_bins} bins (the structure model's) at the map's "
-                     f"resolution ({sizes}); choose a region of {n_bins} whole bins", file)
+                     f"resolution ({sizes}) within {chrom} ({chrom_size} bp); choose a region of {n_bins} whole bins",
+                     file)
 
 
 def region_map(path, aliases, fasta, chrom, start, end, n_bins):
