@@ -90,11 +90,17 @@ def test_generated_ensemble_keeps_parental_beads_and_votes_the_daughter_mask(mon
     present[:, 1, 2:] = False  # daughter beads 2, 3 absent everywhere
     present[0, 1, 0] = False  # daughter bead 0 in 2 of 3 structures: in the mask
     present[1:, 1, 1] = False  # daughter bead 1 in 1 of 3 structures: not in the mask
-    monkeypatch.setattr(training, "_decoded", lambda *args, **kwargs: (xyz, present))
+    calls = []
+
+    def decoded(bundle, hic_map, n, seed, guidance, steps, batch_size):
+        calls.append((n, seed, guidance, steps))
+        return xyz, present
+
+    monkeypatch.setattr(training, "_decoded", decoded)
     bundle = {"vae_config": {"copies": 2, "beads_per_bin": 2}, "contact_distance": 60.0, "units": "nm"}
     bins = pd.DataFrame({"chrom": "c", "start": [0, 10], "end": [10, 20]})
     hic = np.ones((2, 2))
-    out = training.generated_ensemble(bundle, hic, bins, 3, seed=5, guidance=1.0, steps=2, source_map="m",
+    out = training.generated_ensemble(bundle, hic, bins, 3, seed=5, guidance=1.5, steps=2, source_map="m",
                                       circular=False)
     np.testing.assert_array_equal(out["coordinates"], xyz[:, 0])
     np.testing.assert_array_equal(out["masks"], [[1, 1, 1, 1], [1, 0, 0, 0]])
@@ -103,6 +109,7 @@ def test_generated_ensemble_keeps_parental_beads_and_votes_the_daughter_mask(mon
     np.testing.assert_array_equal(out["daughter"][:, 1:], 0.0)
     np.testing.assert_array_equal(out["contacts"], bin_contact_map(xyz[:, 0], 60.0, 2))
     assert out["input_contacts"] is hic and out["seed"] == 5 and out["contact_distance"] == 60.0
+    assert calls == [(3, 5, 1.5, 2)]
 
 
 def test_sampled_map_names_split_at_a_model_entry():
