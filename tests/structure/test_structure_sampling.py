@@ -84,12 +84,12 @@ def test_training_arrays_pair_each_structure_with_its_ensembles_map():
 
 def test_generated_ensemble_keeps_parental_beads_and_votes_the_daughter_mask(monkeypatch):
     rng = np.random.default_rng(0)
-    xyz = rng.normal(scale=50.0, size=(3, 2, 4, 3))
-    present = np.ones((3, 2, 4), bool)
+    xyz = rng.normal(scale=50.0, size=(4, 2, 4, 3))
+    present = np.ones((4, 2, 4), bool)
     present[0, 0, 1] = False  # a parental bead called absent: kept all the same
     present[:, 1, 2:] = False  # daughter beads 2, 3 absent everywhere
-    present[0, 1, 0] = False  # daughter bead 0 in 2 of 3 structures: in the mask
-    present[1:, 1, 1] = False  # daughter bead 1 in 1 of 3 structures: not in the mask
+    present[:2, 1, 0] = False  # daughter bead 0 in 2 of 4 structures: in the mask (half is enough)
+    present[1:, 1, 1] = False  # daughter bead 1 in 1 of 4 structures: not in the mask
     calls = []
 
     def decoded(bundle, hic_map, n, seed, guidance, steps, batch_size):
@@ -100,16 +100,16 @@ def test_generated_ensemble_keeps_parental_beads_and_votes_the_daughter_mask(mon
     bundle = {"vae_config": {"copies": 2, "beads_per_bin": 2}, "contact_distance": 60.0, "units": "nm"}
     bins = pd.DataFrame({"chrom": "c", "start": [0, 10], "end": [10, 20]})
     hic = np.ones((2, 2))
-    out = training.generated_ensemble(bundle, hic, bins, 3, seed=5, guidance=1.5, steps=2, source_map="m",
+    out = training.generated_ensemble(bundle, hic, bins, 4, seed=5, guidance=1.5, steps=2, source_map="m",
                                       circular=False)
     np.testing.assert_array_equal(out["coordinates"], xyz[:, 0])
     np.testing.assert_array_equal(out["masks"], [[1, 1, 1, 1], [1, 0, 0, 0]])
-    np.testing.assert_array_equal(out["daughter"][1:, 0], xyz[1:, 1, 0])
-    np.testing.assert_array_equal(out["daughter"][0, 0], xyz[0, 0, 0])  # unreplicated here: on its parent
+    np.testing.assert_array_equal(out["daughter"][2:, 0], xyz[2:, 1, 0])
+    np.testing.assert_array_equal(out["daughter"][:2, 0], xyz[:2, 0, 0])  # unreplicated there: on its parent
     np.testing.assert_array_equal(out["daughter"][:, 1:], 0.0)
     np.testing.assert_array_equal(out["contacts"], bin_contact_map(xyz[:, 0], 60.0, 2))
     assert out["input_contacts"] is hic and out["seed"] == 5 and out["contact_distance"] == 60.0
-    assert calls == [(3, 5, 1.5, 2)]
+    assert calls == [(4, 5, 1.5, 2)]
 
 
 def test_sampled_map_names_split_at_a_model_entry():
