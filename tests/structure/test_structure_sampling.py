@@ -39,10 +39,15 @@ def maps(tmp_path_factory):
 
 
 def test_region_map_reads_the_region_at_the_models_bin_count(maps):
-    contacts, bins, uri, sizes = region_map(maps["cool"], maps["aliases"], maps["fasta"], "chrA", 2000, 6000, 4)
+    contacts, bins, uri, sizes, circular = region_map(maps["cool"], maps["aliases"], maps["fasta"], "chrA", 2000,
+                                                      6000, 4, circular_chroms=["chrA"])
     np.testing.assert_array_equal(contacts, maps["dense"][2:6, 2:6])
     assert bins["start"].tolist() == [2000, 3000, 4000, 5000] and bins["end"].tolist()[-1] == 6000
     assert uri == maps["cool"] and sizes["chrA"] == 10000
+    assert not circular  # part of a circular chromosome: a linear chain
+    whole = region_map(maps["cool"], maps["aliases"], maps["fasta"], "chrA", 0, 10000, 10, circular_chroms=["chrA"])
+    np.testing.assert_array_equal(whole[0], maps["dense"])
+    assert whole[4] and not region_map(maps["cool"], maps["aliases"], maps["fasta"], "chrA", 0, 10000, 10)[4]
     with pytest.raises(InputError, match=r"map\.cool: region chrA:2000-6000 is not 3 bins .*1000 bp"):
         region_map(maps["cool"], maps["aliases"], maps["fasta"], "chrA", 2000, 6000, 3)
     with pytest.raises(InputError, match="is not 4 bins"):  # start off the bin edges

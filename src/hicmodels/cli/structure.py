@@ -171,10 +171,8 @@ def sample(args):
         raise InputError(f"structure model lacks {', '.join(missing)} (train it with `hicmodels structure train`)",
                          args.model)
     n_bins = bundle["generator_config"]["bins"]
-    contacts, bins, uri, sizes = region_map(args.cool, args.aliases, args.fasta, args.chrom, args.start, args.end,
-                                            n_bins)
-    whole = args.start == 0 and args.end == sizes[args.chrom]
-    circular = whole and args.chrom in args.settings["circular"]
+    contacts, bins, uri, sizes, circular = region_map(args.cool, args.aliases, args.fasta, args.chrom, args.start,
+                                                      args.end, n_bins, args.settings["circular"])
     if circular != bundle["vae_config"]["circular"]:
         log.warning("the region is %s, the structure model was trained on %s chains",
                     "circular" if circular else "linear", "circular" if bundle["vae_config"]["circular"] else "linear")

@@ -64,8 +64,8 @@ def map_uri(path, chrom, start, end, n_bins, chrom_size):
                      file)
 
 
-def region_map(path, aliases, fasta, chrom, start, end, n_bins):
-    """The balanced contacts and bins of ``chrom:start-end`` of a map at ``n_bins`` bins.
+def region_map(path, aliases, fasta, chrom, start, end, n_bins, circular_chroms=()):
+    """The balanced contacts, bins and topology of ``chrom:start-end`` of a map at ``n_bins`` bins.
 
     Parameters
     ----------
@@ -75,6 +75,8 @@ def region_map(path, aliases, fasta, chrom, start, end, n_bins):
         Chromosome alias table.
     fasta : str
         Reference FASTA (chromosome names and sizes).
+    circular_chroms : list of str
+        Circular chromosomes (``reference.circular``): a region is a ring when it is all of one.
 
     Returns
     -------
@@ -86,6 +88,8 @@ def region_map(path, aliases, fasta, chrom, start, end, n_bins):
         The cooler read (with the chosen resolution).
     sizes : pandas.Series
         The reference's chromosome sizes.
+    circular : bool
+        The region is a whole circular chromosome.
     """
     from ..genome.aliases import read_aliases
     from ..genome.reference import chromsizes
@@ -98,4 +102,5 @@ def region_map(path, aliases, fasta, chrom, start, end, n_bins):
     experiment = ExperimentalMap(uri, read_aliases(aliases), sizes, balance=True)
     bins = region_bins(chrom, start, end, experiment.binsize, int(sizes[chrom]))
     lo = start // experiment.binsize
-    return experiment.contacts(chrom, lo, lo + n_bins), bins, uri, sizes
+    circular = chrom in circular_chroms and start == 0 and end == sizes[chrom]
+    return experiment.contacts(chrom, lo, lo + n_bins), bins, uri, sizes, circular
