@@ -132,6 +132,10 @@ def test_window_and_model_presets_must_agree(config):
     (lambda c: c["structure"]["generator"].update(preset="XL"),
      r"structure.generator.preset: 'XL' is not a key of structure_presets \(L, S, tiny\)"),
     (lambda c: c["structure_presets"]["S"].update(heads=5), r"structure_presets.S: dim 384 is not a multiple of heads 5"),
+    (lambda c: c["structure"].update(sample={"maps": ["experimental", "akita_reference"]}),
+     r"structure.sample.maps: 'akita_reference' is not experimental or <model>_<genome> of one model entry \(yeast\)"),
+    (lambda c: c["structure"].update(generator={"test_ensembles": 2}),
+     r"structure.generator.test_ensembles: 2 of 2 simulated ensembles leaves none to train on"),
 ])
 def test_config_cross_checks(config, edit, message):
     edit(config)

@@ -13,6 +13,7 @@ import copy
 import functools
 import math
 import os
+import re
 from pathlib import Path
 
 import jsonschema
@@ -368,6 +369,33 @@ def _check_structure(config):
     for name, sizes in config["structure_presets"].items():
         if sizes["dim"] % sizes["heads"]:
             raise InputError(f"config structure_presets.{name}: dim {sizes['dim']} is not a multiple of heads {sizes['heads']}")
+    held_out = config["structure"]["generator"]["test_ensembles"]
+    if held_out >= simulation["ensembles"]:
+        raise InputError(f"config structure.generator.test_ensembles: {held_out} of {simulation['ensembles']} "
+                         "simulated ensembles leaves none to train on")
+    for name in config["structure"]["sample"]["maps"]:
+        sampled_map(name, config["models"])
+
+
+def sampled_map(name, models):
+    """The ``(model, genome)`` of a ``structure.sample.maps`` entry, or None for ``experimental``.
+
+    ``<model>_<genome>`` is split at the model entry's name (model names may hold underscores).
+
+    Raises
+    ------
+    InputError
+        When no model entry, or more than one, starts the name.
+    """
+    if name == "experimental":
+        return None
+    split = [(model, name[len(model) + 1:]) for model in models if name.startswith(f"{model}_")]
+    split = [(model, genome) for model, genome in split
+             if genome == "reference" or re.fullmatch(r".+\.hap[12]", genome)]
+    if len(split) != 1:
+        raise InputError(f"config structure.sample.maps: {name!r} is not experimental or <model>_<genome> of one "
+                         f"model entry ({', '.join(models)}) and genome reference or <sample>.hap<1|2>")
+    return split[0]
 
 
 def track_bigwig(cell_line, track, source):

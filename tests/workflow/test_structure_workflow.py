@@ -48,7 +48,15 @@ def test_structure_is_opt_in_and_plans_one_simulation_per_ensemble(tmp_path):
     assert not {"simulate_structures", "structure_metrics"} & set(planned(tmp_path, _paths(tmp_path, {})))
     jobs = planned(tmp_path, _paths(tmp_path, {"structure": {"simulation": {"ensembles": 3}}}), "structure")
     assert jobs["simulate_structures"] == 3 and jobs["figure_structure_ensemble"] == 3
-    assert jobs["structure_metrics"] == 1 and "prepare_reference" not in jobs
+    assert jobs["structure_metrics"] == 1
+    # one model, one sampled ensemble (the default region on the experimental map), which reads the reference
+    assert jobs["train_structure_model"] == 1 and jobs["sample_structure"] == 1 and jobs["prepare_reference"] == 1
+    maps = {"sample": {"maps": ["experimental", "yeast_reference"],
+                       "regions": [{"chrom": "chrIV", "start": 0, "end": 400000},
+                                   {"chrom": "chrV", "start": 0, "end": 400000}]}}
+    jobs = planned(tmp_path, _paths(tmp_path, {"structure": maps}), "structure")
+    assert jobs["sample_structure"] == 4 and jobs["figure_sampled_structure"] == 4
+    assert jobs["zoomify"] == 1  # the predicted map of model yeast's reference genome
     region = {"cell_line": "yeast", "chrom": "chrIII", "start": 0, "end": 100000}
     jobs = planned(tmp_path, _paths(tmp_path, {"structure": {"simulation": {"region": region}}}), "structure")
     assert jobs["prepare_reference"] == 1  # the region's map is read through the reference's names
@@ -57,7 +65,8 @@ def test_structure_is_opt_in_and_plans_one_simulation_per_ensemble(tmp_path):
 @pytest.mark.slow
 def test_snakemake_structure_simulates_restrained_ensembles_reproducibly(tmp_path):
     region = {"cell_line": "yeast", "chrom": "chrIII", "start": 100000, "end": 200000}
-    extra = _paths(tmp_path, {"structure": {"simulation": {"region": region, **TINY}}})
+    # no region sampled: the simulations alone (the generator has its own test below)
+    extra = _paths(tmp_path, {"structure": {"simulation": {"region": region, **TINY}, "sample": {"regions": []}}})
     result = snakemake(tmp_path, extra, "structure")
     assert result.returncode == 0, result.stderr[-5000:]
     out = tmp_path / "results" / "structure" / "simulated"
@@ -76,3 +85,56 @@ def test_snakemake_structure_simulates_restrained_ensembles_reproducibly(tmp_pat
     assert (out / "ensemble_0.h5").read_bytes() == first
     report = snakemake(tmp_path, extra, "structure", "--report", str(tmp_path / "report.html"))
     assert report.returncode == 0, report.stderr[-3000:]
+
+
+# tiny generator: a few epochs on the 2 x 5 simulated structures; 4 Euler steps
+TINY_GENERATOR = {"vae": {"hidden": 16, "blocks": 1, "epochs": 2, "batch_size": 5},
+                  "generator": {"preset": "tiny", "epochs": 2, "batch_size": 5, "steps": 4},
+                  "sample": {"regions": [{"chrom": "chrIII", "start": 100000, "end": 200000}],
+                             "structures": 6}}
+
+
+@pytest.mark.slow
+def test_snakemake_structure_trains_and_samples_an_ensemble_for_the_experimental_map(tmp_path):
+    import cooler
+
+    from hicmodels.structure.ensemble import map_scc
+    from hicmodels.structure.io import read_ensemble
+
+    region = {"cell_line": "yeast", "chrom": "chrIII", "start": 100000, "end": 200000}
+    # 3 ensembles: 2 to train on, the last held out for the generated-vs-simulated figure (paper Fig. 4)
+    generator = {**TINY_GENERATOR, "generator": {**TINY_GENERATOR["generator"], "test_ensembles": 1}}
+    extra = _paths(tmp_path, {"structure": {"simulation": {"region": region, **TINY, "ensembles": 3}, **generator}})
+    result = snakemake(tmp_path, extra, "structure")
+    assert result.returncode == 0, result.stderr[-5000:]
+    out = tmp_path / "results" / "structure" / "ensembles" / "yeast" / "experimental"
+    ensemble = read_ensemble(out / "chrIII_100000-200000.h5")
+    # 6 structures of the region's 10 bins of 10 kb, 2 kept beads each
+    assert ensemble["coordinates"].shape == (6, 20, 3) and ensemble["daughter"].shape == (6, 20, 3)
+    assert ensemble["contacts"].shape == (10, 10) and ensemble["input_contacts"].shape == (10, 10)
+    assert ensemble["bins"]["start"].tolist() == list(range(100000, 200000, 10000))
+    assert not ensemble["circular"] and ensemble["units"] == "nm"
+    clr = cooler.Cooler(str(out / "chrIII_100000-200000.cool"))
+    np.testing.assert_allclose(clr.matrix(balance=False).fetch("chrIII:100000-200000"), ensemble["contacts"])
+    assert (out / "chrIII_100000-200000.cif").read_text().count("HETATM") >= 3 * 20  # 3 models of 20 beads
+    metrics = pd.read_csv(out / "chrIII_100000-200000.metrics.tsv", sep="\t")
+    assert len(metrics) == 1 and np.isfinite(metrics["scc"]).all() and metrics["structures"].tolist() == [6]
+    for figure in ("contact_decay", "maps", "projection"):
+        assert (out / "figures" / f"chrIII_100000-200000_{figure}.png").exists()
+    for log in ("train.log", "sample/yeast/experimental/chrIII_100000-200000.log"):
+        assert (tmp_path / "logs" / "structure" / log).exists()
+    assert (tmp_path / "results" / "benchmarks" / "structure" / "train.tsv").exists()
+    assert "VAE: 10 structures of 2 ensembles" in (tmp_path / "logs" / "structure" / "train.log").read_text()
+    fig4 = pd.read_csv(tmp_path / "results" / "structure" / "paper" / "fig4_generated_vs_simulated.tsv", sep="\t")
+    assert set(fig4["ensemble"]) == {"results/structure/simulated/ensemble_2.h5"}
+    scc = fig4[(fig4["metric"] == "scc")].set_index("source")["value"]
+    held_out = read_ensemble(tmp_path / "results" / "structure" / "simulated" / "ensemble_2.h5")["contacts"]
+    # the simulated map with itself (hicrep's SCC: below 1 where a stratum is constant)
+    assert scc["simulated"] == pytest.approx(map_scc(held_out, held_out, 1, 10), abs=1e-6)
+    assert np.isfinite(scc["generated"])
+    model = (tmp_path / "results" / "structure" / "model.pt").read_bytes()
+    first = ensemble["coordinates"]
+    again = snakemake(tmp_path, extra, "structure", "--forcerun", "train_structure_model")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (tmp_path / "results" / "structure" / "model.pt").read_bytes() == model
+    assert read_ensemble(out / "chrIII_100000-200000.h5")["coordinates"].tobytes() == first.tobytes()

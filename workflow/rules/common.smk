@@ -21,6 +21,7 @@ shell.prefix(
 from hicmodels.calling.alignments import alignment_index  # noqa: E402
 from hicmodels.config import (  # noqa: E402
     bam_tracks,
+    sampled_map,
     chromosome_splits,
     leave_one_out,
     model_entries,
@@ -586,4 +587,84 @@ def structure_targets():
             ext=["png", "tsv"],
         )
         + [f"{STRUCTURE_DIR}/metrics.tsv"]
+        + sampled_structure_targets()
+        + (
+            [f"{STRUCTURE_PAPER}.png", f"{STRUCTURE_PAPER}.tsv"]
+            if config["structure"]["generator"]["test_ensembles"]
+            else []
+        )
+    )
+
+
+# Ensembles sampled by the trained generator (rules train_structure_model, sample_structure) for
+# every structure.sample.regions entry on every structure.sample.maps entry of every cell line.
+STRUCTURE_MODEL = "results/structure/model.pt"
+# The simulated ensembles the generator trains on; the last structure.generator.test_ensembles are
+# held out for the comparison of generated and simulated ensembles (paper Fig. 4).
+_ENSEMBLES = config["structure"]["simulation"]["ensembles"]
+_HELD_OUT = config["structure"]["generator"]["test_ensembles"]
+STRUCTURE_TRAINING = [
+    f"{STRUCTURE_DIR}/ensemble_{i}.h5" for i in range(_ENSEMBLES - _HELD_OUT)
+]
+STRUCTURE_TEST = [
+    f"{STRUCTURE_DIR}/ensemble_{i}.h5" for i in range(_ENSEMBLES - _HELD_OUT, _ENSEMBLES)
+]
+STRUCTURE_PAPER = "results/structure/paper/fig4_generated_vs_simulated"
+SAMPLED_DIR = "results/structure/ensembles/{cell_line}/{source}"
+STRUCTURE_SAMPLE_REGIONS = {
+    f"{r['chrom']}_{r['start']}-{r['end']}": r
+    for r in config["structure"]["sample"]["regions"]
+}
+for _name in config["structure"]["sample"]["maps"]:
+    _genome = (sampled_map(_name, MODELS) or (None, "reference"))[1]
+    if _genome not in ["reference"] + haplotype_genomes():
+        raise WorkflowError(
+            f"invalid configuration: config structure.sample.maps: {_name!r}: genome {_genome!r} "
+            "is not reference or a haplotype of a sample"
+        )
+
+
+def sampled_map_inputs(wildcards):
+    """The map of a sampled ensemble's source (experimental, or a model's predicted .mcool), reference, aliases."""
+    model_genome = sampled_map(wildcards.source, MODELS)
+    if model_genome is None:
+        cool = CELL_LINES[wildcards.cell_line]["cool"].split("::")[0]
+    else:
+        cool = f"{model_dir(wildcards.cell_line, model_genome[0])}/maps/{model_genome[1]}.mcool"
+    return {
+        "cool": cool,
+        "fasta": "results/reference/genome.fa.gz",
+        "aliases": config["reference"]["chrom_aliases"],
+    }
+
+
+def sampled_map_arguments(wildcards, input):
+    """The flags of a sampled ensemble's map and region (an experimental .mcool keeps its resolution)."""
+    region = STRUCTURE_SAMPLE_REGIONS[wildcards.region]
+    uri = input.cool
+    if wildcards.source == "experimental":
+        _, sep, group = CELL_LINES[wildcards.cell_line]["cool"].partition("::")
+        uri = f"{input.cool}{sep}{group}"
+    return (
+        f"--cool {uri} --fasta {input.fasta} --aliases {input.aliases}"
+        f" --chrom {region['chrom']} --start {region['start']} --end {region['end']}"
+    )
+
+
+def sampled_structure_targets():
+    """Every sampled ensemble's files, metrics row and figures."""
+    per_ensemble = dict(
+        cell_line=CELL_LINES,
+        source=config["structure"]["sample"]["maps"],
+        region=STRUCTURE_SAMPLE_REGIONS,
+    )
+    return expand(
+        f"{SAMPLED_DIR}/{{region}}.{{ext}}",
+        ext=["h5", "cool", "cif", "metrics.tsv"],
+        **per_ensemble,
+    ) + expand(
+        f"{SAMPLED_DIR}/figures/{{region}}_{{figure}}.{{ext}}",
+        figure=["contact_decay", "maps", "projection"],
+        ext=["png", "tsv"],
+        **per_ensemble,
     )

@@ -85,3 +85,44 @@ def unrestrained_bins(settings):
     """The bin table of an unrestrained polymer: ``bins`` bins of ``bin_size`` on a chromosome ``polymer``."""
     starts = np.arange(settings["bins"], dtype=np.int64) * settings["bin_size"]
     return pd.DataFrame({"chrom": "polymer", "start": starts, "end": starts + settings["bin_size"]})
+
+
+def training_arrays(ensembles):
+    """Stack ensembles (as :func:`hicmodels.structure.io.read_ensemble` returns them) into training arrays.
+
+    Each structure is paired with its own ensemble's contact map (paper 4.1).
+
+    Parameters
+    ----------
+    ensembles : list of dict
+        Ensembles of the same bins, beads per bin and topology.
+
+    Returns
+    -------
+    coords : numpy.ndarray
+        (structures, 2, beads, 3): the parental chain, then the daughter copy.
+    mask : numpy.ndarray
+        (structures, 2, beads): each structure's ensemble's replication masks.
+    maps : numpy.ndarray
+        (ensembles, bins, bins) the ensembles' contact maps.
+    map_index : numpy.ndarray
+        (structures,) the row of ``maps`` of each structure.
+
+    Raises
+    ------
+    InputError
+        Naming the first ensemble that differs from the first in bins, beads per bin or topology.
+    """
+    first = ensembles[0]
+    for number, ensemble in enumerate(ensembles):
+        for key in ("beads_per_bin", "circular", "units", "contact_distance"):
+            if ensemble[key] != first[key]:
+                raise InputError(f"training ensemble {number}: {key} {ensemble[key]!r}, the first has {first[key]!r}")
+        if len(ensemble["bins"]) != len(first["bins"]):
+            raise InputError(f"training ensemble {number}: {len(ensemble['bins'])} bins, the first has "
+                             f"{len(first['bins'])}")
+    coords = np.concatenate([np.stack([e["coordinates"], e["daughter"]], axis=1) for e in ensembles])
+    mask = np.concatenate([np.broadcast_to(e["masks"], (len(e["coordinates"]), *e["masks"].shape)) for e in ensembles])
+    maps = np.stack([e["contacts"] for e in ensembles])
+    map_index = np.concatenate([np.full(len(e["coordinates"]), i) for i, e in enumerate(ensembles)])
+    return coords.astype(np.float64), mask.astype(np.float64), maps, map_index

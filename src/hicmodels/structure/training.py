@@ -229,6 +229,13 @@ def sample_ensemble(bundle, hic_map, n, seed, guidance, steps, batch_size=64):
         (n, copies * beads, 3) coordinates in the training structures' unit (normalised structures
         times ``coordinate_scale``), copy after copy; beads the decoder calls absent are NaN.
     """
+    xyz, present = _decoded(bundle, hic_map, n, seed, guidance, steps, batch_size)
+    return np.where(present[..., None], xyz, np.nan).reshape(n, -1, 3)
+
+
+def _decoded(bundle, hic_map, n, seed, guidance, steps, batch_size):
+    """(n, copies, beads, 3) decoded coordinates of :func:`sample_ensemble` and (n, copies, beads) the
+    decoder's presence calls (mask logit above 0)."""
     vae = vae_from_bundle(bundle)
     model = CrossDiT(**bundle["generator_config"])
     model.load_state_dict(bundle["generator_state"])
@@ -237,7 +244,7 @@ def sample_ensemble(bundle, hic_map, n, seed, guidance, steps, batch_size=64):
     noise = torch.randn((n, bins, channels), generator=torch.Generator().manual_seed(seed))
     hic = condition_maps(np.asarray(hic_map)[None])
     config = bundle["vae_config"]
-    out = []
+    coordinates, presence = [], []
     with torch.no_grad():
         for start in range(0, n, batch_size):
             x0 = noise[start:start + batch_size]
@@ -246,6 +253,45 @@ def sample_ensemble(bundle, hic_map, n, seed, guidance, steps, batch_size=64):
             tokens = torch.cat([coords.reshape(*coords.shape[:2], -1, 3), (mask_logits > 0).float()[..., None]], -1)
             xyz, present = from_tokens(tokens.flatten(-2).numpy().astype(np.float64), config["copies"],
                                        config["beads_per_bin"])
-            xyz = np.where(present[..., None] > 0, xyz * bundle["coordinate_scale"], np.nan)
-            out.append(xyz.reshape(len(x0), -1, 3))
-    return np.concatenate(out)
+            coordinates.append(xyz * bundle["coordinate_scale"])
+            presence.append(present > 0)
+    return np.concatenate(coordinates), np.concatenate(presence)
+
+
+def generated_ensemble(bundle, hic_map, bins, n, seed, guidance, steps, source_map, circular):
+    """Sample an ensemble for ``hic_map`` (:func:`sample_ensemble`) as :func:`~hicmodels.structure.io.write_ensemble`'s
+    keyword arguments, its contact map made as the training ensembles' were (paper 4.1).
+
+    The decoder calls each bead present or absent per structure, while an ensemble file has one
+    replication mask per copy. Parental beads exist in every training structure (paper 4.1: the
+    parental mask is all ones), so they are all kept, whatever the decoder calls them. A daughter bead
+    is in the mask where at least half the structures have it; in a structure without it, it sits on
+    its parental bead (unreplicated there), and beads outside the mask are zeros as in simulated files.
+
+    Parameters
+    ----------
+    bundle : dict
+        A trained bundle with ``contact_distance`` and ``units`` of its training ensembles.
+    hic_map : numpy.ndarray
+        (bins, bins) the condition, stored as the ensemble's input map.
+    bins : pandas.DataFrame
+        The map's bins.
+    n, seed, guidance, steps
+        As for :func:`sample_ensemble`.
+    source_map : str
+        The map's URI and region, stored in the file.
+    circular : bool
+        The region's topology (P(s) by circular separation).
+    """
+    from .ensemble import bin_contact_map
+
+    copies, per_bin = bundle["vae_config"]["copies"], bundle["vae_config"]["beads_per_bin"]
+    xyz, present = _decoded(bundle, hic_map, n, seed, guidance, steps, batch_size=64)
+    parental = xyz[:, 0]
+    daughter, present = (xyz[:, 1], present[:, 1]) if copies > 1 else (parental, np.zeros_like(present[:, 0]))
+    masks = np.stack([np.ones(len(present[0]), bool), present.mean(axis=0) >= 0.5]).astype(np.uint8)
+    daughter = np.where(masks[1][None, :, None] > 0, np.where(present[..., None], daughter, parental), 0.0)
+    return {"coordinates": parental, "daughter": daughter, "masks": masks,
+            "contacts": bin_contact_map(parental, bundle["contact_distance"], per_bin), "bins": bins,
+            "units": bundle["units"], "seed": seed, "source_map": source_map, "circular": circular,
+            "beads_per_bin": per_bin, "contact_distance": bundle["contact_distance"], "input_contacts": hic_map}
