@@ -607,7 +607,8 @@ STRUCTURE_TRAINING = [
     f"{STRUCTURE_DIR}/ensemble_{i}.h5" for i in range(_ENSEMBLES - _HELD_OUT)
 ]
 STRUCTURE_TEST = [
-    f"{STRUCTURE_DIR}/ensemble_{i}.h5" for i in range(_ENSEMBLES - _HELD_OUT, _ENSEMBLES)
+    f"{STRUCTURE_DIR}/ensemble_{i}.h5"
+    for i in range(_ENSEMBLES - _HELD_OUT, _ENSEMBLES)
 ]
 STRUCTURE_PAPER = "results/structure/paper/fig4_generated_vs_simulated"
 SAMPLED_DIR = "results/structure/ensembles/{cell_line}/{source}"
