@@ -314,3 +314,11 @@ def test_structure_region_names_a_configured_cell_line(config):
     config["structure"] = {"simulation": {"beads_per_bin": 10, "kept_beads_per_bin": 3}}
     with pytest.raises(InputError, match="beads_per_bin 10 is not a multiple of kept_beads_per_bin 3"):
         resolve_config(config)
+
+
+def test_a_mixhic_entry_is_refused_until_the_family_is_wired_into_the_workflow(config):
+    # the presets exist (arrays only); an entry would otherwise hear of a checkpoint format that does not exist
+    config["models"]["mix"] = {"preset": "mixhic_small", "windows": "synthetic", "inputs": ["tracks"]}
+    with pytest.raises(InputError, match=r"models.mix: model preset 'mixhic_small' is a mixhic model, which trains "
+                                         r"and predicts on arrays .* not yet wired"):
+        resolve_config(config)

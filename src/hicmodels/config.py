@@ -430,6 +430,9 @@ def _check_bam_tracks(config):
 # What each architecture can read (config models.<name>.inputs).
 ARCHITECTURE_INPUTS = {"encoder_decoder": {"sequence", "tracks"}, "corigami": {"sequence", "tracks"},
                        "akita": {"sequence"}, "mixhic": {"tracks", "hic"}}
+# Architectures with presets that model entries cannot use yet, and why.
+ARRAYS_ONLY = {"mixhic": "trains and predicts on arrays (hicmodels.modelling.mixhic) and is not yet wired into "
+                         "the workflow's model entries (README, epigenome stage)"}
 # The architectures trained here, and the preset keys training needs beyond the schema's.
 TRAINABLE = {"encoder_decoder": (), "akita": ("targets", "crop", "diagonal_offset", "eps")}
 # The published formats a model entry can import (weights.format), and the architecture each gives.
@@ -476,6 +479,9 @@ def _check_model(config, name, entry):
     where = f"config models.{name}"
     model, windows = entry["preset"], entry["windows"]
     preset = f"model preset {entry['preset_name']!r}"
+    if model["architecture"] in ARRAYS_ONLY:
+        raise InputError(f"{where}: {preset} is a {model['architecture']} model, which "
+                         f"{ARRAYS_ONLY[model['architecture']]}")
     readable = ARCHITECTURE_INPUTS[model["architecture"]]
     if not set(entry["inputs"]) <= readable:
         raise InputError(f"{where}.inputs: {model['architecture']} models read {sorted(readable)}, "
