@@ -88,3 +88,51 @@ def test_empty_chain_gives_typed_empty_blocks(tmp_path):
     assert len(got) == 0 and ref_sizes == pers_sizes == {}
     assert got.columns.tolist() == liftover.BLOCK_COLUMNS
     assert [str(t) for t in got.dtypes] == ["object", "int64", "int64", "object", "int64", "int64", "object"]
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("chain 10 c1 10 + 0 10 c1 10 + 0 10 1\n10\n\n10\n", 4, "block line outside a chain"),  # after the blank line
+    ("chain 10 c1 10 + 0 10 c1 10 + 0 10 1\n3 0\n7\n", 2, "block line needs 1 or 3 fields"),
+    ("chain 10 c1 10 + 0 10 c1 10 + 0 10 1\n3 0 0 0\n7\n", 2, "block line needs 1 or 3 fields"),
+    ("chain 10 c1 10 + 0 10 c1 10 + 0\n10\n", 1, "chain header needs 12 fields"),  # 11 fields
+])
+def test_bad_chain_lines_are_named_exactly(tmp_path, text, line, message):
+    path = tmp_path / "bad.chain"
+    path.write_text(text)
+    with pytest.raises(InputError) as raised:
+        liftover.read_chain(path)
+    assert str(raised.value) == f"{path}:{line}: {message}"
+
+
+def test_chain_header_without_an_id_is_read(tmp_path):
+    path = tmp_path / "noid.chain"
+    path.write_text("chain 10 c1 12 + 2 12 h1 10 + 0 10\n10\n\n")  # 12 fields: the chain id is optional
+    got, ref_sizes, pers_sizes = liftover.read_chain(path)
+    pd.testing.assert_frame_equal(got, blocks([("c1", 2, 12, "h1", 0, 10, "+")]))
+    assert ref_sizes == {"c1": 12} and pers_sizes == {"h1": 10}
+
+
+def test_chain_per_chromosome_holds_its_colinear_blocks(tmp_path):
+    # the second chromosome's two blocks advance on both sides (5 reference bases deleted between them): one chain
+    mapping = blocks([
+        ("c1", 0, 10, "h1", 0, 10, "+"),
+        ("c2", 0, 10, "h2", 0, 10, "+"),
+        ("c2", 15, 30, "h2", 10, 25, "+"),
+    ])
+    path = tmp_path / "two.chain"
+    liftover.write_chain(mapping, {"c1": 10, "c2": 30}, {"h1": 10, "h2": 25}, path)
+    assert path.read_text() == (
+        "chain 10 c1 10 + 0 10 h1 10 + 0 10 1\n10\n\n"
+        "chain 25 c2 30 + 0 30 h2 25 + 0 25 2\n10 5 0\n15\n\n"
+    )
+    back, _, _ = liftover.read_chain(path)
+    pd.testing.assert_frame_equal(back, mapping)
+
+
+def test_invert_sorts_by_personal_position_and_relabels_the_rows():
+    mapping = blocks([("c1", 0, 10, "h2", 0, 10, "+"), ("c1", 10, 20, "h1", 5, 15, "-")]).assign(copy=[0, 1])
+    expected = pd.DataFrame(
+        [("h1", 5, 15, "c1", 10, 20, "-", 1), ("h2", 0, 10, "c1", 0, 10, "+", 0)],
+        columns=liftover.BLOCK_COLUMNS + ["copy"],
+    )
+    pd.testing.assert_frame_equal(liftover.invert(mapping), expected)  # rows labelled 0..n-1 after the sort
