@@ -113,16 +113,17 @@ def test_chain_header_without_an_id_is_read(tmp_path):
 
 
 def test_chain_per_chromosome_holds_its_colinear_blocks(tmp_path):
-    # the second chromosome's two blocks advance on both sides (5 reference bases deleted between them): one chain
+    # the second chromosome's two blocks advance on both sides (5 reference bases deleted between them): one
+    # chain; each block is compared with the one before it, not with the first (which ends further on)
     mapping = blocks([
-        ("c1", 0, 10, "h1", 0, 10, "+"),
+        ("c1", 0, 40, "h1", 0, 40, "+"),
         ("c2", 0, 10, "h2", 0, 10, "+"),
         ("c2", 15, 30, "h2", 10, 25, "+"),
     ])
     path = tmp_path / "two.chain"
-    liftover.write_chain(mapping, {"c1": 10, "c2": 30}, {"h1": 10, "h2": 25}, path)
+    liftover.write_chain(mapping, {"c1": 40, "c2": 30}, {"h1": 40, "h2": 25}, path)
     assert path.read_text() == (
-        "chain 10 c1 10 + 0 10 h1 10 + 0 10 1\n10\n\n"
+        "chain 40 c1 40 + 0 40 h1 40 + 0 40 1\n40\n\n"
         "chain 25 c2 30 + 0 30 h2 25 + 0 25 2\n10 5 0\n15\n\n"
     )
     back, _, _ = liftover.read_chain(path)
