@@ -137,3 +137,45 @@ def test_invert_sorts_by_personal_position_and_relabels_the_rows():
         columns=liftover.BLOCK_COLUMNS + ["copy"],
     )
     pd.testing.assert_frame_equal(liftover.invert(mapping), expected)  # rows labelled 0..n-1 after the sort
+
+
+def test_merge_blocks_keeps_rows_on_other_chromosomes_apart_and_compares_each_with_the_one_before():
+    mapping = blocks([
+        ("c1", 0, 10, "h1", 0, 10, "+"),
+        ("c2", 10, 20, "h1", 10, 20, "+"),  # abuts the first on both sides, but another reference chromosome
+        ("c2", 20, 30, "h2", 20, 30, "+"),  # abuts the second, but another personal chromosome
+        ("c2", 40, 50, "h2", 35, 45, "+"),  # a gap on both sides
+        ("c2", 50, 60, "h2", 45, 55, "+"),  # continues the row before it (not the first row, which ends at 10)
+    ])
+    assert merge_blocks_of(mapping) == [
+        ["c1", 0, 10, "h1", 0, 10, "+"],
+        ["c2", 10, 20, "h1", 10, 20, "+"],
+        ["c2", 20, 30, "h2", 20, 30, "+"],
+        ["c2", 40, 60, "h2", 35, 55, "+"],
+    ]
+    copies = mapping.iloc[:2].assign(chrom="c1", pchrom=["h1", "h2"], copy=0)  # last key (copy) equal, pchrom not
+    assert merge_blocks_of(copies) == copies.values.tolist()
+
+
+def merge_blocks_of(mapping):
+    merged = liftover.merge_blocks(mapping)
+    assert merged.index.tolist() == list(range(len(merged))) and merged.columns.tolist() == mapping.columns.tolist()
+    return merged.values.tolist()
+
+
+@pytest.mark.parametrize("rows", [0, 1])
+def test_merge_blocks_of_fewer_than_two_rows_relabels_them(rows):
+    mapping = blocks([("c1", 0, 10, "h1", 0, 10, "+")] * rows).set_axis([7] * rows)
+    pd.testing.assert_frame_equal(liftover.merge_blocks(mapping), mapping.reset_index(drop=True))
+
+
+def test_lift_intervals_returns_the_input_columns_then_the_pieces():
+    # intervals with their own labels and an extra column; the labels are not returned as a column
+    mapping = blocks([("c1", 0, 10, "h1", 0, 10, "+"), ("c1", 10, 20, "h1", 10, 20, "-")])
+    intervals = pd.DataFrame({"chrom": ["c1", "c1"], "start": [12, 8], "end": [14, 11], "name": ["b", "a"]}, index=[5, 3])
+    expected = pd.DataFrame({
+        "chrom": ["c1", "c1", "c1"], "start": [12, 8, 8], "end": [14, 11, 11], "name": ["b", "a", "a"],
+        "piece_start": [12, 8, 10], "piece_end": [14, 10, 11], "pchrom": ["h1"] * 3,
+        "pstart": [16, 8, 19], "pend": [18, 10, 20], "strand": ["-", "+", "-"],
+    })
+    pd.testing.assert_frame_equal(liftover.lift_intervals(mapping, intervals), expected)
