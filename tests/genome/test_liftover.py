@@ -179,3 +179,11 @@ def test_lift_intervals_returns_the_input_columns_then_the_pieces():
         "pstart": [16, 8, 19], "pend": [18, 10, 20], "strand": ["-", "+", "-"],
     })
     pd.testing.assert_frame_equal(liftover.lift_intervals(mapping, intervals), expected)
+
+
+def test_chain_coordinates_held_as_floats_are_written_as_integers(tmp_path):
+    # coordinates that pandas turned into floats on the way (a reindex or concat with missing values) write the same text
+    mapping = blocks([("c1", 0, 10, "h1", 0, 10, "+"), ("c1", 12, 20, "h1", 10, 18, "+")])
+    as_floats = mapping.astype({c: float for c in ("start", "end", "pstart", "pend")})
+    liftover.write_chain(as_floats, {"c1": 20}, {"h1": 18}, tmp_path / "floats.chain")
+    assert (tmp_path / "floats.chain").read_text() == "chain 18 c1 20 + 0 20 h1 18 + 0 18 1\n10 2 0\n8\n\n"
