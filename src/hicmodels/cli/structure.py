@@ -221,6 +221,13 @@ def compare(args):
     plot_comparison(table, args.out)
 
 
+def _ensemble_outputs(parser):
+    """The files of one ensemble a command writes: HDF5 structures, the map as .cool, mmCIF."""
+    parser.add_argument("--out", required=True, help="ensemble written (HDF5)")
+    parser.add_argument("--cool-out", required=True, help="the ensemble's contact map written (.cool)")
+    parser.add_argument("--mmcif", required=True, help="the first structures written (mmCIF, one model each)")
+
+
 def register(commands):
     p = add_command(commands, "simulate", simulate,
                     "simulate one training ensemble (polymer on OpenMM): HDF5 structures + map, .cool, mmCIF")
@@ -228,9 +235,7 @@ def register(commands):
     p.add_argument("--cool", help="experimental map of structure.simulation.region (.cool or .mcool::/resolutions/N)")
     p.add_argument("--fasta", help="reference FASTA (with --cool)")
     p.add_argument("--aliases", help="chromosome alias table (with --cool)")
-    p.add_argument("--out", required=True, help="ensemble written (HDF5)")
-    p.add_argument("--cool-out", required=True, help="the ensemble's contact map written (.cool)")
-    p.add_argument("--mmcif", required=True, help="the first structures written (mmCIF, one model each)")
+    _ensemble_outputs(p)
     add_settings(p, _simulate_schema, '{"structure": config structure, "circular": config reference.circular}')
 
     p = add_command(commands, "train", train,
@@ -250,9 +255,7 @@ def register(commands):
     p.add_argument("--chrom", required=True, help="region: reference chromosome")
     p.add_argument("--start", type=int, required=True, help="region: start (0-based, a bin edge)")
     p.add_argument("--end", type=int, required=True, help="region: end (a bin edge, or the chromosome's end)")
-    p.add_argument("--out", required=True, help="ensemble written (HDF5)")
-    p.add_argument("--cool-out", required=True, help="the ensemble's contact map written (.cool)")
-    p.add_argument("--mmcif", required=True, help="the first structures written (mmCIF, one model each)")
+    _ensemble_outputs(p)
     p.add_argument("--metrics", required=True, help="the ensemble's metrics row written (TSV)")
     p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice; outputs depend on it)")
     add_settings(p, _simulate_schema, '{"structure": config structure, "circular": config reference.circular}')
