@@ -227,6 +227,13 @@ def test_interval_bounds_are_gaussian_in_model_space_stitched_by_total_variance(
     assert stored[0].equals(stored[2]) and stored[1].equals(stored[2])  # the mean map's band and pixels
     metadata = cooler.Cooler(str(paths[0])).info["metadata"]
     assert metadata["interval_level"] == 0.9 and metadata["values"].startswith("lower bound of the central 0.9")
+    # cooltools reads a bound map with its default options, as it reads the mean map
+    import cooltools
+
+    bound = cooler.Cooler(str(paths[1]))
+    expected = cooltools.expected_cis(bound)
+    assert np.isfinite(expected.loc[expected["dist"] == 2, "balanced.avg"]).all()  # diagonals 0-1 ignored by default
+    assert np.isfinite(cooltools.insulation(bound, [30])["log2_insulation_score_30"]).any()
     # log1p contacts: expm1 of the bounds, clipped at 0
     write_predictions(tmp_path / "c.h5", ids, maps, {**attrs, "model_space": "log1p_contacts"}, np.ones_like(maps),
                       (model_means, model_variances))
