@@ -91,6 +91,12 @@ def test_ensemble_cool_holds_the_map_in_reference_coordinates(tmp_path):
     weight = clr.bins().fetch("chrA")["weight"].to_numpy()
     assert np.isnan(weight[:5]).all() and np.array_equal(weight[5:9], np.ones(4)) and np.isnan(weight[9:]).all()
     assert clr.info["metadata"] == {"source": "test"}
+    # cooltools reads it with its default options: the region's diagonals have values, the rest none
+    import cooltools
+
+    expected = cooltools.expected_cis(clr).set_index(["region1", "dist"])["balanced.avg"]
+    assert np.isfinite(expected.loc[("chrA", 2)]) and np.isnan(expected.loc[("chrB", 2)])
+    assert np.isfinite(cooltools.insulation(clr, [200])["log2_insulation_score_200"]).any()
 
 
 def test_chain_bonds_join_the_chains_and_the_forks():
