@@ -24,6 +24,7 @@ include: "workflow/rules/paper.smk"
 include: "workflow/rules/folds.smk"
 include: "workflow/rules/epigenome.smk"
 include: "workflow/rules/structure.smk"
+include: "workflow/rules/multimodal.smk"
 
 
 rule all:

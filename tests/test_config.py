@@ -316,9 +316,30 @@ def test_structure_region_names_a_configured_cell_line(config):
         resolve_config(config)
 
 
-def test_a_mixhic_entry_is_refused_until_the_family_is_wired_into_the_workflow(config):
-    # the presets exist (arrays only); an entry would otherwise hear of a checkpoint format that does not exist
-    config["models"]["mix"] = {"preset": "mixhic_small", "windows": "synthetic", "inputs": ["tracks"]}
-    with pytest.raises(InputError, match=r"models.mix: model preset 'mixhic_small' is a mixhic model, which trains "
-                                         r"and predicts on arrays .* not yet wired"):
+def test_a_mixhic_entry_needs_the_epigenome_stage_geometry_and_its_tracks(config):
+    config["hic"]["cell_lines"]["yeast"]["tracks"] = {"ctcf": "config/config.yaml", "atac": "config/config.yaml"}
+    config["models"]["mix"] = {"preset": "mixhic_small", "windows": "mixhic", "inputs": ["tracks"]}
+    entry = model_entries(resolve_config(config))["mix"]
+    assert entry["preset"]["tracks"] == ["ctcf", "atac"] and entry["weights"] == "train"
+    cases = [
+        ({"models": {"mix": {"inputs": ["tracks", "hic"]}}}, r"models.mix.inputs: .* inputs must be \[tracks\]"),
+        ({"model_presets": {"mixhic_small": {"task": "loop"}}}, r"has task loop; a model entry names the hic task"),
+        ({"window_presets": {"mixhic": {"size": 200000, "bins": 40}}}, r"window preset 'mixhic' has 40 bins; .* 50 x 50"),
+        ({"window_presets": {"mixhic": {"size": 240000}}}, r"has 240000 bp in 50 bins; .* 5000 bp bins"),
+        ({"epigenome": {"targets": {"window_bins": 40}}}, r"epigenome.targets: resolution 5000 and window_bins 40"),
+        ({"epigenome": {"tracks": {"bin_size": 50}}}, r"2500 values of 50 bp do not span 50 bins of 5000 bp"),
+        ({"model_presets": {"mixhic_small": {"tracks": ["ctcf"]}}}, r"names 1 tracks \['ctcf'\] but has epigenome_tracks 2"),
+        ({"model_presets": {"mixhic_small": {"tracks": ["ctcf", "dnase"]}}}, r"reads track 'dnase': add its"),
+        ({"hic": {"yeast": {"loops": "absent.bedpe"}}}, r"hic.cell_lines.yeast.loops: file not found"),
+    ]
+    for change, message in cases:
+        changed = copy.deepcopy(config)
+        for section, names in change.items():
+            for name, keys in names.items():
+                target = changed[section]["cell_lines"] if section == "hic" else changed[section]
+                target[name] = {**target.get(name, {}), **keys}
+        with pytest.raises(InputError, match=message):
+            resolve_config(changed)
+    del config["model_presets"]["mixhic_small"]["tracks"]
+    with pytest.raises(InputError, match=r"training model preset 'mixhic_small' needs tracks in the preset"):
         resolve_config(config)

@@ -430,11 +430,9 @@ def _check_bam_tracks(config):
 # What each architecture can read (config models.<name>.inputs).
 ARCHITECTURE_INPUTS = {"encoder_decoder": {"sequence", "tracks"}, "corigami": {"sequence", "tracks"},
                        "akita": {"sequence"}, "mixhic": {"tracks", "hic"}}
-# Architectures with presets that model entries cannot use yet, and why.
-ARRAYS_ONLY = {"mixhic": "trains and predicts on arrays (hicmodels.modelling.mixhic) and is not yet wired into "
-                         "the workflow's model entries (README, epigenome stage)"}
-# The architectures trained here, and the preset keys training needs beyond the schema's.
-TRAINABLE = {"encoder_decoder": (), "akita": ("targets", "crop", "diagonal_offset", "eps")}
+# The architectures trained here, and the preset keys training needs beyond the schema's (a MIX-HIC preset
+# names the tracks its epigenome encoder reads: keys of the cell lines' tracks).
+TRAINABLE = {"encoder_decoder": (), "akita": ("targets", "crop", "diagonal_offset", "eps"), "mixhic": ("tracks",)}
 # The published formats a model entry can import (weights.format), and the architecture each gives.
 FORMAT_ARCHITECTURES = {"hicdiffusion": "encoder_decoder", "corigami": "corigami", "akita": "akita"}
 # Preset keys a published format fixes: how its network computes (the schema defaults are dna2hic's own choices).
@@ -479,9 +477,6 @@ def _check_model(config, name, entry):
     where = f"config models.{name}"
     model, windows = entry["preset"], entry["windows"]
     preset = f"model preset {entry['preset_name']!r}"
-    if model["architecture"] in ARRAYS_ONLY:
-        raise InputError(f"{where}: {preset} is a {model['architecture']} model, which "
-                         f"{ARRAYS_ONLY[model['architecture']]}")
     readable = ARCHITECTURE_INPUTS[model["architecture"]]
     if not set(entry["inputs"]) <= readable:
         raise InputError(f"{where}.inputs: {model['architecture']} models read {sorted(readable)}, "
@@ -506,7 +501,10 @@ def _check_model(config, name, entry):
         if windows["size"] != windows["bins"] * bin_size:
             raise InputError(f"{where}: window preset {entry['window_preset']!r} has {windows['size']} bp in "
                              f"{windows['bins']} bins; {preset} ({model['architecture']}) has {bin_size} bp bins")
-        _check_tracks(config, where, entry, preset, windows)
+        if model["architecture"] == "mixhic":
+            _check_mixhic(config, where, entry, preset)
+        else:
+            _check_tracks(config, where, entry, preset, windows)
         return
     bin_size = math.prod(model["pools"])
     if windows["size"] != windows["bins"] * bin_size:
@@ -545,6 +543,45 @@ def _check_tracks(config, where, entry, preset, windows):
                     raise InputError(f"{where} reads track {track!r}: add its bigWig to {key}")
                 source = lines["tracks"][track]
                 _require_file(source["bam"] if isinstance(source, dict) else source, f"config {key}.{track}")
+
+
+def _check_mixhic(config, where, entry, preset):
+    """A MIX-HIC entry (workflow/rules/multimodal.smk) against the epigenome stage's geometry and the cell lines.
+
+    The entry predicts maps from tracks alone (MIX-HIC-InferMap), so its preset is the ``hic`` task's and
+    ``inputs`` is ``[tracks]``; its windows, the Hi-C targets and the track store must cut the same 5 kb
+    bins and 100 bp track values (paper section 3, A.1).
+    """
+    from .models import bin_size as model_bin_size, complete
+
+    model = complete(entry["preset"])
+    if entry["inputs"] != ["tracks"]:
+        raise InputError(f"{where}.inputs: {preset} predicts maps from tracks alone (MIX-HIC-InferMap): "
+                         f"inputs must be [tracks], got {entry['inputs']}")
+    if model["task"] != "hic":
+        raise InputError(f"{where}: {preset} has task {model['task']}; a model entry names the hic task's preset "
+                         f"(its loop and cage heads are fine-tuned from the same pre-training)")
+    if len(model["tracks"]) != model["epigenome_tracks"]:
+        raise InputError(f"{where}: {preset} names {len(model['tracks'])} tracks {model['tracks']} but has "
+                         f"epigenome_tracks {model['epigenome_tracks']}")
+    epigenome, bins, bin_size = config["epigenome"], model["map_bins"], model_bin_size(model)
+    if entry["windows"]["bins"] != bins:
+        raise InputError(f"{where}: window preset {entry['window_preset']!r} has {entry['windows']['bins']} bins; "
+                         f"{preset} predicts {bins} x {bins} maps")
+    if epigenome["targets"]["resolution"] != bin_size or epigenome["targets"]["window_bins"] != bins:
+        raise InputError(f"config epigenome.targets: resolution {epigenome['targets']['resolution']} and window_bins "
+                         f"{epigenome['targets']['window_bins']} must be {bin_size} and {bins} for {preset} ({where})")
+    if epigenome["tracks"]["bin_size"] * model["segment_length"] != bins * bin_size:
+        raise InputError(f"config epigenome.tracks.bin_size: {model['segment_length']} values of "
+                         f"{epigenome['tracks']['bin_size']} bp do not span {bins} bins of {bin_size} bp "
+                         f"(segment_length of {preset}, {where})")
+    for cell_line, lines in config["hic"]["cell_lines"].items():
+        for track in model["tracks"]:
+            if track not in lines.get("tracks", {}):
+                raise InputError(f"{where} reads track {track!r}: add its bigWig or BAM to "
+                                 f"hic.cell_lines.{cell_line}.tracks")
+        if "loops" in lines:
+            _require_file(lines["loops"], f"config hic.cell_lines.{cell_line}.loops")
 
 
 def _check_diffusion(config, where, entry, preset, windows):

@@ -54,7 +54,13 @@ WINDOW_PRESETS = sorted({entry["window_preset"] for entry in MODELS.values()})
 TRAINED = [
     m
     for m, entry in MODELS.items()
-    if entry["weights"] == "train" and not entry["joint"]
+    if entry["weights"] == "train"
+    and not entry["joint"]
+    and entry["preset"]["architecture"] != "mixhic"
+]
+# MIX-HIC entries: pre-trained, fine-tuned and predicting from tracks by workflow/rules/multimodal.smk.
+MIXHIC = [
+    m for m, entry in MODELS.items() if entry["preset"]["architecture"] == "mixhic"
 ]
 # Entries trained once on every cell line (one output each); each cell line's model.pt selects its output.
 JOINT = [m for m, entry in MODELS.items() if entry["joint"]]
@@ -152,7 +158,7 @@ def model_dir(cell_line, model):
 
 def encoder_decoder_checkpoint(cell_line, model):
     """The model entry's checkpoint: trained or imported here (model.pt), or the dna2hic file the config names."""
-    if model in TRAINED or model in IMPORTED or model in JOINT:
+    if model in TRAINED or model in IMPORTED or model in JOINT or model in MIXHIC:
         return f"{model_dir(cell_line, model)}/model.pt"
     return MODELS[model]["weights"]["checkpoint"]
 
@@ -473,6 +479,7 @@ def all_targets():
             if config["effects"]["enabled"] and len(samples)
             else []
         )
+        + mixhic_targets()
         + expand("results/figures/personal/{sample}.png", sample=samples.index)
         + expand(
             "results/qc/{sample}.coverage.tsv",
@@ -668,4 +675,75 @@ def sampled_structure_targets():
         figure=["contact_decay", "maps", "projection"],
         ext=["png", "tsv"],
         **per_ensemble,
+    )
+
+
+# MIX-HIC model entries (workflow/rules/multimodal.smk): training inputs, per-genome outputs.
+MIXHIC_TARGETS = "results/cell_lines/{cell_line}/hic_targets.h5"
+LOOP_LABELS = "results/cell_lines/{cell_line}/loops/labels.tsv"
+
+
+def has_cage(cell_line):
+    """Whether the cell line has the CAGE track (multimodal.cage_track) the cage head learns."""
+    return config["multimodal"]["cage_track"] in CELL_LINES[cell_line].get("tracks", {})
+
+
+def loop_source(wildcards):
+    """The cell line's loops BEDPE, else its experimental map (loops called on it)."""
+    entry = CELL_LINES[wildcards.cell_line]
+    return entry.get("loops") or entry["cool"].split("::")[0]
+
+
+def loop_source_option(wildcards, input):
+    if "loops" in CELL_LINES[wildcards.cell_line]:
+        return f"--bedpe {input.source}"
+    return f"--cool {targets_uri(wildcards, SimpleNamespace(cool=input.source))}"
+
+
+def mixhic_settings(wildcards):
+    """Settings of MIX-HIC training: the entry's preset and training, config multimodal, the splits."""
+    return as_json(
+        {
+            "model": MODELS[wildcards.model]["preset"],
+            "training": MODELS[wildcards.model]["training"],
+            "multimodal": config["multimodal"],
+            "chromosomes": config["reference"]["chromosomes"],
+            **SPLITS,
+        }
+    )
+
+
+def genome_store(wildcards):
+    return f"results/cell_lines/{wildcards.cell_line}/tracks/{wildcards.genome}.h5"
+
+
+def chain_option(wildcards, input):
+    return f"--chain {input.chain}" if input.chain else ""
+
+
+def cage_head(wildcards):
+    """The cage head of a cell line with the CAGE track (else no input)."""
+    return f"{MODEL_DIR}/mixhic_cage.pt" if has_cage(wildcards.cell_line) else []
+
+
+def mixhic_targets():
+    """Per MIX-HIC entry and cell line: every genome's loops BEDPE and CAGE bigWig, and the test table."""
+    genomes = ["reference"] + haplotype_genomes()
+    cage_lines = [c for c in CELL_LINES if has_cage(c)]
+    return (
+        expand(
+            f"{MODEL_DIR}/loops/{{genome}}.bedpe",
+            cell_line=CELL_LINES,
+            model=MIXHIC,
+            genome=genomes,
+        )
+        + expand(
+            f"{MODEL_DIR}/cage/{{genome}}.bw",
+            cell_line=cage_lines,
+            model=MIXHIC,
+            genome=genomes,
+        )
+        + expand(
+            f"{MODEL_DIR}/test_metrics_mixhic.tsv", cell_line=CELL_LINES, model=MIXHIC
+        )
     )

@@ -17,12 +17,12 @@ import traceback
 from importlib.metadata import version
 
 from ..errors import InputError, OutputError
-from . import calling, effects, epigenome, evaluation, genome, hic, modelling, simulation, structure, variants
+from . import calling, effects, epigenome, evaluation, genome, hic, modelling, multimodal, simulation, structure, variants
 from .common import parse_settings
 
 STAGES = {"genome": genome, "variants": variants, "calling": calling, "modelling": modelling, "hic": hic,
           "evaluation": evaluation, "effects": effects, "epigenome": epigenome, "simulation": simulation,
-          "structure": structure}
+          "structure": structure, "multimodal": multimodal}
 
 
 def build_parser():
