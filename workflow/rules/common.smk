@@ -474,7 +474,7 @@ def all_targets():
             expand(
                 f"{MODEL_DIR}/variant_effects/cohort.tsv.gz",
                 cell_line=CELL_LINES,
-                model=MODELS,
+                model=[m for m in MODELS if m not in MIXHIC],  # sequence models only
             )
             if config["effects"]["enabled"] and len(samples)
             else []

@@ -24,7 +24,7 @@ rule loop_labels:
     benchmark:
         "results/benchmarks/loop_labels/{cell_line}.tsv"
     conda:
-        "../envs/hicmodels.yaml"
+        "../envs/multimodal.yaml"
     resources:
         mem_mb=8000,
         runtime=60,
@@ -61,7 +61,7 @@ rule pretrain_mixhic:
     wildcard_constraints:
         model=one_of(MIXHIC),
     conda:
-        "../envs/hicmodels.yaml"
+        "../envs/multimodal.yaml"
     threads: 8
     resources:
         mem_mb=16000,
@@ -92,7 +92,7 @@ rule finetune_mixhic_map:
     wildcard_constraints:
         model=one_of(MIXHIC),
     conda:
-        "../envs/hicmodels.yaml"
+        "../envs/multimodal.yaml"
     threads: 8
     resources:
         mem_mb=16000,
@@ -123,7 +123,7 @@ rule finetune_mixhic_head:
         model=one_of(MIXHIC),
         task="loop|cage",
     conda:
-        "../envs/hicmodels.yaml"
+        "../envs/multimodal.yaml"
     threads: 8
     resources:
         mem_mb=16000,
@@ -152,7 +152,7 @@ rule predict_mixhic_maps:
     wildcard_constraints:
         model=one_of(MIXHIC),
     conda:
-        "../envs/hicmodels.yaml"
+        "../envs/multimodal.yaml"
     threads: 8
     resources:
         mem_mb=16000,
@@ -180,7 +180,7 @@ rule predict_mixhic_loops:
     wildcard_constraints:
         model=one_of(MIXHIC),
     conda:
-        "../envs/hicmodels.yaml"
+        "../envs/multimodal.yaml"
     threads: 4
     resources:
         mem_mb=8000,
@@ -208,7 +208,7 @@ rule predict_mixhic_cage:
     wildcard_constraints:
         model=one_of(MIXHIC),
     conda:
-        "../envs/hicmodels.yaml"
+        "../envs/multimodal.yaml"
     threads: 4
     resources:
         mem_mb=8000,
@@ -238,7 +238,7 @@ rule mixhic_test_metrics:
     wildcard_constraints:
         model=one_of(MIXHIC),
     conda:
-        "../envs/hicmodels.yaml"
+        "../envs/multimodal.yaml"
     resources:
         mem_mb=8000,
         runtime=60,

@@ -169,7 +169,7 @@ def metrics(args):
     from ..modelling.mixhic import predict
     from ..multimodal.labels import read_labels
     from ..multimodal.samples import loop_samples, map_samples, split_rows
-    from ..multimodal.scores import test_table
+    from ..multimodal.scores import held_out_table
 
     settings = args.settings
     hic = load_checkpoint(args.checkpoint)
@@ -191,7 +191,7 @@ def metrics(args):
     if args.cage:
         parts["cage"] = {"predicted": predict(load_checkpoint(args.cage), samples["tracks"][test]),
                          "observed": samples["cage"][test]}
-    table = test_table(args.name, **parts)
+    table = held_out_table(args.name, **parts)
     write_tsv(table, args.out, float_format="%.4f")
     log.info("%d test windows, %d labelled test candidates\n%s", int(test.sum()), len(labels),
              table.to_string(index=False))

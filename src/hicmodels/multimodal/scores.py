@@ -31,11 +31,22 @@ def window_decay(maps, distances):
     return np.where(counts > 0, totals / np.maximum(counts, 1), 0.0)
 
 
+def baseline_windows(train_maps, train_distances, distances, bins):
+    """The distance-decay prediction (log1p) of windows ``distances`` apart from the training windows' decay.
+
+    Offsets no training window reaches (a test window farther apart) take the farthest mean reached.
+    """
+    decay = window_decay(train_maps, train_distances)
+    need = int(np.max(distances, initial=0)) + bins
+    decay = np.pad(decay, (0, max(0, need - len(decay))), mode="edge")
+    return decay_windows(decay, distances, bins)
+
+
 def rows(table, task, predictor, metrics):
     return [(table, task, predictor, name, value) for name, value in metrics.items()]
 
 
-def test_table(name, maps=None, loops=None, cage=None):
+def held_out_table(name, maps=None, loops=None, cage=None):
     """The table's rows for what was scored.
 
     Parameters
@@ -54,11 +65,8 @@ def test_table(name, maps=None, loops=None, cage=None):
     out = []
     if maps is not None:
         out += rows(2, "hic", name, per_sample(maps["predicted"], maps["observed"]))
-        decay = window_decay(maps["train_observed"], maps["train_distances"])
-        # offsets no training window reaches (a test window farther apart): the farthest mean reached
-        need = int(np.max(maps["distances"], initial=0)) + maps["observed"].shape[1]
-        decay = np.pad(decay, (0, max(0, need - len(decay))), mode="edge")
-        baseline = decay_windows(decay, maps["distances"], maps["observed"].shape[1])
+        baseline = baseline_windows(maps["train_observed"], maps["train_distances"], maps["distances"],
+                                    maps["observed"].shape[1])
         out += rows(2, "hic", "distance_decay", per_sample(baseline, maps["observed"]))
     if loops is not None:
         out += rows(3, "loops", name, loop_scores(loops["probabilities"], loops["labels"]))
