@@ -59,3 +59,49 @@ def test_negatives_match_the_positives_distances_away_from_every_loop():
 def test_no_loop_on_the_modelled_chromosomes_is_an_input_error():
     with pytest.raises(InputError, match="no loops on the modelled chromosomes"):
         loop_labels(bedpe([("chrX", 0, BIN, "chrX", 5 * BIN, 6 * BIN)]), BIN, pd.Series({"chr1": 100 * BIN}), 2)
+
+
+def _fasta(path, chroms):
+    import pysam
+
+    path.write_text("".join(f">{c}\n{'A' * n}\n" for c, n in chroms.items()))
+    pysam.faidx(str(path))
+    return path
+
+
+def test_the_command_labels_a_bedpe_or_the_loops_called_on_the_map(tmp_path):
+    import json
+
+    from hicmodels.cli import main
+    from hicmodels.evaluation.loops import map_cooler
+    from hicmodels.multimodal.labels import read_labels
+
+    n = 160
+    i, j = np.indices((n, n))
+    expected = 2000.0 / (np.abs(i - j) + 1.0)
+    dots = [(40, 60), (90, 105), (110, 140)]
+    for a, b in dots:  # each dot's pixel x6, its neighbours x2, symmetric
+        expected[a - 1: a + 2, b - 1: b + 2] *= 2
+        expected[a, b] *= 3
+        expected[b - 1: b + 2, a - 1: a + 2] = expected[a - 1: a + 2, b - 1: b + 2].T
+    counts = np.triu(np.random.default_rng(0).poisson(expected)).astype(float)
+    map_cooler(counts + np.triu(counts, 1).T, tmp_path / "map.cool", BIN, chrom="1")
+    fasta = _fasta(tmp_path / "genome.fa", {"chr1": n * BIN})
+    (tmp_path / "aliases.tsv").write_text("canonical\talias\nchr1\t1\n")
+    settings = json.dumps({"resolution": BIN, "seed": 0, "chromosomes": ["chr1"], "test": [], "validation": []})
+    common = ["--fasta", str(fasta), "--aliases", str(tmp_path / "aliases.tsv"), "--config", settings]
+    assert main(["multimodal", "loop-labels", "--cool", str(tmp_path / "map.cool"), *common,
+                 "--out", str(tmp_path / "called.tsv")]) == 0
+    called = read_labels(tmp_path / "called.tsv")
+    positives = called[called["label"] == 1]
+    # cooltools' clustered dot centroids, within a bin of the planted pixels (its 5 kb donut)
+    found = sorted(zip(positives["bin1"], positives["bin2"]))
+    assert len(found) == 3 and all(abs(a - c) <= 1 and abs(b - d) <= 1 for (a, b), (c, d) in zip(found, dots))
+    assert set(called["chrom"]) == {"chr1"}
+    negatives = called[called["label"] == 0]
+    assert sorted(negatives["bin2"] - negatives["bin1"]) == sorted(b - a for a, b in found)
+    (tmp_path / "loops.bedpe").write_text("1\t200000\t205000\t1\t300000\t305000\n")
+    assert main(["multimodal", "loop-labels", "--bedpe", str(tmp_path / "loops.bedpe"), *common,
+                 "--out", str(tmp_path / "given.tsv")]) == 0
+    given = read_labels(tmp_path / "given.tsv")
+    assert given[["chrom", "bin1", "bin2", "label"]].values.tolist()[0] == ["chr1", 40, 60, 1] and len(given) == 2

@@ -1054,3 +1054,24 @@ def test_hic_targets_refused(case, message):
     settings |= {"balance": "kr"} if case == "kr_balance" else {"resolution": 5000}
     with pytest.raises(InputError, match=re.escape(message)):
         hic_targets(str(YEAST / "yeast.10kb.cool"), ["chrI"], {}, settings)
+
+
+@pytest.mark.parametrize("case, text, message", [
+    ("five_fields", "chr1\t0\t5000\tchr1\t50000\n", "loops.bedpe:1: not a BEDPE row (chrom1 start1 end1 chrom2 "
+                                                     "start2 end2): 5 fields"),
+    ("not_integer", "chr1\t0\t5000\tchr1\t5e4\t55000\n", "loops.bedpe:1: not a BEDPE row"),
+])
+def test_bad_loops_bedpe(tmp_path, capsys, case, text, message):
+    import pysam
+
+    from hicmodels.cli import main
+
+    (tmp_path / "loops.bedpe").write_text(text)
+    (tmp_path / "genome.fa").write_text(">chr1\n" + "A" * 100_000 + "\n")
+    pysam.faidx(str(tmp_path / "genome.fa"))
+    assert main(["multimodal", "loop-labels", "--bedpe", str(tmp_path / "loops.bedpe"), "--fasta",
+                 str(tmp_path / "genome.fa"),
+                 "--config", '{"resolution": 5000, "seed": 0, "chromosomes": ["chr1"], "test": [], "validation": []}',
+                 "--out", str(tmp_path / "labels.tsv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1 and not (tmp_path / "labels.tsv").exists()
