@@ -107,7 +107,7 @@ def test_window_and_model_presets_must_agree(config):
     (lambda c: c["hic"].update(test_chromosomes=["chrM"]), r"hic.test_chromosomes: \['chrM'\] not in reference.chromosomes"),
     (lambda c: c["hic"].update(validation_chromosomes=["chrXIII"]), r"\['chrXIII'\] are both test and validation"),
     (lambda c: c["models"]["yeast"].update(windows="mouse"),
-     r"models.yeast.windows: 'mouse' is not one of \['akita', 'human', 'synthetic', 'yeast'\] \(window_presets\)"),
+     r"models.yeast.windows: 'mouse' is not one of \['akita', 'human', 'mixhic', 'synthetic', 'yeast'\] \(window_presets\)"),
     (lambda c: c["models"]["yeast"].update(preset="mouse"), r"models.yeast.preset: 'mouse' is not one of"),
     (lambda c: c["assemble"].update(resolutions=[10000, 25000]), r"\[25000\] are not multiples of bin_size 10000"),
     (lambda c: c["models"].update(a={"preset": "akita", "windows": "akita"}),
