@@ -79,12 +79,13 @@ def test_a_mixhic_entry_predicts_maps_loops_and_cage_for_every_genome(tmp_path):
         capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
-    # maps: reference coordinates at 5 kb, the band the 20-bin windows reach, finite where predicted
+    # maps: reference coordinates at 5 kb; half-overlapping 20-bin windows predict every pair of bins up to
+    # 10 apart (farther pairs only in some windows: assemble.band_min_predicted drops those diagonals)
     for genome_name in ("reference", "s1.hap1"):
         clr = cooler.Cooler(f"{model}/maps/{genome_name}.mcool::/resolutions/{BINSIZE}")
         assert clr.chromnames == CHROMS and int(clr.chromsizes["chr1"]) == BINS * BINSIZE
         pixels = clr.pixels()[:]
-        assert (pixels["bin2_id"] - pixels["bin1_id"]).max() == MAP_BINS - 1
+        assert (pixels["bin2_id"] - pixels["bin1_id"]).max() == MAP_BINS // 2
     hap = cooler.Cooler(f"{model}/maps/s1.hap1.mcool::/resolutions/{BINSIZE}")
     # the 4 deleted reference bins (60..63 of chr1) have no predictions in haplotype 1; the reference has them
     weights = hap.bins().fetch("chr1")["weight"].to_numpy()
@@ -100,7 +101,7 @@ def test_a_mixhic_entry_predicts_maps_loops_and_cage_for_every_genome(tmp_path):
     test = reference[reference["chrom1"] == "chr5"]
     auroc = loop_auroc(test["score"].to_numpy(), (test["name"] == "loop").to_numpy())
     print(f"held-out chr5 loop AUROC {auroc:.3f} ({(test['name'] == 'loop').sum()} loops)")
-    assert auroc > 0.7
+    assert auroc > 0.85  # measured 0.962 (17 loops)
     hap_loops = pd.read_csv(model / "loops/s1.hap1.bedpe", sep="\t", header=None)
     assert 0 < len(hap_loops) <= len(reference) and np.isfinite(hap_loops[7]).all()
 
@@ -119,6 +120,9 @@ def test_a_mixhic_entry_predicts_maps_loops_and_cage_for_every_genome(tmp_path):
                                                                                        (4, "cage")}
     assert set(table.loc[table["task"] == "hic", "predictor"]) == {"mix", "distance_decay"}
     assert np.isfinite(table["value"]).all()
+    value = table.set_index(["task", "predictor", "metric"])["value"]
+    # CAGE is caused by the synthetic contacts and accessibility, which the tracks show (measured PCC 0.90)
+    assert value["cage", "mix", "pearson"] > 0.7 and value["loops", "mix", "auroc"] > 0.85
     # the metrics rule's table has the entry's rows on the test chromosome
     metrics = pd.read_csv(tmp_path / "results/cell_lines/synth/metrics/test_metrics.tsv", sep="\t")
     assert "mix" in set(metrics["predictor"]) and set(metrics["chrom"]) >= {"chr5"}
