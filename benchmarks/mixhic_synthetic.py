@@ -47,6 +47,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--seed", type=int, default=0, help="training seed (the chromosomes are always seed 0)")
+    parser.add_argument("--tasks", nargs="+", choices=("hic", "loop", "cage"), default=["hic", "loop", "cage"])
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -59,7 +61,7 @@ def main():
     loops = {name: multimodal.loop_samples(c, 50, np.random.default_rng(seed))
              for seed, (name, c) in enumerate((("train", train), ("validation", validation), ("test", test)))}
     training = {"epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.learning_rate,
-                "weight_decay": 0.01, "seed": 0, "patience": 20, "devices": 1, "workers": 0, "resume": False}
+                "weight_decay": 0.01, "seed": args.seed, "patience": 20, "devices": 1, "workers": 0, "resume": False}
     results = {"samples": {"maps": {k: len(v["hic"]) for k, v in maps.items()},
                            "loops": {k: len(v["loop"]) for k, v in loops.items()}}, "settings": vars(args) | {"out": ""}}
 
@@ -78,22 +80,30 @@ def main():
     baseline = scores.decay_windows(decay, maps["test"]["distance"], 50)
     observed = maps["test"]["hic"]
     results["hic_baseline"] = scores.per_sample(baseline, observed)
+    offsets = scores.window_offsets(maps["test"]["distance"], 50)
+    expectation = mixhic.map_expectation(maps["train"], maps["test"])[offsets]
+    results["hic_expectation"] = scores.per_sample(expectation, observed)  # the map model with a zero head
     for name, start in (("hic_pretrained", pretrained), ("hic_scratch", None)):
+        if "hic" not in args.tasks:
+            break
         checkpoint = fit(mixhic.finetune, name, maps, preset, args.epochs, infer_map=True, pretrained=start)
         clock = time.process_time()
-        predicted = mixhic.predict(checkpoint, maps["test"]["tracks"])
+        predicted = mixhic.predict(checkpoint, maps["test"]["tracks"], distance=maps["test"]["distance"])
         results[name]["cpu_seconds_per_window"] = (time.process_time() - clock) / len(predicted)
         results[name]["test"] = scores.per_sample(predicted, observed)
         results[name]["test_beyond_decay"] = scores.per_sample(predicted - baseline, observed - baseline)
     for name, start in (("loop_pretrained", pretrained), ("loop_scratch", None)):
+        if "loop" not in args.tasks:
+            break
         checkpoint = fit(mixhic.finetune, name, loops, {**preset, "task": "loop"}, args.epochs, infer_map=False,
                          pretrained=start)
         probabilities = mixhic.predict(checkpoint, loops["test"]["tracks"], loops["test"]["hic"])
         results[name]["test"] = scores.loop_scores(probabilities, loops["test"]["loop"])
-    checkpoint = fit(mixhic.finetune, "cage_pretrained", maps, {**preset, "task": "cage"}, args.epochs,
-                     infer_map=False, pretrained=pretrained)
-    predicted = mixhic.predict(checkpoint, maps["test"]["tracks"], maps["test"]["hic"])
-    results["cage_pretrained"]["test"] = scores.per_sample(predicted, maps["test"]["cage"])
+    if "cage" in args.tasks:
+        checkpoint = fit(mixhic.finetune, "cage_pretrained", maps, {**preset, "task": "cage"}, args.epochs,
+                         infer_map=False, pretrained=pretrained)
+        predicted = mixhic.predict(checkpoint, maps["test"]["tracks"], maps["test"]["hic"])
+        results["cage_pretrained"]["test"] = scores.per_sample(predicted, maps["test"]["cage"])
     (args.out / "results.json").write_text(json.dumps(results, indent=1))
     print(json.dumps({k: v.get("test", v) if isinstance(v, dict) else v for k, v in results.items()}, indent=1))
 

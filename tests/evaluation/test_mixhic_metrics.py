@@ -38,3 +38,14 @@ def test_loop_scores_match_scikit_learn():
     assert scores["precision"] == pytest.approx(sk.precision_score(labels, called), abs=1e-6)
     assert scores["recall"] == pytest.approx(sk.recall_score(labels, called), abs=1e-6)
     assert scores["f1"] == pytest.approx(sk.f1_score(labels, called), abs=1e-6)
+
+
+def test_window_decay_by_hand():
+    # window 0 (x = y) offsets [[0, 1], [1, 0]]; window 1 (y 2 bins after x) [[2, 3], [1, 2]]
+    contacts = np.array([[[4.0, 2.0], [3.0, 6.0]], [[1.0, 0.0], [5.0, 2.0]]])
+    decay = mixhic.window_decay(np.log1p(contacts), [0, 2])
+    assert decay.tolist() == pytest.approx([(4 + 6) / 2, (2 + 3 + 5) / 3, (1 + 2) / 2, 0.0])
+    assert mixhic.window_offsets([2], 2).tolist() == [[[2, 3], [1, 2]]]
+    # offsets no pixel reaches are NaN, not 0
+    decay = mixhic.window_decay(np.log1p(contacts[1:]), [2])
+    assert np.isnan(decay[0]) and decay[1:].tolist() == pytest.approx([5.0, 1.5, 0.0])

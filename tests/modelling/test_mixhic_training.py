@@ -68,9 +68,16 @@ def test_task_losses_and_the_inferred_map():
     loop = mixhic.MixHiCStage(mixhic.models.complete({**TINY, "task": "loop"}), 0.1, 0.0, pretraining=False).eval()
     expected = F.binary_cross_entropy(torch.sigmoid(loop.model(batch["tracks"], batch["hic"])), batch["loop"])
     assert loop.loss(batch).item() == pytest.approx(expected.item(), rel=1e-5)
-    infer = mixhic.MixHiCStage(mixhic.models.complete(TINY), 0.1, 0.0, pretraining=False, infer_map=True).eval()
-    expected = ((infer.model(batch["tracks"]) - batch["hic"]) ** 2).mean()
-    assert infer.loss(batch).item() == pytest.approx(expected.item(), rel=1e-5)
+    # the map is the head's log O/E plus the expectation at each pixel's offset |distance + j - i|
+    decay = np.linspace(3.0, 0.1, 25)
+    infer = mixhic.MixHiCStage(mixhic.models.complete(TINY), 0.1, 0.0, pretraining=False, infer_map=True,
+                               expected=decay).eval()
+    batch["distance"] = torch.tensor([0.0, 3.0, 7.0, 15.0])
+    by_hand = np.array([[[decay[abs(d + j - i)] for j in range(10)] for i in range(10)] for d in (0, 3, 7, 15)])
+    expected = ((infer.model(batch["tracks"]) + torch.as_tensor(by_hand, dtype=torch.float32) - batch["hic"]) ** 2)
+    assert infer.loss(batch).item() == pytest.approx(expected.mean().item(), rel=1e-5)
+    with pytest.raises(ValueError, match="expectation"):
+        mixhic.MixHiCStage(mixhic.models.complete(TINY), 0.1, 0.0, pretraining=False, infer_map=True)
     cage = mixhic.MixHiCStage(mixhic.models.complete({**TINY, "task": "cage"}), 0.1, 0.0, pretraining=False).eval()
     expected = ((cage.model(batch["tracks"], batch["hic"]) - batch["cage"]) ** 2).mean()
     assert cage.loss(batch).item() == pytest.approx(expected.item(), rel=1e-5)
@@ -87,3 +94,30 @@ def test_predict_gives_probabilities_and_reads_the_map_only_when_trained_with_it
     first = mixhic.predict(maps, data["tracks"])
     assert first.shape == (5, 10, 10)
     np.testing.assert_array_equal(first, mixhic.predict(maps, data["tracks"], data["hic"] * 0))
+
+
+def test_the_map_is_the_heads_log_oe_plus_the_training_windows_expectation(tmp_path):
+    """The checkpoint's expectation: log1p of the training windows' mean contact per offset; predict adds it."""
+    train = {**arrays(12, 0), "distance": np.array([0, 1, 2] * 4)}  # offsets 0-11
+    mixhic.finetune(train=train, validation=arrays(8, 1), model_config=TINY, training_config=TRAINING,
+                    checkpoint_path=tmp_path / "map.pt", log_path=tmp_path / "map.tsv", contact_scale=1.0,
+                    infer_map=True, threads=1)
+    maps = load_checkpoint(tmp_path / "map.pt")
+    sums, counts = np.zeros(12), np.zeros(12)
+    for window, d in zip(train["hic"], train["distance"]):
+        for i in range(10):
+            for j in range(10):
+                sums[abs(d + j - i)] += np.expm1(window[i, j])
+                counts[abs(d + j - i)] += 1
+    np.testing.assert_allclose(maps["expected"], np.log1p(sums / counts), rtol=1e-6)
+    data = arrays(2, 3)
+    diagonal = mixhic.predict(maps, data["tracks"])
+    shifted = mixhic.predict(maps, data["tracks"], distance=[0, 2])  # the second window's y starts 2 bins after x
+    np.testing.assert_array_equal(shifted[0], diagonal[0])
+    expected, (i, j) = np.asarray(maps["expected"]), np.indices((10, 10))
+    np.testing.assert_allclose(shifted[1] - diagonal[1], expected[np.abs(2 + j - i)] - expected[np.abs(j - i)],
+                               atol=1e-5)
+    with pytest.raises(ValueError, match=r"offsets \[12, 13\]"):
+        mixhic.predict(maps, data["tracks"], distance=[4, 0])
+    with pytest.raises(ValueError, match=r"validation windows reach offsets \[10, 11\]"):
+        mixhic.map_expectation(arrays(3, 0) | {"distance": np.zeros(3)}, arrays(3, 0) | {"distance": np.full(3, 2)})

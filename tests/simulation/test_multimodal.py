@@ -47,6 +47,11 @@ def test_synthetic_chromosome_arrays():
     chrom = multimodal.make_chromosome(120, np.random.default_rng(1))
     assert chrom["tracks"].shape == (2, 6000) and chrom["hic"].shape == (120, 120) and chrom["cage"].shape == (120,)
     assert len(chrom["loops"]) > 3 and chrom["per_bin"] == 50
+    # the noise-free map is the observed counts' Poisson mean: 20,000 contacts per row on average
+    rate, counts = np.expm1(chrom["truth"].astype(np.float64)), np.expm1(chrom["hic"].astype(np.float64))
+    assert rate.sum(axis=1).mean() == pytest.approx(20_000, rel=1e-5)
+    assert counts.sum() == pytest.approx(rate.sum(), rel=0.01)
+    assert np.diagonal(counts, 3).sum() == pytest.approx(np.diagonal(rate, 3).sum(), rel=0.01)
     # a CTCF peak sits on each loop anchor's bin: its maximum beats the chromosome's median bin maximum
     ctcf = chrom["tracks"][0].reshape(120, 50).max(axis=1)
     assert np.all(ctcf[chrom["loops"]["bin1"]] > 2 * np.median(ctcf))

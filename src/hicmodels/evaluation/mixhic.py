@@ -24,11 +24,28 @@ def distance_decay(maps, width):
     return expected_by_offset(np.concatenate(bands))
 
 
+def window_offsets(distances, map_bins):
+    """Offset ``|distance + j - i|`` in bins of pixel ``(i, j)``, for windows whose y starts ``distance`` after x."""
+    return np.abs(np.asarray(distances, dtype=np.int64)[:, None, None] + np.arange(map_bins)[None, None, :]
+                  - np.arange(map_bins)[None, :, None])
+
+
+def window_decay(maps, distances):
+    """Mean contact at offsets ``0..largest`` over the pixels of log1p windows (NaN at offsets no pixel has).
+
+    The decay of :func:`distance_decay` when only windows are at hand (a
+    pixel in several overlapping windows counts once per window).
+    """
+    offsets = window_offsets(distances, maps.shape[-1]).ravel()
+    sums = np.bincount(offsets, np.expm1(np.asarray(maps, dtype=np.float64)).ravel())
+    counts = np.bincount(offsets)
+    with np.errstate(invalid="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
 def decay_windows(decay, distances, map_bins):
     """log1p of ``decay`` at each pixel's offset, for windows whose y segment starts ``distance`` bins after x."""
-    offsets = np.abs(np.asarray(distances)[:, None, None] + np.arange(map_bins)[None, None, :]
-                     - np.arange(map_bins)[None, :, None])
-    return np.log1p(decay[offsets])
+    return np.log1p(decay[window_offsets(distances, map_bins)])
 
 
 def per_sample(predicted, observed):

@@ -15,7 +15,7 @@ import numpy as np
 from . import synthetic_genome as synthetic
 
 
-def make_chromosome(nbins, rng, binsize=5000, step=100):
+def make_chromosome(nbins, rng, binsize=5000, step=100, contacts_per_bin=20_000):
     """One synthetic chromosome as MIX-HIC arrays.
 
     Returns
@@ -23,15 +23,18 @@ def make_chromosome(nbins, rng, binsize=5000, step=100):
     dict
         ``tracks`` ``(2, nbins * binsize / step)`` (CTCF, accessibility;
         log1p), ``hic`` ``(nbins, nbins)`` (log1p of the observed counts),
+        ``truth`` (log1p of their Poisson mean, the noise-free map),
         ``cage`` ``(nbins,)`` (log1p of the expression), ``loops``
         (:func:`~hicmodels.simulation.synthetic_genome.known_loops`),
         ``per_bin`` (track values per bin).
     """
-    chrom = synthetic.make_chromosome(nbins, binsize, rng)
+    chrom = synthetic.make_chromosome(nbins, binsize, rng, contacts_per_bin=contacts_per_bin)
     tracks = synthetic.chromosome_tracks(nbins * binsize, chrom["sites"], rng, step)
     cage = synthetic.expression(chrom["expected"], binsize, tracks["promoters"], tracks["accessible"])
     return {"tracks": np.log1p(np.stack([tracks["ctcf"], tracks["atac"]])).astype(np.float32),
-            "hic": np.log1p(chrom["observed"]).astype(np.float32), "cage": np.log1p(cage).astype(np.float32),
+            "hic": np.log1p(chrom["observed"]).astype(np.float32),
+            "truth": np.log1p(synthetic.contact_rate(chrom["expected"], contacts_per_bin)).astype(np.float32),
+            "cage": np.log1p(cage).astype(np.float32),
             "loops": chrom["loops"], "per_bin": binsize // step}
 
 

@@ -207,10 +207,14 @@ def known_loops(sites, left, right, min_occupancy=0.05):
     return held[held["occupancy"] >= min_occupancy].reset_index(drop=True)
 
 
+def contact_rate(expected, contacts_per_bin):
+    """``expected`` scaled to ``contacts_per_bin`` per row on average: the mean of the observed counts."""
+    return expected * contacts_per_bin / expected.sum(axis=1).mean()
+
+
 def observe(expected, contacts_per_bin, rng):
-    """Poisson counts around ``expected`` scaled to ``contacts_per_bin`` per row (symmetric, integer)."""
-    rate = expected * contacts_per_bin / expected.sum(axis=1).mean()
-    upper = np.triu(rng.poisson(rate))
+    """Poisson counts around :func:`contact_rate` (symmetric, integer)."""
+    upper = np.triu(rng.poisson(contact_rate(expected, contacts_per_bin)))
     return upper + np.triu(upper, 1).T
 
 
