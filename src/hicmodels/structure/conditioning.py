@@ -16,13 +16,15 @@ Deviation from the paper: its restraints are released before sampling (3.1); kee
 what makes the maps differ here, with no other change to the polymer.
 """
 
+import time
+
 import numpy as np
 import pandas as pd
 
-from .dataset import simulation_arguments
+from .dataset import simulation_arguments, training_arrays, unrestrained_bins
 from .ensemble import bin_contact_map, map_scc
 from .polymer import simulate
-from .training import generated_ensemble
+from .training import generated_ensemble, train_generator, train_vae
 
 
 def crosslink_pairs(n_bins, min_separation):
@@ -149,11 +151,6 @@ def crosslink_experiment(settings, vae, generator, preset, *, min_separation, he
     dict
         ``bundle`` (the trained model), ``held_out`` ensembles, ``training_maps``, ``plain`` ensemble.
     """
-    import time
-
-    from .dataset import training_arrays, unrestrained_bins
-    from .training import train_generator, train_vae
-
     bins = unrestrained_bins(settings)
     training_pairs, test_pairs = split_pairs(crosslink_pairs(len(bins), min_separation), held_out, seed)
     clock = time.process_time()
