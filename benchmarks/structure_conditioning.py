@@ -35,6 +35,8 @@ def main():
     parser.add_argument("--structures", type=int, default=32, help="structures per simulated ensemble")
     parser.add_argument("--repeats", type=int, default=2, help="training ensembles per crosslinked pair")
     parser.add_argument("--held-out", type=int, default=6)
+    parser.add_argument("--held-out-structures", type=int, default=None,
+                        help="structures per held-out (and plain) ensemble; default --structures")
     parser.add_argument("--min-separation", type=int, default=4)
     parser.add_argument("--vae-epochs", type=int, default=8)
     parser.add_argument("--generator-epochs", type=int, default=40)
@@ -54,7 +56,8 @@ def main():
     metrics = structure["metrics"]
     table, run = crosslink_experiment(
         structure["simulation"], structure["vae"], structure["generator"], preset, min_separation=args.min_separation,
-        held_out=args.held_out, repeats=args.repeats, seed=args.seed, sampled=args.sampled,
+        held_out=args.held_out, held_out_structures=args.held_out_structures, repeats=args.repeats, seed=args.seed,
+        sampled=args.sampled,
         steps=structure["generator"]["steps"], scc_h=metrics["scc_h"], scc_max_offset=SIMULATION["bins"] - 2,
         progress=lambda line: print(line, flush=True))
     write_tsv(table, args.out)

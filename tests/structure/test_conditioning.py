@@ -60,6 +60,7 @@ def test_a_crosslinked_ensemble_has_its_loop_in_its_map():
     linked = conditioning.crosslinked_ensemble(settings, bins, [(1, 6)], seed=4)
     plain = conditioning.crosslinked_ensemble(settings, bins, [], seed=4)
     assert linked["coordinates"].shape == (12, 16, 3) and linked["source_map"] == "crosslinks 1-6"
+    assert plain["source_map"] == "no crosslink"
     assert linked["masks"][1].sum() == 0 and not linked["circular"] and linked["contact_distance"] == 60.0
     # the map averages the bins' kept beads (1 and 3 of 4), one bond from the crosslinked centre beads (2):
     # about half of those pairs are in contact, above the pixels beside it; without the crosslink none is
@@ -98,3 +99,29 @@ def test_conditioning_scores_reads_the_generator_with_and_without_the_map(monkey
         assert row.best_training_map == pytest.approx(max(training))
         assert row.best_training_index == int(np.argmax(training))
     assert table.loc[0, "best_training_index"] == 2  # map 2 is itself a training map
+
+
+def test_crosslink_experiment_trains_on_the_other_pairs_and_scores_the_held_out_ones():
+    """6 bins, pairs at least 4 apart: (0, 4), (0, 5), (1, 5); one held out, the other two simulated twice each;
+    the held-out ensemble and the plain polymer have their own structure count."""
+    import torch
+
+    from hicmodels.config import config_schema
+
+    torch.set_num_threads(1)
+    structure = resolve({"simulation": {"bins": 6, "beads_per_bin": 2, "kept_beads_per_bin": 1, "structures": 3,
+                                        "equilibration_steps": 50, "sample_every": 10, "contact_distance_nm": 60.0},
+                         "vae": {"hidden": 8, "latent_channels": 2, "blocks": 1, "epochs": 1, "batch_size": 4},
+                         "generator": {"preset": "tiny", "epochs": 1, "batch_size": 4}},
+                        section_schema("structure"), "structure")
+    lines = []
+    table, run = conditioning.crosslink_experiment(
+        structure["simulation"], structure["vae"], structure["generator"], config_schema()["properties"][
+            "structure_presets"]["default"]["tiny"], min_separation=4, held_out=1, repeats=2, seed=0, sampled=4,
+        steps=2, scc_h=0, scc_max_offset=4, held_out_structures=5, progress=lines.append)
+    held_out = conditioning.split_pairs(conditioning.crosslink_pairs(6, 4), 1, seed=0)[1][0]
+    assert table["ensemble"].tolist() == [f"crosslinks {held_out[0]}-{held_out[1]}"]
+    assert len(run["training_maps"]) == 4 and run["held_out"][0]["coordinates"].shape == (5, 6, 3)
+    assert run["plain"]["source_map"] == "no crosslink" and len(run["plain"]["coordinates"]) == 5
+    assert lines[0].startswith("simulated 4 training ensembles x 3 structures, 2 x 5:")
+    assert run["bundle"]["contact_distance"] == 60.0 and run["bundle"]["units"] == "nm"

@@ -66,7 +66,8 @@ def crosslinked_ensemble(settings, bins, crosslinks, seed):
         "coordinates": run["parental"], "daughter": run["daughter"], "masks": run["masks"],
         "contacts": bin_contact_map(run["parental"], settings["contact_distance_nm"], kept),
         "bins": bins.reset_index(drop=True), "units": "nm", "seed": seed,
-        "source_map": "crosslinks " + " ".join(f"{i}-{j}" for i, j in crosslinks), "circular": False,
+        "source_map": "crosslinks " + " ".join(f"{i}-{j}" for i, j in crosslinks) if crosslinks else "no crosslink",
+        "circular": False,
         "beads_per_bin": kept, "contact_distance": settings["contact_distance_nm"], "input_contacts": None,
     }
 
@@ -117,7 +118,7 @@ def conditioning_scores(bundle, held_out, training_maps, plain_map, structures, 
 
 
 def crosslink_experiment(settings, vae, generator, preset, *, min_separation, held_out, repeats, seed,
-                         sampled, steps, scc_h, scc_max_offset, progress=print):
+                         sampled, steps, scc_h, scc_max_offset, held_out_structures=None, progress=print):
     """Simulate, train on, and score the held-out crosslinks: the whole experiment of this module.
 
     Parameters
@@ -141,6 +142,9 @@ def crosslink_experiment(settings, vae, generator, preset, *, min_separation, he
         Structures generated per held-out map.
     steps, scc_h, scc_max_offset
         Euler steps; SCC settings.
+    held_out_structures : int or None
+        Structures of each held-out ensemble and of the plain polymer (None: ``structures``); more make
+        the held-out maps, the conditions and targets, less noisy.
     progress : callable
         Called with a line per finished step (what took how long).
 
@@ -155,9 +159,12 @@ def crosslink_experiment(settings, vae, generator, preset, *, min_separation, he
     training_pairs, test_pairs = split_pairs(crosslink_pairs(len(bins), min_separation), held_out, seed)
     clock = time.process_time()
     layout = [[pair] for pair in training_pairs for _ in range(repeats)] + [[pair] for pair in test_pairs] + [[]]
-    ensembles = [crosslinked_ensemble(settings, bins, crosslinks, seed + k) for k, crosslinks in enumerate(layout)]
+    testing = {**settings, "structures": held_out_structures or settings["structures"]}
+    ensembles = [crosslinked_ensemble(settings if k < len(training_pairs) * repeats else testing, bins, crosslinks,
+                                      seed + k) for k, crosslinks in enumerate(layout)]
     training, tests, plain = ensembles[:-len(test_pairs) - 1], ensembles[-len(test_pairs) - 1:-1], ensembles[-1]
-    progress(f"simulated {len(ensembles)} ensembles x {settings['structures']} structures: "
+    progress(f"simulated {len(training)} training ensembles x {settings['structures']} structures, "
+             f"{len(tests) + 1} x {testing['structures']}: "
              f"{time.process_time() - clock:.1f} CPU s")
     coords, mask, maps, map_index = training_arrays(training)
     clock = time.process_time()
