@@ -138,3 +138,19 @@ def test_snakemake_structure_trains_and_samples_an_ensemble_for_the_experimental
     assert again.returncode == 0, again.stderr[-3000:]
     assert (tmp_path / "results" / "structure" / "model.pt").read_bytes() == model
     assert read_ensemble(out / "chrIII_100000-200000.h5")["coordinates"].tobytes() == first.tobytes()
+
+
+def test_structure_on_the_default_yeast_predictions_plans_the_ensemble_and_its_figures(tmp_path):
+    """README "On the default predictions": `structure.sample.maps: [yeast_reference]` on the default region
+    (chrIV:400000-800000, 40 bins of 10 kb like the default 40 training bins) trains the yeast model, predicts
+    the reference, assembles its .mcool and samples the ensemble's HDF5, .cool, mmCIF, metrics and figures."""
+    extra = _paths(tmp_path, {"structure": {"sample": {"maps": ["yeast_reference"]}}})
+    jobs = planned(tmp_path, extra, "structure")
+    assert jobs["train_model"] == 1 and jobs["predict_reference"] == 1 and jobs["assemble_cool"] == 1
+    assert jobs["zoomify"] == 1 and jobs["sample_structure"] == 1 and jobs["figure_sampled_structure"] == 1
+    out = "results/structure/ensembles/yeast/yeast_reference"
+    files = [f"{out}/chrIV_400000-800000.{ext}" for ext in ("h5", "cool", "cif", "metrics.tsv")]
+    files += [f"{out}/figures/chrIV_400000-800000_{figure}.png" for figure in ("contact_decay", "maps", "projection")]
+    # the files themselves as targets: each is one rule's output (a typo in a path has no rule and fails)
+    jobs = planned(tmp_path, extra, *files)
+    assert jobs["sample_structure"] == 1 and jobs["figure_sampled_structure"] == 1 and jobs["zoomify"] == 1

@@ -382,7 +382,8 @@ def simulate(*, n_bins, beads_per_bin, kept_beads_per_bin, circular, replication
              bond_wiggle, repulsion_kT, confinement, wall_stiffness_kT, temperature_k, bead_mass_amu,
              friction_per_ps, timestep_ps, equilibration_steps, release_stages, release_steps, n_structures,
              sample_every, seed, threads, contacts=None, restraint_top_fraction=0.0,
-             restraint_min_separation_bins=2, restraint_kT=0.0, extrusion=None, keep_all_beads=False):
+             restraint_min_separation_bins=2, restraint_kT=0.0, restraint_bins=None, extrusion=None,
+             keep_all_beads=False):
     """Simulate one ensemble: minimise, equilibrate (restrained), release, then sample.
 
     Parameters
@@ -395,6 +396,9 @@ def simulate(*, n_bins, beads_per_bin, kept_beads_per_bin, circular, replication
         G of paper 3.1 in [1, 2].
     contacts : numpy.ndarray or None
         (n_bins, n_bins) Hi-C map whose top pairs restrain the equilibration; None for none.
+    restraint_bins : array-like or None
+        (pairs, 2) bin pairs restrained directly (their centre beads, as :func:`restraint_pairs`
+        places a map's), instead of a map's top pairs; None for the map's.
     release_stages, release_steps : int
         The restraints are scaled down linearly to zero in ``release_stages`` stages of
         ``release_steps`` steps each, after ``equilibration_steps`` with full restraints; 0 stages
@@ -420,7 +424,9 @@ def simulate(*, n_bins, beads_per_bin, kept_beads_per_bin, circular, replication
     n_beads = n_bins * beads_per_bin
     topology = chain_topology(n_beads, circular, replication_factor)
     restraints = np.empty((0, 2), dtype=np.int64)
-    if contacts is not None and restraint_top_fraction > 0:
+    if restraint_bins is not None:
+        restraints = np.asarray(restraint_bins, dtype=np.int64).reshape(-1, 2) * beads_per_bin + beads_per_bin // 2
+    elif contacts is not None and restraint_top_fraction > 0:
         restraints = restraint_pairs(contacts, beads_per_bin, restraint_top_fraction,
                                      restraint_min_separation_bins, circular)
     system = build_system(topology, bond_length_nm=bond_length_nm, bond_wiggle=bond_wiggle,
