@@ -86,7 +86,8 @@ def load_model(checkpoint, device, compile, path=None):
 
     Eval mode, batch norms folded into their convolutions (:func:`.runtime.fold_batchnorm`) and 2D
     layers channels-last, on the CPU as on a GPU (oneDNN's and cuDNN's faster layout for the 2D
-    decoder; docs/benchmarks.md). ``path`` (the checkpoint file) is named when the weights do not
+    decoder; docs/benchmarks.md); compiled with inductor's freezing on the CPU. Compiling turns off
+    PyTorch's fused transformer inference kernel for the whole process (it cannot be compiled). ``path`` (the checkpoint file) is named when the weights do not
     fit the model.
     """
     try:
@@ -97,7 +98,15 @@ def load_model(checkpoint, device, compile, path=None):
     model.to(device).eval()
     fold_batchnorm(model)
     model.to(memory_format=torch.channels_last)
-    return torch.compile(model) if compile else model
+    if not compile:
+        return model
+    # nn.TransformerEncoderLayer's fused inference kernel has a fake kernel whose output strides the code
+    # inductor generates rejects (torch 2.13, fp32 under inference_mode: every encoder-decoder failed to
+    # predict with compile on): compiled models take the layer's ordinary path, which inductor fuses itself
+    torch.backends.mha.set_fastpath_enabled(False)
+    # on the CPU, freezing makes the weights constants: oneDNN convolutions with prepacked weights and
+    # fused activations (docs/benchmarks.md: the encoder's conv tower 25% faster)
+    return torch.compile(model, options={"freezing": True} if device.type == "cpu" else None)
 
 
 def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads=None, track_paths=None,
