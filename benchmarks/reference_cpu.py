@@ -22,6 +22,7 @@ import argparse
 import copy
 import importlib
 import json
+import os
 import statistics
 import sys
 import time
@@ -87,13 +88,15 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--compile", action="store_true", help="also time dna2hic's model under torch.compile")
+    parser.add_argument("--skip-unoptimised", action="store_true", help="do not time dna2hic's model as it was")
     args = parser.parse_args()
     if not args.hicdiffusion:
         print("no --hicdiffusion checkout given: nothing to compare with here; "
               "benchmarks/models_cpu.py compares with C.Origami")
         return
     torch.set_num_threads(args.threads)
-    print(json.dumps({"fp32_matmul_gflops": round(matmul_rate(args.threads), 1), "threads": args.threads}), flush=True)
+    print(json.dumps({"fp32_matmul_gflops": round(matmul_rate(args.threads), 1), "threads": args.threads,
+                      "load_average": os.getloadavg()}), flush=True)
     reference = reference_model(args.hicdiffusion)
     state = {k: v for k, v in reference.state_dict().items() if not k.startswith(("train_", "valid_"))}
     config, weights = hicdiffusion_model(state, {}, args.hicdiffusion)
@@ -108,11 +111,17 @@ def main():
     reference_x = ours_x[:, ["ACGTN".index(base) for base in ORDERS["hicdiffusion"]]].contiguous()
     candidates = {"reference": lambda: reference(reference_x), "dna2hic_unoptimised": lambda: unoptimised(ours_x),
                   "dna2hic": lambda: plain(ours_x)}
+    if args.skip_unoptimised:
+        del candidates["dna2hic_unoptimised"]
     if args.compile:
         compiled = load_model(copy.deepcopy(checkpoint), cpu, True)
         candidates["dna2hic_compiled"] = lambda: compiled(ours_x)
     with torch.inference_mode():
-        outputs = {name: call() for name, call in candidates.items()}  # warm-up (and compilation)
+        outputs, first_call = {}, {}
+        for name, call in candidates.items():  # warm-up (and compilation, timed apart)
+            start = time.perf_counter()
+            outputs[name] = call()
+            first_call[name] = round(time.perf_counter() - start, 2)
         seconds = {name: [] for name in candidates}
         for _ in range(args.repeats):
             for name, call in candidates.items():
@@ -122,12 +131,14 @@ def main():
     for name, runs in seconds.items():
         median = statistics.median(runs)
         print(json.dumps({"model": name, "seconds_per_window": round(median, 2), "runs": [round(s, 2) for s in runs],
+                          "first_call_seconds": first_call[name],
                           "speedup_vs_reference": round(base / median, 3),
                           "max_abs_difference_vs_reference": float((outputs[name] - outputs["reference"]).abs().max())}),
               flush=True)
     for part, (flops, part_seconds) in split.items():  # one run each, counted and timed together
         print(json.dumps({"part": f"dna2hic {part}", "gflop": round(flops / 1e9, 1), "seconds": round(part_seconds, 2),
                           "gflops_per_s": round(flops / 1e9 / part_seconds, 1)}), flush=True)
+    print(json.dumps({"load_average": os.getloadavg()}), flush=True)
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ def test_model_predictor_draws_share_their_latent_across_windows(tmp_path):
         model.variational.log_variance.bias.fill_(0.0)
     torch.save({"model_config": config, "state_dict": model.state_dict(), "contact_scale": 1.0, "bin_size": 64,
                 "window_size": 1024, "values": "log_oe", "noise_variance": 0.5}, tmp_path / "vae.pt")
-    settings = {"compile": False, "sampling_steps": None, "seed": 5}
+    settings = {"compile": False, "sampling_steps": None, "sampling_eta": 1, "seed": 5}
     rng = np.random.default_rng(0)
     codes = np.stack([encode("".join(rng.choice(list("ACGT"), 1024))) for _ in range(2)])
     draws = ModelPredictor(tmp_path / "vae.pt", {**settings, "samples": 3}, 1)(codes)

@@ -41,7 +41,7 @@ def test_same_window_same_sequence_same_sample_in_any_genome(tmp_path):
                             "start": [0, 1024, 1976], "end": [1024, 2048, 3000], "status": ["ok", "ok", "deleted"]})
     reference = windows.assign(seq_chrom="chr1", seq_start=windows["start"], seq_end=windows["end"])
     haplotype = reference.assign(seq_chrom="chr1_hap")
-    settings = {"compile": False, "sampling_steps": None, "seed": 0, "samples": 1}
+    settings = {"compile": False, "sampling_steps": None, "sampling_eta": 1, "seed": 0, "samples": 1}
     predict(checkpoint_path=tmp_path / "d.pt", fasta_path=tmp_path / "ref.fa", windows=reference,
             out_path=tmp_path / "ref.h5", settings={**settings, "batch_size": 1})
     predict(checkpoint_path=tmp_path / "d.pt", fasta_path=tmp_path / "hap.fa", windows=haplotype.iloc[::-1],
@@ -51,6 +51,7 @@ def test_same_window_same_sequence_same_sample_in_any_genome(tmp_path):
     assert list(ids) == ["chr1:0-1024", "chr1:1024-2048"] and list(hap_ids) == ids[::-1].tolist()
     assert np.allclose(np.log1p(ref_maps), np.log1p(hap_maps[::-1]), atol=1e-4)  # batches of 1 vs 2: float noise
     assert attrs["contact_scale"] == 2.0 and attrs["bin_size"] == 64 and attrs["sampling_steps"] == 5
+    assert attrs["sampling_eta"] == 1
     assert ref_maps.shape == (2, 16, 16) and not np.allclose(ref_maps[0], ref_maps[1])
 
 
@@ -129,7 +130,8 @@ def test_diffusion_samples_are_noise_seeds_and_one_sample_is_as_before(tmp_path)
     for samples in (1, 3):
         predict(checkpoint_path=tmp_path / "d.pt", fasta_path=tmp_path / "g.fa", windows=windows,
                 out_path=tmp_path / f"s{samples}.h5", settings={"batch_size": 1, "compile": False,
-                                                                 "sampling_steps": None, "seed": 7, "samples": samples})
+                                                                 "sampling_steps": None, "sampling_eta": 1, "seed": 7,
+                                                                 "samples": samples})
         out = tmp_path / f"s{samples}.h5"
         stores[samples] = (read_predictions(out)[1], read_variances(out))
     checkpoint = torch.load(tmp_path / "d.pt", weights_only=True)

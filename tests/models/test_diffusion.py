@@ -57,8 +57,52 @@ def test_mirrored_noise_is_symmetric_with_unit_variance():
     assert noise.var().item() == pytest.approx(1.0, abs=0.02)
 
 
+def test_deterministic_ddim_step_by_hand():
+    """eta = 0 (Song et al. 2021, eq. 12): x_next = sqrt(a_next) x0 + sqrt(1 - a_next) eps, no noise term."""
+    ac = torch.tensor([0.9, 0.64, 0.36, 0.19], dtype=torch.float64)
+    x_start, eps = torch.tensor([[2.0, -1.0]], dtype=torch.float64), torch.tensor([[0.5, 3.0]], dtype=torch.float64)
+    expected = torch.tensor([[0.8 * 2.0 + 0.6 * 0.5, 0.8 * -1.0 + 0.6 * 3.0]], dtype=torch.float64)  # a_next = 0.64
+    assert torch.allclose(denoise_step(ac, x_start, eps, 3, 1, None, eta=0.0), expected, atol=1e-12)
+    # eta = 0.5 halves sigma: sigma^2 = 0.25 (1 - 0.19 / 0.64) (1 - 0.64) / (1 - 0.19)
+    sigma = 0.5 * math.sqrt((1 - 0.19 / 0.64) * 0.36 / 0.81)
+    ones = torch.ones(1, 2, dtype=torch.float64)
+    half = 0.8 * x_start + math.sqrt(0.36 - sigma**2) * eps + sigma
+    assert torch.allclose(denoise_step(ac, x_start, eps, 3, 1, ones, eta=0.5), half, atol=1e-12)
+
+
+def test_eta_one_is_the_sampler_as_it_was(model):
+    """The default (eta = 1) gives the same bits as the loop before eta existed, written out here."""
+    x = torch.randn(2, 5, 128)
+    noise = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(5))
+    latent, base = model.condition(x)
+    ac, drawn = model.alphas_cumprod, mirror(noise)
+    sample = drawn[:, :1]
+    for i, (t, t_next) in enumerate([(9, 5), (5, 2), (2, -1)]):  # 3 strides of the 10-step chain
+        x_start, eps = split_v(ac, sample, model.predict_v(sample, torch.full((2,), t), latent), t)
+        if t_next < 0:
+            sample = x_start
+            break
+        a, a_next = ac[t], ac[t_next]
+        sigma = ((1 - a / a_next) * (1 - a_next) / (1 - a)).sqrt()
+        sample = a_next.sqrt() * x_start + (1 - a_next - sigma**2).sqrt() * eps + sigma * drawn[:, i + 1 : i + 2]
+    assert torch.equal(model(x, noise=noise), base + sample.squeeze(1))
+    assert torch.equal(model(x, noise=noise, eta=1.0), model(x, noise=noise))
+
+
+def test_deterministic_sampling_reads_only_the_starting_noise(model):
+    x = torch.randn(2, 5, 128)
+    noise = torch.randn(2, 4, 8, 8, generator=torch.Generator().manual_seed(3))
+    changed = noise.clone()
+    changed[:, 1:] = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(4))
+    assert torch.equal(model(x, noise=noise, eta=0.0), model(x, noise=changed, eta=0.0))
+    assert not torch.equal(model(x, noise=noise), model(x, noise=changed))
+    with pytest.raises(ValueError, match="eta must be 0..1"):
+        model(x, noise=noise, eta=1.5)
+
+
+@pytest.mark.parametrize("eta", [1.0, 0.0])
 @pytest.mark.parametrize("steps", [10, 3, 1])
-def test_sampling_with_an_oracle_returns_the_residual(model, steps):
+def test_sampling_with_an_oracle_returns_the_residual(model, steps, eta):
     """If the U-Net knew v exactly, every chain (DDPM or strided) must end at the residual."""
     x = torch.randn(2, 5, 16 * 8)
     _, base = model.condition(x)
@@ -71,7 +115,7 @@ def test_sampling_with_an_oracle_returns_the_residual(model, steps):
         return a.sqrt() * noise - (1 - a).sqrt() * residual
 
     model.predict_v = oracle
-    sample = model(x, steps=steps)
+    sample = model(x, steps=steps, eta=eta)
     assert torch.allclose(sample, base + residual.squeeze(1), atol=1e-4)
 
 

@@ -129,6 +129,7 @@ class ModelPredictor:
         self.nbins = self.window_size // self.bin_size
         self.diffusion = config["architecture"] == "diffusion"
         self.steps = (settings["sampling_steps"] or config.get("timesteps")) if self.diffusion else None
+        self.eta = settings["sampling_eta"] if self.diffusion else None
         self.latent = config.get("latent") if config["architecture"] == "akita" else None
         self.samples = settings["samples"] if self.diffusion or self.latent else 1
         self.seed = settings["seed"]
@@ -151,7 +152,7 @@ class ModelPredictor:
                 seed = draw_seed(self.seed, draw)
                 if self.diffusion:
                     noise = window_noise(["variant_effects"], self.steps, self.nbins, seed).to(self.device)
-                    y = self.model(x, noise=noise.expand(len(codes), -1, -1, -1))
+                    y = self.model(x, noise=noise.expand(len(codes), -1, -1, -1), eta=self.eta)
                 elif self.samples > 1:
                     noise = seeded_normal(["variant_effects"], (self.latent, self.nbins), seed).to(self.device)
                     y = self.model(x, noise=noise.expand(len(codes), -1, -1))

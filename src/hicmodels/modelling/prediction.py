@@ -86,7 +86,8 @@ def load_model(checkpoint, device, compile, path=None):
 
     Eval mode, batch norms folded into their convolutions (:func:`.runtime.fold_batchnorm`) and 2D
     layers channels-last, on the CPU as on a GPU (oneDNN's and cuDNN's faster layout for the 2D
-    decoder; docs/benchmarks.md). ``path`` (the checkpoint file) is named when the weights do not
+    decoder; docs/benchmarks.md); compiled with inductor's freezing on the CPU. Compiling turns off
+    PyTorch's fused transformer inference kernel for the whole process (it cannot be compiled). ``path`` (the checkpoint file) is named when the weights do not
     fit the model.
     """
     try:
@@ -97,7 +98,15 @@ def load_model(checkpoint, device, compile, path=None):
     model.to(device).eval()
     fold_batchnorm(model)
     model.to(memory_format=torch.channels_last)
-    return torch.compile(model) if compile else model
+    if not compile:
+        return model
+    # nn.TransformerEncoderLayer's fused inference kernel has a fake kernel whose output strides the code
+    # inductor generates rejects (torch 2.13, fp32 under inference_mode: every encoder-decoder failed to
+    # predict with compile on): compiled models take the layer's ordinary path, which inductor fuses itself
+    torch.backends.mha.set_fastpath_enabled(False)
+    # on the CPU, freezing makes the weights constants: oneDNN convolutions with prepacked weights and
+    # fused activations (docs/benchmarks.md: the encoder's conv tower 25% faster)
+    return torch.compile(model, options={"freezing": True} if device.type == "cpu" else None)
 
 
 def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads=None, track_paths=None,
@@ -117,8 +126,9 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
     settings : dict
         Config section ``prediction``: ``batch_size``, ``compile`` (run the
         model through ``torch.compile``), ``sampling_steps`` (diffusion
-        sampling steps; ``None``: the training chain's length), ``seed`` (of
-        the diffusion noise).
+        sampling steps; ``None``: the training chain's length),
+        ``sampling_eta`` (DDIM's eta: 1 stochastic, 0 deterministic),
+        ``seed`` (of the diffusion noise).
     threads : int, optional
         CPU threads (the rule's ``threads``; ``None``: PyTorch's choice).
     track_paths : dict, optional
@@ -146,6 +156,7 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
     diffusion = config["architecture"] == "diffusion"
     values = checkpoint.get("values", "log1p_contacts")
     steps = (settings["sampling_steps"] or config["timesteps"]) if diffusion else None
+    eta = settings["sampling_eta"] if diffusion else None
     nbins = checkpoint["window_size"] // checkpoint["bin_size"]
     names, track_bin = models.tracks(config)
     latent = config.get("latent") if config["architecture"] == "akita" else None
@@ -171,7 +182,7 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
                     for draw in range(samples):
                         if diffusion:
                             noise = window_noise(ids[index], steps, nbins, draw_seed(seed, draw))
-                            y = model(x, noise=noise.to(device))
+                            y = model(x, noise=noise.to(device), eta=eta)
                         elif latent and samples > 1:  # the latent: (channels, positions), a position per bin
                             noise = seeded_normal(ids[index], (latent, nbins), draw_seed(seed, draw))
                             y = model(x, noise=noise.to(device))
@@ -188,14 +199,14 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
                         model_moments[0][index], model_moments[1][index] = sample_moments(np.stack(outputs))
                     progress.advance(len(index))
     log.info("predicted %d windows with the %s model%s (%d skipped: status not ok)", len(todo), config["architecture"],
-             f", {steps} sampling steps" if diffusion else "", len(windows) - len(todo))
+             f", {steps} sampling steps (eta {eta})" if diffusion else "", len(windows) - len(todo))
     attrs = {"contact_scale": checkpoint["contact_scale"], "bin_size": checkpoint["bin_size"],
              "architecture": config["architecture"], "values": VALUE_NAMES[values],
              "checkpoint_sha256": file_sha256(checkpoint_path)}
     if "source" in checkpoint:
         attrs.update(source_format=checkpoint["source"]["format"], source_sha256=checkpoint["source"]["sha256"])
     if diffusion:
-        attrs.update(sampling_steps=steps, seed=seed)
+        attrs.update(sampling_steps=steps, sampling_eta=eta, seed=seed)
     if samples > 1:
         attrs.update(samples=samples, seed=seed, model_space=values)
     write_predictions(out_path, todo["window_id"].to_numpy(), maps, attrs, variances, model_moments)

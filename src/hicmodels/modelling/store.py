@@ -4,7 +4,7 @@
 chunked per window) hold contacts on the checkpoint's contact scale in the
 coordinates of the sequence the model read; attributes carry
 ``contact_scale``, ``bin_size``, ``architecture`` and, for the diffusion
-stage, ``sampling_steps`` and ``seed``, and ``samples``. With more than one
+stage, ``sampling_steps``, ``sampling_eta`` and ``seed``, and ``samples``. With more than one
 posterior-predictive draw per window, ``variances`` (same shape as ``maps``)
 holds each pixel's variance over the draws (:mod:`.uncertainty`), and
 ``model_means``/``model_variances`` the draws' mean and variance in the

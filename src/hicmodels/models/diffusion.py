@@ -5,9 +5,11 @@ scale). A denoising U-Net (after lucidrains' denoising-diffusion-pytorch 1.8,
 the library HiCDiffusion builds on) is conditioned on the frozen
 encoder-decoder's decoder features: those (``latent_channels``, 512 at paper
 size) and the noised residual are each mapped to ``dim // 2`` channels by a k7
-p3 conv and concatenated. Sampling runs from noise (DDPM; fewer steps than the
-training chain take DDIM strides with eta = 1), and the final map is the
-encoder-decoder output plus the sampled residual.
+p3 conv and concatenated. Sampling runs from noise and the final map is the
+encoder-decoder output plus the sampled residual: DDPM's ancestral chain, or
+DDIM's (Song et al. 2021, eq. 12) over a stride of the training chain's times,
+with eta = 1 (stochastic, DDPM's variance on the full chain) or eta = 0
+(deterministic given the starting noise) or between.
 
 The U-Net's output is trained with MSE against ``v = sqrt(a) * noise -
 sqrt(1 - a) * residual`` (``a``: the cumulative signal fraction at the step),
@@ -61,11 +63,13 @@ def split_v(alphas_cumprod, x, v, t):
     return alpha.sqrt() * x - (1 - alpha).sqrt() * v, (1 - alpha).sqrt() * x + alpha.sqrt() * v
 
 
-def denoise_step(alphas_cumprod, x_start, eps, t, t_next, noise):
+def denoise_step(alphas_cumprod, x_start, eps, t, t_next, noise, eta=1.0):
     """One reverse step from time ``t`` to ``t_next`` (-1: the end), given the clean residual and noise estimates.
 
-    DDIM with eta = 1 (Song et al. 2021); when ``t_next = t - 1`` this is the
-    DDPM ancestral step, with the posterior variance as its variance.
+    DDIM (Song et al. 2021, eq. 12 with sigma of eq. 16 times ``eta``): with
+    ``eta = 1`` and ``t_next = t - 1`` this is the DDPM ancestral step, with
+    the posterior variance as its variance; with ``eta = 0`` the step is
+    deterministic and ``noise`` is not read.
 
     Returns
     -------
@@ -76,8 +80,9 @@ def denoise_step(alphas_cumprod, x_start, eps, t, t_next, noise):
     if t_next < 0:
         return x_start
     alpha_next = alphas_cumprod[t_next]
-    sigma = ((1 - alpha / alpha_next) * (1 - alpha_next) / (1 - alpha)).sqrt()
-    return alpha_next.sqrt() * x_start + (1 - alpha_next - sigma**2).sqrt() * eps + sigma * noise
+    sigma = eta * ((1 - alpha / alpha_next) * (1 - alpha_next) / (1 - alpha)).sqrt()
+    step = alpha_next.sqrt() * x_start + (1 - alpha_next - sigma**2).sqrt() * eps
+    return step + sigma * noise if eta else step
 
 
 class RMSNorm(nn.Module):
@@ -276,8 +281,8 @@ class HiCDiffusion(nn.Module):
         v = alpha.sqrt() * noise - (1 - alpha).sqrt() * x_start
         return masked_mean((self.predict_v(noised, t, latent) - v) ** 2, finite)
 
-    def forward(self, x, noise=None, steps=None):
-        """Sampled map (batch, bins, bins): encoder-decoder output + DDPM-sampled residual.
+    def forward(self, x, noise=None, steps=None, eta=1.0):
+        """Sampled map (batch, bins, bins): encoder-decoder output + sampled residual.
 
         Parameters
         ----------
@@ -289,11 +294,16 @@ class HiCDiffusion(nn.Module):
             pass them for reproducible samples.
         steps : int, optional
             Sampling steps (default: ``noise.shape[1]``, else ``timesteps``).
+        eta : float
+            DDIM's eta, 0 to 1 (:func:`denoise_step`); with 0 only the start of
+            ``noise`` is read.
         """
         latent, base = self.condition(x)
         steps = noise.shape[1] if noise is not None else steps or self.timesteps
         if not 1 <= steps <= self.timesteps:
             raise ValueError(f"sampling steps must be 1..{self.timesteps}, got {steps}")
+        if not 0 <= eta <= 1:
+            raise ValueError(f"DDIM's eta must be 0..1, got {eta}")
         if noise is None:
             noise = torch.randn(len(x), steps, *base.shape[-2:], device=x.device)
         noise = mirror(noise.to(base.dtype))
@@ -303,5 +313,5 @@ class HiCDiffusion(nn.Module):
             v = self.predict_v(sample, torch.full((len(x),), t, device=x.device), latent)
             x_start, eps = split_v(self.alphas_cumprod, sample, v, t)
             step_noise = noise[:, i + 1 : i + 2] if t_next >= 0 else None
-            sample = denoise_step(self.alphas_cumprod, x_start, eps, t, t_next, step_noise)
+            sample = denoise_step(self.alphas_cumprod, x_start, eps, t, t_next, step_noise, eta)
         return base + sample.squeeze(1)
