@@ -22,11 +22,13 @@ METRICS = {"pearson_oe": "O/E Pearson", "scc": "SCC (hicrep)", "pearson_insulati
 
 
 def cell(values):
-    """``a, b, c (mean +- sd)`` of one predictor's metric over the folds; blank when all NaN."""
+    """``a, b, c (mean +- sd)`` of one predictor's metric over the folds (no mean from one fold); blank when all NaN."""
     values = pd.Series(values, dtype=float)
     if values.isna().all():
         return ""
     folds = ", ".join("n/a" if pd.isna(v) else f"{v:.3f}" for v in values)
+    if values.count() < 2:  # no spread from one fold
+        return folds
     return f"{folds} (**{values.mean():.3f} +- {values.std(ddof=1):.3f}**)"
 
 
