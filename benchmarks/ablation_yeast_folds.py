@@ -1,0 +1,80 @@
+"""The yeast ablation over test folds as markdown (docs/results.md, "Yeast ablation over three test folds").
+
+Reads the fold metrics tables that ``benchmarks/ablation_yeast_folds.yaml`` makes, pools them with
+:func:`hicmodels.evaluation.folds.fold_tables` (the ``snakemake folds`` pooling) and prints, per
+protocol, each predictor's value on each fold and its mean +- SD over the folds, and the CPU seconds
+of each model's trainings from the Snakemake benchmark files.
+
+    PYTHONPATH=src python benchmarks/ablation_yeast_folds.py --results results --folds 12 1 14
+"""
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from hicmodels.config import leave_one_out
+from hicmodels.evaluation.folds import fold_tables
+
+#: The metrics of the ablation table: beyond distance decay (O/E, SCC) and insulation.
+METRICS = {"pearson_oe": "O/E Pearson", "scc": "SCC (hicrep)", "pearson_insulation": "insulation Pearson"}
+
+
+def cell(values):
+    """``a, b, c (mean +- sd)`` of one predictor's metric over the folds (no mean from one fold); blank when all NaN."""
+    values = pd.Series(values, dtype=float)
+    if values.isna().all():
+        return ""
+    folds = ", ".join("n/a" if pd.isna(v) else f"{v:.3f}" for v in values)
+    if values.count() < 2:  # no spread from one fold
+        return folds
+    return f"{folds} (**{values.mean():.3f} +- {values.std(ddof=1):.3f}**)"
+
+
+def markdown(per_fold, folds):
+    """One markdown table per protocol: a row per predictor, a column per metric."""
+    lines = []
+    for protocol, rows in per_fold.groupby("protocol", sort=False, dropna=False):
+        lines += [f"\nprotocol `{protocol}`, values on folds {', '.join(map(str, folds))}:\n",
+                  "| predictor | " + " | ".join(METRICS.values()) + " |",
+                  "|---|" + "---:|" * len(METRICS)]
+        for predictor, group in rows.groupby("predictor", sort=False):
+            group = group.set_index("fold").reindex(folds)
+            lines.append(f"| `{predictor}` | " + " | ".join(cell(group[m]) for m in METRICS) + " |")
+    return "\n".join(lines)
+
+
+def training_cpu(results, folds):
+    """CPU seconds (and wall seconds) of each model's trainings per fold, from the benchmark files."""
+    rows = []
+    for fold in folds:
+        for path in sorted(Path(results, "benchmarks/folds").glob(f"train_*/fold{fold}/yeast/*.tsv")):
+            bench = pd.read_csv(path, sep="\t")
+            rows.append({"fold": fold, "stage": path.parts[-4], "model": path.stem,
+                         "cpu_s": bench["cpu_time"].iloc[0], "wall_s": bench["s"].iloc[0]})
+    return pd.DataFrame(rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", default="results")
+    parser.add_argument("--config", default="config/config.yaml", help="the run's config (reference.chromosomes)")
+    parser.add_argument("--folds", type=int, nargs="+", required=True)
+    args = parser.parse_args()
+    with open(args.config) as handle:
+        chromosomes = yaml.safe_load(handle)["reference"]["chromosomes"]
+    tables = [(fold, leave_one_out(chromosomes, fold)["validation"][0],
+               pd.read_csv(Path(args.results, f"folds/fold{fold}/cell_lines/yeast/metrics/test_metrics.tsv"),
+                           sep="\t"))
+              for fold in args.folds]
+    per_fold, _ = fold_tables(tables)
+    print(markdown(per_fold, args.folds))
+    cpu = training_cpu(args.results, args.folds)
+    if not cpu.empty:
+        print("\n" + cpu.to_string(index=False))
+        print("\n" + cpu.groupby(["stage", "model"])[["cpu_s", "wall_s"]].sum().to_string())
+
+
+if __name__ == "__main__":
+    main()
