@@ -36,6 +36,7 @@ import json
 import logging
 import random
 import shutil
+import signal
 import tempfile
 import time
 import warnings
@@ -44,6 +45,7 @@ from pathlib import Path
 import lightning as L
 import numpy as np
 import torch
+from lightning.pytorch.utilities.exceptions import SIGTERMException
 
 from .. import models
 from ..config import resolve, section_schema
@@ -280,8 +282,13 @@ def _fit(stage, train, val, settings, training_config, work_dir, threads, first_
             gradient_clip_val=first_stage["gradient_clip"] if first_stage else None,
         )
         validation = torch.utils.data.DataLoader(val, **loader)
-        trainer.fit(stage, torch.utils.data.DataLoader(train, sampler=sampler, **loader), validation,
-                    ckpt_path=resume if resume.exists() else None, weights_only=True)
+        try:
+            trainer.fit(stage, torch.utils.data.DataLoader(train, sampler=sampler, **loader), validation,
+                        ckpt_path=resume if resume.exists() else None, weights_only=True)
+        except SIGTERMException:
+            # Lightning stops with SystemExit(None), exit status 0, leaving no output: the job must fail
+            log.error("stopped by SIGTERM; rerun to resume from %s", resume)
+            raise SystemExit(128 + signal.SIGTERM) from None
         if swa:  # the averaged weights, scored once more on the validation windows
             loss = trainer.validate(stage, validation, verbose=False)[0]["val_loss"]
             weights = {key: value.detach().cpu().clone() for key, value in stage.model.state_dict().items()}
