@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from hicmodels.multimodal.scores import COLUMNS, baseline_windows, held_out_table, window_decay
+from hicmodels.evaluation.mixhic import window_decay
+from hicmodels.multimodal.scores import COLUMNS, baseline_windows, held_out_table
 
 BINS = 3
 

@@ -15,20 +15,9 @@ windows need).
 import numpy as np
 import pandas as pd
 
-from ..evaluation.mixhic import decay_windows, loop_scores, per_sample
+from ..evaluation.mixhic import decay_windows, loop_scores, per_sample, window_decay
 
 COLUMNS = ["table", "task", "predictor", "metric", "value"]
-
-
-def window_decay(maps, distances):
-    """Mean contact at each genomic offset (bins) over log1p windows whose y segment starts ``distance`` bins after x."""
-    bins = maps.shape[1]
-    offsets = np.abs(np.asarray(distances)[:, None, None] + np.arange(bins)[None, None, :]
-                     - np.arange(bins)[None, :, None])
-    contacts = np.expm1(np.asarray(maps, np.float64))
-    totals = np.bincount(offsets.ravel(), contacts.ravel())
-    counts = np.bincount(offsets.ravel())
-    return np.where(counts > 0, totals / np.maximum(counts, 1), 0.0)
 
 
 def baseline_windows(train_maps, train_distances, distances, bins):
