@@ -112,14 +112,17 @@ def main():
     parser.add_argument("--structures", type=int, default=500, help="structures per ensemble (paper 4.3)")
     parser.add_argument("--gpu-tflops", type=float, default=100.0, help="assumed sustained GPU rate, TFLOP/s")
     parser.add_argument("--cohort", type=int, default=100, help="samples per cohort")
+    parser.add_argument("--only", nargs="*", help="families whose name contains one of these words")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     presets = read_yaml(ROOT / "config" / "config.yaml")["model_presets"]
     print(json.dumps({"load_average": os.getloadavg()[0], "threads": args.threads}), flush=True)
     for name, unit, per_haplotype, build, call in families(presets, args.steps, args.euler_steps, args.structures):
-        with torch.device("meta"):
+        if args.only and not any(word in name for word in args.only):
+            continue
+        with torch.device("meta"):  # tensors a forward pass makes without a device go to meta too
             model = build().eval()
-        flops = count(lambda: call(model, torch.device("meta")))
+            flops = count(lambda: call(model, torch.device("meta")))
         row = {"family": name, "unit": unit, "parameters": sum(p.numel() for p in model.parameters()),
                "gflop": round(flops / 1e9, 2), "per_haplotype": per_haplotype}
         haplotype = per_haplotype * flops / (args.gpu_tflops * 1e12) / 3600
