@@ -7,7 +7,10 @@ them on the reference grid. A checkpoint whose ``values`` are ``log_oe``
 (Akita) stores ``exp`` of the output: observed/expected ratios. NaN pixels
 (Akita's cropped border and first diagonals) stay NaN.
 
-Inference is batched under ``torch.inference_mode`` with batch norms folded into
+One call predicts several genomes (:func:`predict_genomes`; a workflow job predicts
+``prediction.genomes_per_job`` of them): the model is loaded once and the batches are filled across
+genomes, each genome's file the same bytes as when it is predicted alone. Inference is batched
+under ``torch.inference_mode`` with batch norms folded into
 the convolutions and channels-last 2D layers; on a GPU it runs in bf16
 autocast, and ``compile`` wraps the model in
 ``torch.compile``. The diffusion stage draws its noise per window from
