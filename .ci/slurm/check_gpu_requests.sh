@@ -5,7 +5,7 @@
 #
 # SNAKEMAKE_LOG is the console output (or .snakemake/log/*.log) of a run with
 # `--executor slurm`; the RULEs are the rules that must run with a GPU (default:
-# the GPU rules of profiles/slurm: train_model predict_reference predict_haplotype),
+# the GPU rules of profiles/slurm: train_model predict_genomes),
 # and each of them must have been submitted at least once. Every other rule must
 # run without one. A group job (profile `groups:`) is a GPU job if one of its
 # rules is: the plugin names it <group>_<rule>_<rule>... (its log directory is
@@ -24,7 +24,7 @@ set -uo pipefail
 [[ $# -ge 1 && -r $1 ]] || { sed -n '2,20s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 LOG=$1; shift
 GPU_RULES=("$@")
-((${#GPU_RULES[@]})) || GPU_RULES=(train_model predict_reference predict_haplotype)
+((${#GPU_RULES[@]})) || GPU_RULES=(train_model predict_genomes)
 is_gpu_rule() { local r; for r in "${GPU_RULES[@]}"; do [[ $r == "$1" ]] && return 0; done; return 1; }
 # a group job's name is <groupid>_<its rules, sorted, joined by _> (snakemake GroupJob.name)
 gpu_rules_in_group() { local r; for r in "${GPU_RULES[@]}"; do [[ _$1_ == *_"$r"_* ]] && printf '%s ' "$r"; done; }

@@ -17,8 +17,8 @@
 #    `timeout -s INT -k 30` (snakemake ignores SIGTERM; a hang must fail, not eat the
 #    CI budget), prints the SLURM job ids and sbatch calls, and checks
 #    - that exactly the counted number of SLURM jobs was submitted,
-#    - with check_gpu_requests.sh, that the GPU rules (train_model, predict_reference,
-#      predict_haplotype, variant_effects) asked for and got a GPU and no other job did,
+#    - with check_gpu_requests.sh, that the GPU rules (train_model, predict_genomes,
+#      variant_effects) asked for and got a GPU and no other job did,
 #    - that the GPU rules' own logs name the device and saw CUDA_VISIBLE_DEVICES;
 # 5. runs the same config with the local executor (profiles/default) in $WORK/local,
 #    in the background while the SLURM run waits on its jobs (same timeout);
@@ -47,7 +47,7 @@ SNAKEMAKE=${SNAKEMAKE:-$(command -v snakemake || echo /work/venv/bin/snakemake)}
 # rules call `python`: the one next to snakemake, as an activated venv would (sbatch
 # passes PATH on to the jobs with --export=ALL)
 export PATH="$(dirname "$SNAKEMAKE"):$PATH"
-GPU_RULES=(train_model predict_reference predict_haplotype variant_effects)
+GPU_RULES=(train_model predict_genomes variant_effects)
 say() { printf '[run_workflow %(%T)T] %s\n' -1 "$*"; }
 secs() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }'; }
 T_ALL=$EPOCHREALTIME
@@ -106,10 +106,11 @@ t=$EPOCHREALTIME
 awk '/^Job stats:/ { p = 1 } p { print "    " $0 } p && /^total/ { exit }' "$WORK/dryrun.log"
 # submission units: top-level `rule X:` blocks (group members are indented) and group jobs
 n_rules=$(grep -cE '^rule [A-Za-z0-9_]+:$' "$WORK/dryrun.log" || true)
-n_local=$(grep -cxF 'rule all:' "$WORK/dryrun.log" || true)
+# local rules run in the Snakemake process: all, link_predictions (a genome's predictions file from its job's)
+n_local=$(grep -cxE 'rule (all|link_predictions):' "$WORK/dryrun.log" || true)
 n_groups=$(grep -cE '^\[.*\] Group job ' "$WORK/dryrun.log" || true)
 EXPECTED=$((n_rules - n_local + n_groups))
-say "dry run: $N_SAMPLES samples -> $EXPECTED SLURM jobs ($((n_rules - n_local)) single-rule jobs + $n_groups group jobs; rule all runs locally)"
+say "dry run: $N_SAMPLES samples -> $EXPECTED SLURM jobs ($((n_rules - n_local)) single-rule jobs + $n_groups group jobs; local rules run in Snakemake)"
 TIMES+=("dry-run $(secs "$t")")
 
 # ------------------------------------------------------------- SLURM run --
@@ -162,7 +163,8 @@ say "device lines of the GPU rules' logs under SLURM (fake GPUs: CUDA sees none,
 device_lines "$WORK/slurm" | tee "$WORK/devices.slurm.txt" | sed 's/^/    /'
 n_logs=$(wc -l <"$WORK/devices.slurm.txt")
 n_cvd=$(grep -cE 'CUDA_VISIBLE_DEVICES=[0-9]+\)' "$WORK/devices.slurm.txt" || true)
-# train_model, predict_reference, predict_haplotype of each haplotype, variant_effects (one cell line, one model)
+# train_model, predict_genomes of the reference and of each haplotype (prediction.genomes_per_job 1),
+# variant_effects (one cell line, one model)
 ((n_logs == N_SAMPLES * 2 + 3 && n_cvd == n_logs)) ||
   { say "FAIL: $n_cvd of $n_logs GPU-rule logs show a CUDA_VISIBLE_DEVICES set by SLURM (expected $((N_SAMPLES * 2 + 3)))"; bad=1; }
 ((bad == 0)) || exit 1

@@ -32,7 +32,7 @@ def test_a_mixhic_entry_beside_the_default_model(tmp_path):
     # one cell line, no CAGE track; the reference and the 4 haplotypes of the 2 demo samples
     assert [jobs.get(rule, 0) for rule in MIXHIC_RULES] == [1, 1, 1, 1, 5, 5, 0, 1]
     # the sequence model keeps its rules; both entries' maps are assembled; one metrics table holds both
-    assert (jobs["train_model"], jobs["predict_reference"], jobs["predict_haplotype"]) == (1, 1, 4)
+    assert (jobs["train_model"], jobs["predict_genomes"], jobs["link_predictions"]) == (1, 5, 5)
     assert (jobs["assemble_cool"], jobs["zoomify"], jobs["metrics"]) == (10, 10, 1)
     # the stage's inputs come from the epigenome stage, once per cell line and genome
     assert (jobs["track_store_reference"], jobs["track_store_haplotype"], jobs["hic_targets"]) == (1, 4, 1)

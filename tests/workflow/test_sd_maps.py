@@ -51,4 +51,4 @@ def test_a_joint_akita_entry_trains_once_for_every_cell_line(tmp_path):
         "models": {"both": {"preset": "akita_two", "windows": "synthetic", "joint": True}}})
     assert jobs["train_joint_model"] == 1 and jobs["select_target"] == 2
     assert jobs["train_model"] == 2  # the yeast entry, per cell line
-    assert jobs["predict_reference"] == 4 and jobs["assemble_cool"] == 20  # 2 models x 2 cell lines x 5 genomes
+    assert jobs["predict_genomes"] == 20 and jobs["assemble_cool"] == 20  # 2 models x 2 cell lines x 5 genomes

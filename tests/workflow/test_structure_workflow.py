@@ -146,7 +146,7 @@ def test_structure_on_the_default_yeast_predictions_plans_the_ensemble_and_its_f
     the reference, assembles its .mcool and samples the ensemble's HDF5, .cool, mmCIF, metrics and figures."""
     extra = _paths(tmp_path, {"structure": {"sample": {"maps": ["yeast_reference"]}}})
     jobs = planned(tmp_path, extra, "structure")
-    assert jobs["train_model"] == 1 and jobs["predict_reference"] == 1 and jobs["assemble_cool"] == 1
+    assert jobs["train_model"] == 1 and jobs["predict_genomes"] == 1 and jobs["assemble_cool"] == 1
     assert jobs["zoomify"] == 1 and jobs["sample_structure"] == 1 and jobs["figure_sampled_structure"] == 1
     out = "results/structure/ensembles/yeast/yeast_reference"
     files = [f"{out}/chrIV_400000-800000.{ext}" for ext in ("h5", "cool", "cif", "metrics.tsv")]

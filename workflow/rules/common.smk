@@ -31,6 +31,7 @@ from hicmodels.config import (  # noqa: E402
     track_bigwig,
 )
 from hicmodels.errors import InputError  # noqa: E402
+from hicmodels.modelling.jobs import genome_jobs, prediction_groups  # noqa: E402
 
 # The config with the schema's defaults filled in (workflow/schemas/config.schema.yaml holds every
 # default), validated and cross-checked; rules hand their sections to commands as JSON (--config).
@@ -89,6 +90,7 @@ wildcard_constraints:
     window_preset="|".join(map(re.escape, WINDOW_PRESETS)),
     fold=r"\d+",
     index=r"\d+",
+    job=r"\d+",
 
 
 def as_json(value):
@@ -275,6 +277,55 @@ def genome_chain(wildcards):
 def genome_windows(wildcards):
     """The window table a model entry predicted a genome's windows on."""
     return model_windows(wildcards, wildcards.genome)
+
+
+# Prediction jobs: the reference, then each sample's haplotypes in sample-sheet order, in consecutive
+# groups of prediction.genomes_per_job (hicmodels.modelling.jobs); {job} is a group's index.
+PREDICTION_GROUPS = prediction_groups(
+    ["reference", *haplotype_genomes()], config["prediction"]["genomes_per_job"]
+)
+PREDICTION_JOB = genome_jobs(PREDICTION_GROUPS)
+
+
+def group_genomes(wildcards):
+    return [SimpleNamespace(genome=g) for g in PREDICTION_GROUPS[int(wildcards.job)]]
+
+
+def group_fastas(wildcards):
+    return [genome_fasta(g) for g in group_genomes(wildcards)]
+
+
+def group_windows(wildcards):
+    return [model_windows(wildcards, g.genome) for g in group_genomes(wildcards)]
+
+
+def group_chains(wildcards):
+    """The chains of the group's haplotypes (the reference has none)."""
+    chains = [genome_chain(g) for g in group_genomes(wildcards)]
+    return [chain for chain in chains if chain]
+
+
+def group_arguments(wildcards, input, output):
+    """The group's genomes for `hicmodels modelling predict`: FASTAs, windows, chains ('-': none), outputs."""
+    genomes = group_genomes(wildcards)
+    chains = [genome_chain(g) or "-" for g in genomes]
+    return " ".join(
+        [
+            "--fasta",
+            *input.fastas,
+            "--windows",
+            *input.windows,
+            *(["--chain", *chains] if input.chains else []),
+            "--out",
+            *(f"{output[0]}/{g.genome}.h5" for g in genomes),
+        ]
+    )
+
+
+def genome_prediction_job(wildcards):
+    """The directory of the prediction job that predicts the genome."""
+    job = PREDICTION_JOB[wildcards.genome]
+    return f"{model_dir(wildcards.cell_line, wildcards.model)}/predictions/jobs/{job}"
 
 
 def cohort_vcfs(wildcards):

@@ -63,11 +63,13 @@ use rule train_diffusion as train_diffusion_fold with:
         "results/benchmarks/folds/train_diffusion/fold{fold}/{cell_line}/{model}.tsv"
 
 
-use rule predict_reference as predict_fold with:
+# A fold predicts the reference only: a job of one genome, written at its path directly.
+use rule predict_genomes as predict_fold with:
     input:
         checkpoint=fold_predictor,
-        fasta="results/reference/genome.fa.gz",
+        fastas=["results/reference/genome.fa.gz"],
         windows=fold_windows,
+        chains=[],
         aliases=config["reference"]["chrom_aliases"],
         tracks=cell_line_tracks,
     output:
@@ -76,6 +78,13 @@ use rule predict_reference as predict_fold with:
         "logs/folds/predict/fold{fold}/{cell_line}/{model}.log",
     benchmark:
         "results/benchmarks/folds/predict/fold{fold}/{cell_line}/{model}.tsv"
+    resources:
+        mem_mb=16000,
+        runtime=240,
+    params:
+        settings=as_json(config["prediction"]),
+        tracks=track_option,
+        genomes=lambda w, input, output: f"--fasta {input.fastas} --windows {input.windows} --out {output}",
 
 
 use rule assemble_cool as assemble_fold with:

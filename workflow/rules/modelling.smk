@@ -163,59 +163,56 @@ rule train_diffusion:
         " --threads {threads} 2> {log}"
 
 
-rule predict_reference:
+# Prediction: each job predicts a group of genomes (prediction.genomes_per_job; PREDICTION_GROUPS in
+# common.smk) with one process start and model load, batches filled across its genomes; a genome's
+# predictions are the same whatever the grouping. A rule's outputs are fixed patterns, so a job that
+# writes a varying set of genomes writes them into its own directory, and link_predictions gives
+# each genome's file its usual path (a hard link: no copy; a local rule: no cluster job). Snakemake's
+# `group:` jobs would not save the start-up: each job of a group still runs its own process.
+rule predict_genomes:
     input:
         checkpoint=predictor,
-        fasta="results/reference/genome.fa.gz",
-        windows=lambda w: model_windows(w, "reference"),
+        fastas=group_fastas,
+        windows=group_windows,
+        chains=group_chains,
         aliases=config["reference"]["chrom_aliases"],
         tracks=cell_line_tracks,
     output:
-        f"{MODEL_DIR}/predictions/reference.h5",
+        directory(f"{MODEL_DIR}/predictions/jobs/{{job}}"),
     log:
-        "logs/predict/{cell_line}/{model}/reference.log",
+        "logs/predict/{cell_line}/{model}/job{job}.log",
     benchmark:
-        "results/benchmarks/predict/{cell_line}/{model}/reference.tsv"
+        "results/benchmarks/predict/{cell_line}/{model}/job{job}.tsv"
     conda:
         "../envs/hicmodels.yaml"
     threads: 8
     resources:
         mem_mb=16000,
-        runtime=240,
+        runtime=lambda w: 240 * len(group_genomes(w)),
     params:
         settings=as_json(config["prediction"]),
         tracks=track_option,
+        genomes=group_arguments,
     shell:
         "OMP_WAIT_POLICY=PASSIVE python -m hicmodels modelling predict --checkpoint {input.checkpoint}"
-        " --fasta {input.fasta} --windows {input.windows} --out {output} --config {params.settings}"
-        " --aliases {input.aliases} {params.tracks} --threads {threads} 2> {log}"
+        " {params.genomes} --config {params.settings} --aliases {input.aliases} {params.tracks}"
+        " --threads {threads} 2> {log}"
 
 
-# One job predicts every window of a haplotype.
-rule predict_haplotype:
+localrules:
+    link_predictions,
+
+
+rule link_predictions:
     input:
-        checkpoint=predictor,
-        fasta="results/personal/{sample}/hap{hap}.fa.gz",
-        windows=lambda w: model_windows(w, f"{w.sample}.hap{w.hap}"),
-        chain="results/personal/{sample}/hap{hap}.chain",
-        aliases=config["reference"]["chrom_aliases"],
-        tracks=cell_line_tracks,
+        genome_prediction_job,
     output:
-        f"{MODEL_DIR}/predictions/{{sample}}.hap{{hap}}.h5",
+        f"{MODEL_DIR}/predictions/{{genome}}.h5",
     log:
-        "logs/predict/{cell_line}/{model}/{sample}.hap{hap}.log",
+        "logs/link_predictions/{cell_line}/{model}/{genome}.log",
     benchmark:
-        "results/benchmarks/predict/{cell_line}/{model}/{sample}.hap{hap}.tsv"
+        "results/benchmarks/link_predictions/{cell_line}/{model}/{genome}.tsv"
     conda:
         "../envs/hicmodels.yaml"
-    threads: 8
-    resources:
-        mem_mb=16000,
-        runtime=240,
-    params:
-        settings=as_json(config["prediction"]),
-        tracks=track_option,
     shell:
-        "OMP_WAIT_POLICY=PASSIVE python -m hicmodels modelling predict --checkpoint {input.checkpoint}"
-        " --fasta {input.fasta} --windows {input.windows} --out {output} --config {params.settings}"
-        " --chain {input.chain} --aliases {input.aliases} {params.tracks} --threads {threads} 2> {log}"
+        "ln -f {input}/{wildcards.genome}.h5 {output} 2> {log}"

@@ -8,8 +8,7 @@
 # metrics rule scores its reference map beside the other models.
 
 
-ruleorder: predict_mixhic_maps > predict_reference
-ruleorder: predict_mixhic_maps > predict_haplotype
+ruleorder: predict_mixhic_maps > link_predictions
 
 
 rule loop_labels:

@@ -31,13 +31,19 @@ def train_diffusion(args):
 
 
 def predict(args):
+    from ..errors import InputError
     from ..genome.windows import read_windows
-    from ..modelling.prediction import predict as predict_windows
+    from ..modelling.prediction import Genome, predict_genomes
 
+    chains = args.chain or ["-"] * len(args.fasta)
+    if not len(args.fasta) == len(args.windows) == len(args.out) == len(chains):
+        raise InputError(f"--fasta, --windows, --out and --chain name {len(args.fasta)}, {len(args.windows)}, "
+                         f"{len(args.out)} and {len(chains)} genomes: give one of each per genome")
+    genomes = [Genome(fasta, read_windows(windows), out, None if chain == "-" else chain)
+               for fasta, windows, out, chain in zip(args.fasta, args.windows, args.out, chains)]
     track_paths, aliases = tracks_and_aliases(args.tracks, args.aliases)
-    predict_windows(checkpoint_path=args.checkpoint, fasta_path=args.fasta, windows=read_windows(args.windows),
-                    out_path=args.out, settings=args.settings, threads=args.threads, track_paths=track_paths,
-                    aliases=aliases, chain=args.chain)
+    predict_genomes(checkpoint_path=args.checkpoint, genomes=genomes, settings=args.settings, threads=args.threads,
+                    track_paths=track_paths, aliases=aliases)
 
 
 def import_checkpoint(args):
@@ -108,14 +114,16 @@ def register(commands):
     p.add_argument("--encoder-decoder", required=True, help="trained encoder-decoder checkpoint")
     add_settings(p, lambda: section_schema("training"), "config training")
 
-    p = add_command(commands, "predict", predict, "predict window maps")
+    p = add_command(commands, "predict", predict,
+                    "predict window maps of one or several genomes (one model load, batches filled across genomes)")
     p.add_argument("--checkpoint", required=True, help="dna2hic checkpoint")
-    p.add_argument("--fasta", required=True, help="genome the windows' seq_* columns refer to")
-    p.add_argument("--windows", required=True, help="window table of that genome")
-    p.add_argument("--out", required=True, help="predictions written (HDF5)")
+    p.add_argument("--fasta", required=True, nargs="+", help="genomes the windows' seq_* columns refer to")
+    p.add_argument("--windows", required=True, nargs="+", help="window table of each genome")
+    p.add_argument("--out", required=True, nargs="+", help="predictions written (HDF5), one per genome")
     _threads_and_tracks(p)
     p.add_argument("--aliases", help="chromosome alias table for the track bigWigs")
-    p.add_argument("--chain", help="reference -> haplotype chain, for a haplotype (lifts the tracks)")
+    p.add_argument("--chain", nargs="+", help="reference -> haplotype chain of each genome ('-' for the reference; "
+                                              "lifts the tracks)")
     add_settings(p, lambda: section_schema("prediction"), "config prediction")
 
     p = add_command(commands, "import-checkpoint", import_checkpoint,

@@ -7,7 +7,10 @@ them on the reference grid. A checkpoint whose ``values`` are ``log_oe``
 (Akita) stores ``exp`` of the output: observed/expected ratios. NaN pixels
 (Akita's cropped border and first diagonals) stay NaN.
 
-Inference is batched under ``torch.inference_mode`` with batch norms folded into
+One call predicts several genomes (:func:`predict_genomes`; a workflow job predicts
+``prediction.genomes_per_job`` of them): the model is loaded once and the batches are filled across
+genomes, each genome's file the same bytes as when it is predicted alone. Inference is batched
+under ``torch.inference_mode`` with batch norms folded into
 the convolutions and channels-last 2D layers; on a GPU it runs in bf16
 autocast, and ``compile`` wraps the model in
 ``torch.compile``. The diffusion stage draws its noise per window from
@@ -28,14 +31,19 @@ variational Akita is its latent mean (the point estimate).
 """
 
 import logging
+import queue
 import tempfile
+import threading
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 from .. import models
+from ..config import resolve, section_schema
 from ..errors import InputError
 from ..genome.liftover import read_chain
 from ..genome.sequence import GenomeCodes
@@ -109,48 +117,77 @@ def load_model(checkpoint, device, compile, path=None):
     return torch.compile(model, options={"freezing": True} if device.type == "cpu" else None)
 
 
+@dataclass(frozen=True)
+class Genome:
+    """One genome of a prediction job.
+
+    Attributes
+    ----------
+    fasta : path
+        The genome the windows' ``seq_*`` columns refer to (reference or haplotype).
+    windows : DataFrame
+        Its window table (:mod:`hicmodels.genome.windows`).
+    out : path
+        Predictions file written (HDF5, :mod:`.store`).
+    chain : path, optional
+        Reference -> haplotype chain when ``fasta`` is a haplotype; needed by models that read tracks.
+    """
+
+    fasta: Path
+    windows: pd.DataFrame
+    out: Path
+    chain: Path | None = None
+
+
 def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads=None, track_paths=None,
             aliases=None, chain=None):
-    """Predict every ``ok`` window of a window table.
+    """Predict every ``ok`` window of one genome's window table (:func:`predict_genomes` with one genome)."""
+    predict_genomes(checkpoint_path=checkpoint_path, genomes=[Genome(fasta_path, windows, out_path, chain)],
+                    settings=settings, threads=threads, track_paths=track_paths, aliases=aliases)
+
+
+def predict_genomes(*, checkpoint_path, genomes, settings, threads=None, track_paths=None, aliases=None):
+    """Predict every ``ok`` window of several genomes with one model load, in batches filled across genomes.
+
+    The genomes' windows form one stream in the given order, cut into batches of ``batch_size``; the last
+    batch is padded to full size by repeating its last window (dropped again), so every window is computed
+    in a batch of the same shape and a genome's maps do not depend on which genomes share its job (the
+    CPU's and GPU's kernels may pick another reduction order for another batch shape). Input preparation
+    (genome encoding, window fetch, tracks) runs in a background thread a few batches ahead of the model
+    (:func:`prefetched`). Each genome's file is written as soon as its last window is predicted.
 
     Parameters
     ----------
     checkpoint_path : path
         A dna2hic checkpoint (:mod:`hicmodels.modelling.checkpoints`).
-    fasta_path : path
-        The genome the windows' ``seq_*`` columns refer to (reference or haplotype).
-    windows : DataFrame
-        Window table (:mod:`hicmodels.genome.windows`).
-    out_path : path
-        HDF5 file written.
+    genomes : list of Genome
+        What to predict, in this order.
     settings : dict
-        Config section ``prediction``: ``batch_size``, ``compile`` (run the
-        model through ``torch.compile``), ``sampling_steps`` (diffusion
-        sampling steps; ``None``: the training chain's length),
-        ``sampling_eta`` (DDIM's eta: 1 stochastic, 0 deterministic),
-        ``seed`` (of the diffusion noise).
+        Config section ``prediction`` (absent keys take the schema's defaults): ``batch_size``, ``compile``
+        (run the model through ``torch.compile``), ``sampling_steps`` (diffusion sampling steps; ``None``:
+        the training chain's length), ``sampling_eta`` (DDIM's eta: 1 stochastic, 0 deterministic), ``seed``
+        (of the diffusion noise), ``samples``, ``stored_dtype`` (of the stored maps: float32, or float16 for
+        half the disk).
     threads : int, optional
         CPU threads (the rule's ``threads``; ``None``: PyTorch's choice).
     track_paths : dict, optional
-        Track name -> bigWig (reference coordinates), for models that read
-        tracks. They are read beside the window's sequence (``seq_*``): on a
-        haplotype, through ``chain``.
+        Track name -> bigWig (reference coordinates), for models that read tracks. They are read beside
+        each window's sequence (``seq_*``): on a haplotype, through its ``chain``.
     aliases : dict, optional
         Chromosome aliases for the bigWigs.
-    chain : path, optional
-        Reference -> haplotype chain when ``fasta_path`` is a haplotype; needed
-        by models that read tracks.
     """
+    settings = resolve(settings, section_schema("prediction"), "prediction settings")
     checkpoint = load_checkpoint(checkpoint_path)
     config = checkpoint["model_config"]
     seed = settings["seed"]
     log.info("%s: %s", checkpoint_path, describe(checkpoint))
-    todo = windows[windows["status"] == "ok"]
-    sizes = (todo["seq_end"] - todo["seq_start"]).unique()
-    if len(sizes) > 1:
-        raise InputError(f"the window table mixes window sizes {sorted(sizes)}")
-    if len(sizes):
-        check_compatible(checkpoint, int(sizes[0]), None, checkpoint_path)
+    todos = [genome.windows[genome.windows["status"] == "ok"] for genome in genomes]
+    for genome, todo in zip(genomes, todos):
+        sizes = (todo["seq_end"] - todo["seq_start"]).unique()
+        if len(sizes) > 1:
+            raise InputError(f"the window table mixes window sizes {sorted(sizes)}", genome.fasta)
+        if len(sizes):
+            check_compatible(checkpoint, int(sizes[0]), None, checkpoint_path)
     device = select_device(threads)
     model = load_model(checkpoint, device, settings["compile"], checkpoint_path)
     diffusion = config["architecture"] == "diffusion"
@@ -162,44 +199,7 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
     latent = config.get("latent") if config["architecture"] == "akita" else None
     # a deterministic model's draws would all be equal: one, and no variances
     samples = settings["samples"] if diffusion or latent else 1
-    maps = np.empty((len(todo), nbins, nbins), dtype=np.float32)
-    variances = np.empty_like(maps) if samples > 1 else None
-    model_moments = (np.empty_like(maps), np.empty_like(maps)) if samples > 1 else None
     noise_sd = float(np.sqrt(checkpoint.get("noise_variance", 0.0)))
-    if len(todo):
-        with tempfile.TemporaryDirectory() as scratch:
-            genome = GenomeCodes.from_fasta(fasta_path, Path(scratch) / "genome.npy", todo["seq_chrom"].unique())
-            tracks = window_tracks(track_paths, names, track_bin, aliases, todo, chain) if names else None
-            loader = torch.utils.data.DataLoader(WindowDataset(genome, todo, tracks=tracks),
-                                                 batch_size=settings["batch_size"])
-            ids = todo["window_id"].to_numpy()
-            progress = Progress(len(todo), "predicting windows", log)
-            with torch.inference_mode(), autocast(device):
-                for batch in loader:
-                    index = batch["index"].numpy()
-                    x = model_input({k: v.to(device) for k, v in batch.items() if k != "index"}, track_bin)
-                    draws, outputs = [], []
-                    for draw in range(samples):
-                        if diffusion:
-                            noise = window_noise(ids[index], steps, nbins, draw_seed(seed, draw))
-                            y = model(x, noise=noise.to(device), eta=eta)
-                        elif latent and samples > 1:  # the latent: (channels, positions), a position per bin
-                            noise = seeded_normal(ids[index], (latent, nbins), draw_seed(seed, draw))
-                            y = model(x, noise=noise.to(device))
-                            if noise_sd:  # the Gaussian likelihood's own noise: a posterior-predictive draw of y
-                                y = y + noise_sd * likelihood_noise(ids[index], nbins, draw_seed(seed, draw)).to(device)
-                        else:
-                            y = model(x)
-                        draws.append(to_values(y.float(), values).cpu().numpy())
-                        if samples > 1:  # the draws in model space too, for interval bounds
-                            outputs.append(y.float().cpu().numpy())
-                    maps[index], variance = sample_moments(np.stack(draws))
-                    if variances is not None:
-                        variances[index] = variance
-                        model_moments[0][index], model_moments[1][index] = sample_moments(np.stack(outputs))
-                    progress.advance(len(index))
-    log.info("predicted %d windows with the %s model%s (%d skipped: status not ok)", len(todo), config["architecture"],
-             f", {steps} sampling steps (eta {eta})" if diffusion else "", len(windows) - len(todo))
     attrs = {"contact_scale": checkpoint["contact_scale"], "bin_size": checkpoint["bin_size"],
              "architecture": config["architecture"], "values": VALUE_NAMES[values],
              "checkpoint_sha256": file_sha256(checkpoint_path)}
@@ -209,7 +209,146 @@ def predict(*, checkpoint_path, fasta_path, windows, out_path, settings, threads
         attrs.update(sampling_steps=steps, sampling_eta=eta, seed=seed)
     if samples > 1:
         attrs.update(samples=samples, seed=seed, model_space=values)
-    write_predictions(out_path, todo["window_id"].to_numpy(), maps, attrs, variances, model_moments)
+    results = [GenomeMaps(len(todo), nbins, samples > 1) for todo in todos]
+    progress = Progress(sum(map(len, todos)), "predicting windows", log)
+
+    def finish(g):
+        log.info("%s: predicted %d windows with the %s model%s (%d skipped: status not ok)", genomes[g].fasta,
+                 len(todos[g]), config["architecture"], f", {steps} sampling steps (eta {eta})" if diffusion else "",
+                 len(genomes[g].windows) - len(todos[g]))
+        maps = results[g]
+        write_predictions(genomes[g].out, todos[g]["window_id"].to_numpy(), maps.maps, attrs, maps.variances,
+                          maps.model_moments, settings["stored_dtype"])
+        results[g] = None  # its memory goes before the next genome's
+
+    for g, todo in enumerate(todos):  # genomes without windows to predict: nothing to wait for
+        if not len(todo):
+            finish(g)
+    with tempfile.TemporaryDirectory() as scratch:
+        batches = window_batches(genomes, todos, settings["batch_size"], Path(scratch),
+                                 lambda genome, todo: window_tracks(track_paths, names, track_bin, aliases, todo,
+                                                                    genome.chain) if names else None,
+                                 pin=device.type == "cuda")
+        with torch.inference_mode(), autocast(device):
+            for batch in prefetched(batches):
+                ids, kept = batch["window_id"], batch["kept"]
+                x = model_input({k: batch[k].to(device, non_blocking=True) for k in ("codes", "tracks")}, track_bin)
+                draws, outputs = [], []
+                for draw in range(samples):
+                    if diffusion:
+                        y = model(x, noise=window_noise(ids, steps, nbins, draw_seed(seed, draw)).to(device), eta=eta)
+                    elif latent and samples > 1:  # the latent: (channels, positions), a position per bin
+                        y = model(x, noise=seeded_normal(ids, (latent, nbins), draw_seed(seed, draw)).to(device))
+                        if noise_sd:  # the Gaussian likelihood's own noise: a posterior-predictive draw of y
+                            y = y + noise_sd * likelihood_noise(ids, nbins, draw_seed(seed, draw)).to(device)
+                    else:
+                        y = model(x)
+                    draws.append(to_values(y.float(), values).cpu().numpy()[:kept])
+                    if samples > 1:  # the draws in model space too, for interval bounds
+                        outputs.append(y.float().cpu().numpy()[:kept])
+                moments = sample_moments(np.stack(draws))
+                model_moments = sample_moments(np.stack(outputs)) if samples > 1 else None
+                for g in np.unique(batch["genome"][:kept]):
+                    rows = np.flatnonzero(batch["genome"][:kept] == g)
+                    if results[g].put(batch["index"][rows], rows, moments, model_moments):
+                        finish(g)
+                progress.advance(kept)
+
+
+class GenomeMaps:
+    """One genome's predicted maps (and, with several draws, their moments), filled batch by batch."""
+
+    def __init__(self, n, nbins, moments):
+        self.maps = np.empty((n, nbins, nbins), dtype=np.float32)
+        self.variances = np.empty_like(self.maps) if moments else None
+        self.model_moments = (np.empty_like(self.maps), np.empty_like(self.maps)) if moments else None
+        self.left = n
+
+    def put(self, index, rows, moments, model_moments):
+        """Store rows ``rows`` of a batch's ``(mean, variance)`` (and model-space moments) at window positions
+        ``index``; True when every window is in."""
+        self.maps[index] = moments[0][rows]
+        if self.variances is not None:
+            self.variances[index] = moments[1][rows]
+            self.model_moments[0][index], self.model_moments[1][index] = (m[rows] for m in model_moments)
+        self.left -= len(index)
+        return self.left == 0
+
+
+def window_batches(genomes, todos, batch_size, scratch, tracks_of, pin=False):
+    """Batches of every genome's windows, in order, filled across genomes; the last one padded to full size.
+
+    Yields dicts: ``codes`` (batch, length) uint8, ``tracks``, ``window_id`` (list), ``genome`` and
+    ``index`` (each row's genome and its position in that genome's ``ok`` windows) and ``kept`` (the rows
+    before the padding). A genome is encoded (a memory-mapped file in ``scratch``, removed after its last
+    window) only when its windows are reached. ``pin``: page-locked tensors, for asynchronous copies to a GPU.
+    """
+    rows = []
+
+    def batch(items, kept):
+        out = torch.utils.data.default_collate([item for _, _, item in items])
+        if pin:
+            out = {k: v.pin_memory() for k, v in out.items()}
+        return {**out, "window_id": [window_id for _, window_id, _ in items], "kept": kept,
+                "genome": np.array([g for g, _, _ in items]), "index": out["index"].numpy()}
+
+    for g, (genome, todo) in enumerate(zip(genomes, todos)):
+        if not len(todo):
+            continue
+        path = scratch / f"genome{g}.npy"
+        codes = GenomeCodes.from_fasta(genome.fasta, path, todo["seq_chrom"].unique())
+        dataset = WindowDataset(codes, todo, tracks=tracks_of(genome, todo))
+        for i, window_id in enumerate(todo["window_id"]):
+            rows.append((g, window_id, dataset[i]))
+            if len(rows) == batch_size:
+                yield batch(rows, batch_size)
+                rows = []
+        del codes, dataset
+        path.unlink()
+    if rows:
+        yield batch(rows + rows[-1:] * (batch_size - len(rows)), len(rows))
+
+
+def prefetched(iterable, depth=2):
+    """``iterable``'s items, produced by a background thread up to ``depth`` items ahead of the caller.
+
+    Input preparation (reading and encoding sequence, tracks) overlaps the model's compute, which
+    releases the GIL in PyTorch's kernels. An exception in the thread is raised in the caller; the
+    thread stops when the caller stops early. Items arrive in order: prefetching changes no output.
+    """
+    items, stop, end = queue.Queue(depth), threading.Event(), object()
+
+    def offer(entry):  # False once the caller has stopped taking items
+        while not stop.is_set():
+            try:
+                items.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for item in iterable:
+                if not offer((item, None)):
+                    return
+            offer((end, None))
+        except BaseException as err:  # handed to the caller, which raises it
+            offer((end, err))
+
+    thread = threading.Thread(target=produce, daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, err = items.get()
+            if err is not None:
+                raise err
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def window_tracks(track_paths, names, track_bin, aliases, windows, chain):

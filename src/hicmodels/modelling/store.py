@@ -1,7 +1,7 @@
 """The predictions file: one HDF5 per (model, genome) holding every predicted window's map.
 
-``window_id`` (bytes) and ``maps`` (windows x bins x bins, float32, gzip,
-chunked per window) hold contacts on the checkpoint's contact scale in the
+``window_id`` (bytes) and ``maps`` (windows x bins x bins, gzip, chunked per
+window; float32, or float16 with ``prediction.stored_dtype: float16``, read back as float32) hold contacts on the checkpoint's contact scale in the
 coordinates of the sequence the model read; attributes carry
 ``contact_scale``, ``bin_size``, ``architecture`` and, for the diffusion
 stage, ``sampling_steps``, ``sampling_eta`` and ``seed``, and ``samples``. With more than one
@@ -13,11 +13,15 @@ model's own output space (log1p contacts or log O/E, attribute
 PyTorch.
 """
 
+import logging
+
 import h5py
 import numpy as np
 
 from ..errors import InputError
 from ..files import atomic_output
+
+log = logging.getLogger(__name__)
 
 # What the stored values are (attribute ``values``, copied into the assembled cooler's metadata), by the
 # checkpoint's ``values``: prediction stores expm1 of log1p outputs and exp of log O/E ones.
@@ -25,9 +29,19 @@ VALUE_NAMES = {"log1p_contacts": "balanced contacts scaled to a genome-wide mean
                "log_oe": "observed/expected ratio (exp of the model's log O/E)"}
 
 
-def write_predictions(path, window_ids, maps, attrs, variances=None, model_moments=None):
-    """Write window maps (their per-pixel variances and model-space moments, if given) and attributes atomically."""
+def write_predictions(path, window_ids, maps, attrs, variances=None, model_moments=None, dtype="float32"):
+    """Write window maps (their per-pixel variances and model-space moments, if given) and attributes atomically.
+
+    ``dtype`` is the maps' stored type. float16 (relative rounding error at most 2**-11) is kept for the
+    maps only: variances and model-space moments stay float32. Maps with a value past float16's largest
+    (65504) are stored as float32, which the log says.
+    """
     nbins = maps.shape[1]
+    if dtype == "float16":
+        if np.nanmax(np.abs(maps), initial=0) > np.finfo(np.float16).max:
+            log.warning("%s: maps exceed float16's range, stored as float32", path)
+        else:
+            maps = maps.astype(np.float16)
     with atomic_output(path) as tmp, h5py.File(tmp, "w") as store:
         store.create_dataset("window_id", data=np.asarray(window_ids).astype("S"))
         model_means, model_variances = model_moments if model_moments is not None else (None, None)
@@ -51,7 +65,7 @@ def read_predictions(path):
     try:
         with h5py.File(path, "r") as store:
             ids = store["window_id"][:].astype(str)
-            return ids, store["maps"][:], dict(store.attrs)
+            return ids, store["maps"][:].astype(np.float32, copy=False), dict(store.attrs)
     except FileNotFoundError:
         raise InputError("predictions file not found", path) from None
     except (OSError, KeyError, ValueError) as err:
