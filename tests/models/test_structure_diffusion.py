@@ -12,6 +12,7 @@ from hicmodels.models.structure_diffusion import (
     euler_integrate,
     flow_matching_loss,
     guided_velocity,
+    sincos,
     vae_loss,
 )
 from hicmodels.structure.preprocess import to_tokens
@@ -181,3 +182,11 @@ def test_condition_dropout_replaces_the_map():
 
     assert loss(maps[0], 1.0) == loss(maps[1], 1.0)  # every map dropped: the map cannot matter
     assert loss(maps[0], 0.0) != loss(maps[1], 0.0)
+
+
+def test_sincos_embeds_on_the_positions_device():
+    """On a GPU the frequencies must live beside the positions (the meta device stands in for one here)."""
+    embedded = sincos(torch.arange(4, device="meta"), 8)
+    assert embedded.device.type == "meta" and embedded.shape == (4, 8)
+    cpu = sincos(torch.tensor([0, 3]), 4)  # cos/sin of 3 * 10000^(-k/2), k = 0, 1
+    torch.testing.assert_close(cpu[1], torch.tensor([math.cos(3.0), math.cos(0.03), math.sin(3.0), math.sin(0.03)]))

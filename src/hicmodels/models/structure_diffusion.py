@@ -117,7 +117,8 @@ def vae_loss(tokens, coords, mask_logits, mean, log_var, mask_weight, kl_weight)
 def sincos(positions, dim):
     """Fixed sinusoidal embeddings (Vaswani et al. 2017) of (n,) ``positions`` -> (n, dim)."""
     half = dim // 2
-    frequencies = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
+    steps = torch.arange(half, dtype=torch.float32, device=positions.device)
+    frequencies = torch.exp(-math.log(10000.0) * steps / half)
     angles = positions.float()[:, None] * frequencies[None]
     return torch.cat([torch.cos(angles), torch.sin(angles)], dim=-1)
 
