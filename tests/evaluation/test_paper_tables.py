@@ -118,7 +118,8 @@ def _pixels(n, rng):
 @pytest.mark.parametrize("oe", [False, True])
 def test_coverage_of_bound_maps_on_the_test_chromosome_at_the_model_scale(tmp_path, oe):
     """Bounds 10% around the truth, except at odd offsets, where the upper bound is 5% under it: the
-    coverage is the fraction of even offsets among the test chromosome's pixels at offsets 1..7."""
+    coverage is the fraction of even offsets among the test chromosome's pixels at offsets 1..5 (the
+    bounds' stored band: 6 diagonals, inside the 8-bin window)."""
     from hicmodels.evaluation.baselines import distance_decay
 
     rng = np.random.default_rng(3)
@@ -129,7 +130,7 @@ def test_coverage_of_bound_maps_on_the_test_chromosome_at_the_model_scale(tmp_pa
     experimental = ExperimentalMap(tmp_path / "experiment.cool", {}, sizes)
     scale = 0.5
     decay = distance_decay(experimental, ["train"], 8, scale)
-    metadata = {"values": VALUE_NAMES["log_oe"]} if oe else {}
+    metadata = {"band_diagonals": 6, **({"values": VALUE_NAMES["log_oe"]} if oe else {})}
 
     def bound(factor_even, factor_odd):
         out = {}
@@ -146,8 +147,8 @@ def test_coverage_of_bound_maps_on_the_test_chromosome_at_the_model_scale(tmp_pa
     checkpoint = {"window_size": 80, "bin_size": 10, "contact_scale": scale}
     fraction, n = held_out_coverage(tmp_path / "lower.cool", tmp_path / "upper.cool", checkpoint, windows,
                                      experimental, 1)
-    even = sum(30 - k for k in range(2, 8, 2))
-    assert n == sum(30 - k for k in range(1, 8))  # the test chromosome only, one window wide
+    even = sum(30 - k for k in range(2, 6, 2))
+    assert n == sum(30 - k for k in range(1, 6))  # the test chromosome only, within the stored band
     assert fraction == pytest.approx(even / n)
 
 
