@@ -130,7 +130,8 @@ def test_coverage_of_bound_maps_on_the_test_chromosome_at_the_model_scale(tmp_pa
     experimental = ExperimentalMap(tmp_path / "experiment.cool", {}, sizes)
     scale = 0.5
     decay = distance_decay(experimental, ["train"], 8, scale)
-    metadata = {"band_diagonals": 6, **({"values": VALUE_NAMES["log_oe"]} if oe else {})}
+    # named as the assembler names bounds: "<side> bound of the central ... of: <the model's values>"
+    values = VALUE_NAMES["log_oe" if oe else "log1p_contacts"]
 
     def bound(factor_even, factor_odd):
         out = {}
@@ -140,8 +141,9 @@ def test_coverage_of_bound_maps_on_the_test_chromosome_at_the_model_scale(tmp_pa
             out[c] = (i, j, values / decay[np.minimum(j - i, 7)] if oe else values)
         return out
 
-    write_cool(tmp_path / "lower.cool", sizes, 10, bound(0.9, 0.9), valid, metadata)
-    write_cool(tmp_path / "upper.cool", sizes, 10, bound(1.1, 0.95), valid, metadata)
+    for side, factors in (("lower", (0.9, 0.9)), ("upper", (1.1, 0.95))):
+        metadata = {"band_diagonals": 6, "values": f"{side} bound of the central 0.9 interval of: {values}"}
+        write_cool(tmp_path / f"{side}.cool", sizes, 10, bound(*factors), valid, metadata)
     windows = pd.DataFrame({"chrom": ["train", "test", "test"], "start": [0, 0, 80], "end": [80, 80, 160],
                             "split": ["train", "test", "test"]})
     checkpoint = {"window_size": 80, "bin_size": 10, "contact_scale": scale}
