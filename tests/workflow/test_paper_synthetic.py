@@ -42,7 +42,8 @@ def write_vcf(path, fasta):
                     + '##INFO=<ID=SVLEN,Number=1,Type=Integer,Description="Length">\n'
                     + '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
                     + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ts1\n"
-                    + f"chr1\t{start}\tdel\t{base}\t<DEL>\t50\tPASS\tSVTYPE=DEL;END={end};SVLEN=-{end - start}\tGT\t1|0\n")
+                    + f"chr1\t{start}\tdel\t{base}\t<DEL>\t50\tPASS\t"
+                    + f"SVTYPE=DEL;END={end};SVLEN=-{end - start}\tGT\t1|0\n")
     return pysam.tabix_index(str(path), preset="vcf", force=True)
 
 

@@ -212,12 +212,10 @@ def plot_haplotype_structural_variants(args):
 
 
 def table_mixhic(args):
-    from ..evaluation.tables import MIXHIC_TITLES, mixhic_tables, read_mixhic_metrics, write_table
+    from ..evaluation.tables import MIXHIC_NOTE, MIXHIC_TITLES, mixhic_tables, read_mixhic_metrics, write_table
 
     table = mixhic_tables({name: read_mixhic_metrics(path) for name, path in args.metrics})
-    note = ("paper_*: the paper's own method on GM12878 and K562 (MIX-HIC v2, section 5.1), "
-            "another dataset, for scale only.")
-    sections = [(MIXHIC_TITLES[number], part.drop(columns=["table"]), [note])
+    sections = [(MIXHIC_TITLES[number], part.drop(columns=["table"]), [MIXHIC_NOTE])
                 for number, part in table.groupby("table", sort=False)]
     write_table(table, args.out, args.markdown, sections)
     log.info("\n%s", table.to_string(index=False))
@@ -225,7 +223,7 @@ def table_mixhic(args):
 
 def table_akita(args):
     from ..errors import InputError
-    from ..evaluation.tables import akita_table, held_out_coverage, write_table
+    from ..evaluation.tables import AKITA_NOTES, AKITA_TITLE, akita_table, held_out_coverage, write_table
     from ..genome.windows import read_windows
     from ..modelling.checkpoints import load_checkpoint
 
@@ -241,12 +239,7 @@ def table_akita(args):
         coverage[name] = {"level": level, "coverage": fraction, "n_pixels": n}
         log.info("%s: %.4f of %d test pixels inside the %g interval bounds", name, fraction, n, level)
     table = akita_table(pd.read_csv(args.metrics, sep="\t"), args.model, coverage)
-    notes = ["mse, pearson, spearman: of log1p contacts on the test chromosomes (mean over them), as the metrics "
-             "table; protocol window: HiCDiffusion's per-window means.",
-             "coverage_<level>: fraction of the test chromosomes' experimental pixels inside the model's central "
-             "interval of that nominal level (assemble.interval_level).",
-             "paper_*: Lu et al. Table 1 (section 4), on Akita's human maps (log O/E): another dataset, for scale only."]
-    write_table(table, args.out, args.markdown, [("Table 1 (Lu et al.): held-out maps", table, notes)])
+    write_table(table, args.out, args.markdown, [(AKITA_TITLE, table, AKITA_NOTES)])
     log.info("\n%s", table.to_string(index=False))
 
 
@@ -267,16 +260,15 @@ def pool_folds(args):
     log.info("\n%s", pooled.to_string(index=False))
 
 
+def _sections_schema(*names):
+    """The schema of settings made of the whole config sections ``names``."""
+    sections = config_schema()["properties"]
+    return settings_schema({"type": "object", "additionalProperties": False,
+                            "properties": {name: sections[name] for name in names}})
+
+
 def _figure_schema():
-    sections = config_schema()["properties"]
-    return settings_schema({"type": "object", "additionalProperties": False,
-                            "properties": {"variants": sections["variants"], "figures": sections["figures"]}})
-
-
-def _table_schema():
-    sections = config_schema()["properties"]
-    return settings_schema({"type": "object", "additionalProperties": False,
-                            "properties": {"metrics": sections["metrics"], "assemble": sections["assemble"]}})
+    return _sections_schema("variants", "figures")
 
 
 def _experiment(p):
@@ -377,12 +369,15 @@ def _paper_figures(commands):
     p.add_argument("--out", required=True, help="PNG written; its numbers go to the same path with .tsv")
     add_settings(p, _figure_schema, '{"variants": config variants (FILTER policy), "figures": config figures}')
 
+    def table_outputs(p):
+        p.add_argument("--out", required=True, help="table written (TSV)")
+        p.add_argument("--markdown", required=True, help="the same table written as Markdown")
+
     p = add_command(commands, "table-mixhic", table_mixhic,
                     "paper table: MIX-HIC v2 Tables 2-4 of the MIX-HIC entries, the paper's numbers beside them")
     p.add_argument("--metrics", nargs=2, action="append", required=True, metavar=("NAME", "METRICS"),
                    help="a MIX-HIC entry: its name and test_metrics_mixhic.tsv (repeatable, in config order)")
-    p.add_argument("--out", required=True, help="table written (TSV)")
-    p.add_argument("--markdown", required=True, help="the same table written as Markdown")
+    table_outputs(p)
 
     p = add_command(commands, "table-akita", table_akita,
                     "paper table: Lu et al. Table 1 (MSE, Pearson, Spearman; interval coverage) of the Akita entries")
@@ -394,6 +389,6 @@ def _paper_figures(commands):
     p.add_argument("--fasta", help="reference FASTA (with --bounds)")
     p.add_argument("--cool", help="experimental cooler (with --bounds)")
     p.add_argument("--aliases", help="chromosome alias table (with --bounds)")
-    p.add_argument("--out", required=True, help="table written (TSV)")
-    p.add_argument("--markdown", required=True, help="the same table written as Markdown")
-    add_settings(p, _table_schema, '{"metrics": config metrics, "assemble": config assemble (interval_level)}')
+    table_outputs(p)
+    add_settings(p, lambda: _sections_schema("metrics", "assemble"),
+                 '{"metrics": config metrics, "assemble": config assemble (interval_level)}')

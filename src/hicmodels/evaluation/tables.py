@@ -42,12 +42,21 @@ MIXHIC_PAPER = {
     (4, "r2"): ("MIX-HIC-Bimodal", 0.8833, 0.9077),
 }
 MIXHIC_COLUMNS = ("table", "task", "predictor", "metric", "value")
+MIXHIC_NOTE = ("paper_*: the paper's own method on GM12878 and K562 (MIX-HIC v2, section 5.1), another dataset, "
+               "for scale only.")
 
 #: Lu et al. Table 1: our metrics table's columns behind each of its rows (log1p contacts here, log O/E there).
 AKITA_METRICS = {"mse": "mse_log1p", "pearson": "pearson_log1p", "spearman": "spearman_log1p"}
 #: The paper's own numbers (Lu et al., section 4, Table 1), on Akita's human maps.
 AKITA_PAPER = {"paper_transformer": {"mse": 0.177, "pearson": 0.396, "spearman": 0.384},
                "paper_vae": {"mse": 0.222, "pearson": 0.081, "spearman": 0.075}}
+AKITA_TITLE = "Table 1 (Lu et al.): held-out maps"
+AKITA_NOTES = ("mse, pearson, spearman: of log1p contacts on the test chromosomes (mean over them), as the metrics "
+               "table; protocol window: HiCDiffusion's per-window means.",
+               "coverage_<level>: fraction of the test chromosomes' experimental pixels inside the model's central "
+               "interval of that nominal level (assemble.interval_level).",
+               "paper_*: Lu et al. Table 1 (section 4), on Akita's human maps (log O/E): another dataset, "
+               "for scale only.")
 
 
 def read_mixhic_metrics(path):
