@@ -490,6 +490,85 @@ def paper_targets():
     )
 
 
+# --- Paper tables and the structure figure of `snakemake paper` (issue 20) -----------------------------
+# MIX-HIC v2 Tables 2-4 for the MIX-HIC entries (from the test_metrics_mixhic.tsv the MIX-HIC stage
+# writes per entry), Lu et al.'s Table 1 for the Akita-family entries (from the metrics table, with
+# the coverage of the interval bounds of entries that have them), and the 3D-ensemble paper's Fig. 4
+# when the structure stage holds ensembles out (structure.generator.test_ensembles).
+PAPER_MIXHIC = f"{PAPER_DIR}/mixhic_tables_2-4"
+PAPER_AKITA = f"{PAPER_DIR}/table1_akita"
+MIXHIC_ENTRIES = [
+    m for m, entry in MODELS.items() if entry["preset"]["architecture"] == "mixhic"
+]
+AKITA_ENTRIES = [
+    m for m, entry in MODELS.items() if entry["preset"]["architecture"] == "akita"
+]
+# Akita entries with interval-bound maps (posterior-predictive draws, assemble.interval_level set).
+BOUNDED_AKITA = [
+    m for m in AKITA_ENTRIES if m in STOCHASTIC and config["assemble"]["interval_level"]
+]
+
+
+def mixhic_metrics_tables(wildcards):
+    """Each MIX-HIC entry's test metrics (written by the MIX-HIC stage), by entry name."""
+    return {
+        m: f"{model_dir(wildcards.cell_line, m)}/test_metrics_mixhic.tsv"
+        for m in MIXHIC_ENTRIES
+    }
+
+
+def mixhic_metrics_arguments(wildcards, input):
+    """``--metrics NAME TSV`` for every MIX-HIC entry, in config order."""
+    return " ".join(f"--metrics {m} {input[m]}" for m in MIXHIC_ENTRIES)
+
+
+def akita_table_inputs(wildcards):
+    """The metrics table; for entries with bounds their reference bound maps, checkpoint, windows, and the experiment."""
+    inputs = {"metrics": "results/cell_lines/{cell_line}/metrics/test_metrics.tsv"}
+    for m in BOUNDED_AKITA:
+        maps = f"{model_dir(wildcards.cell_line, m)}/maps"
+        inputs[f"{m}_lower"] = f"{maps}/reference.lower.cool"
+        inputs[f"{m}_upper"] = f"{maps}/reference.upper.cool"
+        inputs[f"{m}_checkpoint"] = encoder_decoder_checkpoint(wildcards.cell_line, m)
+        inputs[f"{m}_windows"] = window_table(m, "reference")
+    if BOUNDED_AKITA:
+        inputs["fasta"] = "results/reference/genome.fa.gz"
+        inputs["cool"] = experimental_map(wildcards)
+        inputs["aliases"] = config["reference"]["chrom_aliases"]
+    return inputs
+
+
+def akita_table_arguments(wildcards, input):
+    """``--model NAME`` per Akita entry; ``--bounds ...`` and the experiment's flags for those with bounds."""
+    flags = [f"--model {m}" for m in AKITA_ENTRIES]
+    flags += [
+        f"--bounds {m} {input[f'{m}_lower']} {input[f'{m}_upper']}"
+        f" {input[f'{m}_checkpoint']} {input[f'{m}_windows']}"
+        for m in BOUNDED_AKITA
+    ]
+    if BOUNDED_AKITA:
+        flags.append(
+            f"--fasta {input.fasta} --cool {cool_uri(wildcards, input)} --aliases {input.aliases}"
+        )
+    return " ".join(flags)
+
+
+def paper_table_targets():
+    """The tables of `snakemake paper` this config has models for, and the structure figure."""
+    tables = [PAPER_MIXHIC] * bool(MIXHIC_ENTRIES) + [PAPER_AKITA] * bool(AKITA_ENTRIES)
+    return expand(
+        [f"{table}.{ext}" for table in tables for ext in ("tsv", "md")],
+        cell_line=CELL_LINES,
+    ) + (
+        [f"{STRUCTURE_PAPER}.png", f"{STRUCTURE_PAPER}.tsv"]
+        if config["structure"]["generator"]["test_ensembles"]
+        else []
+    )
+
+
+# --- end of the paper tables block (issue 20) ---------------------------------------------------------
+
+
 def all_targets():
     genomes = ["reference"] + haplotype_genomes()
     per_model = dict(cell_line=CELL_LINES, model=MODELS)

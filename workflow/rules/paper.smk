@@ -1,11 +1,13 @@
 # Target `paper` (`snakemake paper`): the figures of the papers this project implements, each
 # from its own rule, with the numbers behind it in a TSV beside the PNG (same stem). Opt-in: not
-# part of `all`. What is not produced yet is listed in the README ("Paper figures").
+# part of `all`. The papers' tables come as TSV + Markdown, for the entries they are about (README,
+# "Paper figures").
 
 
 rule paper:
     input:
         paper_targets(),
+        paper_table_targets(),
 
 
 rule paper_example_windows:
@@ -147,3 +149,42 @@ rule paper_structural_variants:
         "python -m hicmodels evaluation plot-haplotype-svs --vcf {input.vcf} --sample {params.vcf_sample}"
         " --reference {input.reference} {params.haplotypes} --aliases {input.aliases}"
         " --config {params.settings} --out {output.png} 2> {log}"
+
+
+rule paper_mixhic_tables:
+    input:
+        unpack(mixhic_metrics_tables),
+    output:
+        tsv=f"{PAPER_MIXHIC}.tsv",
+        md=f"{PAPER_MIXHIC}.md",
+    log:
+        "logs/paper/mixhic_tables/{cell_line}.log",
+    benchmark:
+        "results/benchmarks/paper/mixhic_tables/{cell_line}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    params:
+        metrics=mixhic_metrics_arguments,
+    shell:
+        "python -m hicmodels evaluation table-mixhic {params.metrics} --out {output.tsv}"
+        " --markdown {output.md} 2> {log}"
+
+
+rule paper_akita_table:
+    input:
+        unpack(akita_table_inputs),
+    output:
+        tsv=f"{PAPER_AKITA}.tsv",
+        md=f"{PAPER_AKITA}.md",
+    log:
+        "logs/paper/akita_table/{cell_line}.log",
+    benchmark:
+        "results/benchmarks/paper/akita_table/{cell_line}.tsv"
+    conda:
+        "../envs/hicmodels.yaml"
+    params:
+        models=akita_table_arguments,
+        settings=as_json({"metrics": config["metrics"], "assemble": config["assemble"]}),
+    shell:
+        "python -m hicmodels evaluation table-akita --metrics {input.metrics} {params.models}"
+        " --config {params.settings} --out {output.tsv} --markdown {output.md} 2> {log}"

@@ -211,6 +211,38 @@ def plot_haplotype_structural_variants(args):
     haplotype_structural_variants(panels, args.out)
 
 
+def table_mixhic(args):
+    from ..evaluation.tables import MIXHIC_NOTE, MIXHIC_TITLES, mixhic_tables, read_mixhic_metrics, write_table
+
+    table = mixhic_tables({name: read_mixhic_metrics(path) for name, path in args.metrics})
+    sections = [(MIXHIC_TITLES[number], part.drop(columns=["table"]), [MIXHIC_NOTE])
+                for number, part in table.groupby("table", sort=False)]
+    write_table(table, args.out, args.markdown, sections)
+    log.info("\n%s", table.to_string(index=False))
+
+
+def table_akita(args):
+    from ..errors import InputError
+    from ..evaluation.tables import AKITA_NOTES, AKITA_TITLE, akita_table, held_out_coverage, write_table
+    from ..genome.windows import read_windows
+    from ..modelling.checkpoints import load_checkpoint
+
+    level = args.settings["assemble"]["interval_level"]
+    if args.bounds and level is None:
+        raise InputError("--bounds given but assemble.interval_level is not set: the bounds' level is unknown")
+    coverage = {}
+    if args.bounds:
+        experimental = experimental_map(args.cool, args.aliases, args.fasta, True)
+    for name, lower, upper, checkpoint, windows in args.bounds or []:
+        fraction, n = held_out_coverage(lower, upper, load_checkpoint(checkpoint), read_windows(windows), experimental,
+                                    args.settings["metrics"]["min_offset"])
+        coverage[name] = {"level": level, "coverage": fraction, "n_pixels": n}
+        log.info("%s: %.4f of %d test pixels inside the %g interval bounds", name, fraction, n, level)
+    table = akita_table(pd.read_csv(args.metrics, sep="\t"), args.model, coverage)
+    write_table(table, args.out, args.markdown, [(AKITA_TITLE, table, AKITA_NOTES)])
+    log.info("\n%s", table.to_string(index=False))
+
+
 def pool_folds(args):
     from ..errors import InputError
     from ..evaluation.folds import fold_tables
@@ -228,10 +260,15 @@ def pool_folds(args):
     log.info("\n%s", pooled.to_string(index=False))
 
 
-def _figure_schema():
+def _sections_schema(*names):
+    """The schema of settings made of the whole config sections ``names``."""
     sections = config_schema()["properties"]
     return settings_schema({"type": "object", "additionalProperties": False,
-                            "properties": {"variants": sections["variants"], "figures": sections["figures"]}})
+                            "properties": {name: sections[name] for name in names}})
+
+
+def _figure_schema():
+    return _sections_schema("variants", "figures")
 
 
 def _experiment(p):
@@ -331,3 +368,27 @@ def _paper_figures(commands):
     p.add_argument("--aliases", help="chromosome alias table (VCF names -> reference names)")
     p.add_argument("--out", required=True, help="PNG written; its numbers go to the same path with .tsv")
     add_settings(p, _figure_schema, '{"variants": config variants (FILTER policy), "figures": config figures}')
+
+    def table_outputs(p):
+        p.add_argument("--out", required=True, help="table written (TSV)")
+        p.add_argument("--markdown", required=True, help="the same table written as Markdown")
+
+    p = add_command(commands, "table-mixhic", table_mixhic,
+                    "paper table: MIX-HIC v2 Tables 2-4 of the MIX-HIC entries, the paper's numbers beside them")
+    p.add_argument("--metrics", nargs=2, action="append", required=True, metavar=("NAME", "METRICS"),
+                   help="a MIX-HIC entry: its name and test_metrics_mixhic.tsv (repeatable, in config order)")
+    table_outputs(p)
+
+    p = add_command(commands, "table-akita", table_akita,
+                    "paper table: Lu et al. Table 1 (MSE, Pearson, Spearman; interval coverage) of the Akita entries")
+    p.add_argument("--metrics", required=True, help="metrics table (evaluation metrics)")
+    p.add_argument("--model", action="append", required=True, help="an Akita-family entry (repeatable, config order)")
+    p.add_argument("--bounds", nargs=5, action="append",
+                   metavar=("NAME", "LOWER_COOL", "UPPER_COOL", "CHECKPOINT", "WINDOWS"),
+                   help="an entry's interval-bound reference maps, checkpoint and window table: its coverage row")
+    p.add_argument("--fasta", help="reference FASTA (with --bounds)")
+    p.add_argument("--cool", help="experimental cooler (with --bounds)")
+    p.add_argument("--aliases", help="chromosome alias table (with --bounds)")
+    table_outputs(p)
+    add_settings(p, lambda: _sections_schema("metrics", "assemble"),
+                 '{"metrics": config metrics, "assemble": config assemble (interval_level)}')

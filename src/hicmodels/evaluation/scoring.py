@@ -48,8 +48,13 @@ def common_band(predicted_paths):
 
 
 def observed_over_expected(clr):
-    """Whether a predicted cooler holds O/E ratios (an Akita-target model's ``values``), not contacts."""
-    return clr.info.get("metadata", {}).get("values") == VALUE_NAMES["log_oe"]
+    """Whether a predicted cooler holds O/E ratios (an Akita-target model's ``values``), not contacts.
+
+    Maps derived from a model's (its interval bounds, :func:`hicmodels.hic.assemble.assemble_genome`)
+    name the model's values after ``of: ``; those of an O/E model are O/E ratios too.
+    """
+    values = clr.info.get("metadata", {}).get("values") or ""
+    return values.rsplit("of: ", 1)[-1] == VALUE_NAMES["log_oe"]
 
 
 def evaluate(predicted_path, experimental, test_chroms, train_chroms, width, scale, settings, name,

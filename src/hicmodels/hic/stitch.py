@@ -97,10 +97,19 @@ def diagonal_coverage(pixels, valid):
 def full_band(possible, predicted, min_fraction):
     """Last diagonal up to which every diagonal has ``min_fraction`` of its valid pairs predicted.
 
-    Returns -1 when not even the main diagonal qualifies.
+    Leading diagonals that no window predicts at all (a model's ``diagonal_offset``: Akita leaves
+    out the first two, its section "Model architecture") do not end the band: it is counted from
+    the first predicted diagonal. Returns -1 when nothing is predicted or the first predicted
+    diagonal does not qualify.
     """
+    if not np.any(predicted):
+        return -1
     with np.errstate(invalid="ignore", divide="ignore"):
         short = ~(predicted / possible >= min_fraction)  # a diagonal with no valid pair ends the band too
+    first = int(np.argmax(predicted > 0))
+    if short[first]:
+        return -1
+    short[:first] = False
     return int(np.argmax(short)) - 1 if short.any() else len(possible) - 1
 
 
