@@ -12,11 +12,11 @@ MIXHIC_RULES = ("loop_labels", "pretrain_mixhic", "finetune_mixhic_map", "finetu
                 "predict_mixhic_maps", "predict_mixhic_loops", "predict_mixhic_cage", "mixhic_test_metrics")
 
 
-def planned_jobs(workdir, extra):
-    """Rule -> job count of a dry run of the bundled config plus ``extra``."""
+def planned_jobs(workdir, extra, *targets):
+    """Rule -> job count of a dry run of the bundled config plus ``extra`` (of ``targets``; none: all)."""
     (workdir / "extra.yaml").write_text(yaml.safe_dump(extra))
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(REPO / "Snakefile"), "--directory",
+        [sys.executable, "-m", "snakemake", "-n", *targets, "--snakefile", str(REPO / "Snakefile"), "--directory",
          str(REPO), "--configfile", str(REPO / "config" / "config.yaml"), str(workdir / "extra.yaml")],
         capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -39,3 +39,12 @@ def test_a_mixhic_entry_beside_the_default_model(tmp_path):
     extra["hic"]["cell_lines"]["yeast"]["tracks"] = {**tracks, "cage": track}
     jobs = planned_jobs(tmp_path, extra)
     assert (jobs["finetune_mixhic_head"], jobs["predict_mixhic_cage"]) == (2, 5)
+
+
+def test_paper_of_a_mixhic_entry_brings_its_tables_2_to_4(tmp_path):
+    track = str(REPO / "resources" / "yeast" / "yeast.10kb.cool")
+    extra = {"hic": {"cell_lines": {"yeast": {"cool": track, "tracks": {"ctcf": track, "atac": track}}}},
+             "models": {"mix": {"preset": "mixhic_small", "windows": "mixhic", "inputs": ["tracks"]}}}
+    jobs = planned_jobs(tmp_path, extra, "paper")
+    assert (jobs["paper_mixhic_tables"], jobs["mixhic_test_metrics"]) == (1, 1)
+    assert jobs["paper_metrics_per_chromosome"] == 1 and "paper_akita_table" not in jobs
