@@ -28,7 +28,8 @@ def test_contact_decay_table_is_normalised_at_one_bin_and_circular_for_a_ring():
 
 
 def test_figures_write_pngs_with_their_numbers(tmp_path):
-    ensemble = _ensemble(True, input_contacts=np.eye(6))
+    ensemble = _ensemble(True)
+    ensemble["input_contacts"] = 40 * ensemble["contacts"]  # the same shape in other units (counts)
     figures.plot_contact_decay(ensemble, tmp_path / "ps.png")
     figures.plot_maps(ensemble, tmp_path / "maps.png")
     figures.plot_projection(ensemble, tmp_path / "projection.png")
@@ -37,7 +38,10 @@ def test_figures_write_pngs_with_their_numbers(tmp_path):
     maps = pd.read_csv(tmp_path / "maps.tsv", sep="\t")
     assert sorted(maps["map"].unique()) == ["ensemble", "input"]
     row = maps[(maps["map"] == "ensemble") & (maps["start1"] == 1000) & (maps["start2"] == 1500)]
-    assert row["value"].item() == pytest.approx(0.5)  # bins 0 and 5 are neighbours on the ring
+    assert row["value"].item() == pytest.approx(1.0)  # bins 0 and 5 are neighbours on the ring: 1 / P(1)
+    # each map on the scale of its own contacts one bin apart: one shape, one colour
+    by_map = {label: group["value"].to_numpy() for label, group in maps.groupby("map")}
+    assert by_map["input"] == pytest.approx(by_map["ensemble"])
     projection = pd.read_csv(tmp_path / "projection.tsv", sep="\t")
     assert projection["bin"].tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     assert projection[["x", "y", "z"]].to_numpy() == pytest.approx(ensemble["coordinates"][0])

@@ -2,7 +2,9 @@
 
 - contact decay: P(s) of the input map and of the ensemble's map (paper Fig. 4a), circular
   separation for a circular chromosome;
-- maps: the input map and the ensemble's map side by side on one colour scale;
+- maps: the input map and the ensemble's map side by side on one colour scale, each divided by its
+  mean contact one bin apart (the input's units, counts or balanced weights, are not the ensemble's
+  contact frequencies: only so do equal colours compare);
 - projection: the first structure projected on the xy and xz planes, coloured along the chain.
 """
 
@@ -22,6 +24,12 @@ def _maps(ensemble):
     return maps
 
 
+def one_bin_scale(contacts, circular):
+    """A map's mean contact one bin apart (NaN when it has none there: no such scale)."""
+    p = contact_probability(contacts, circular)
+    return p[1] if p[1] > 0 else np.nan
+
+
 def contact_decay_table(ensemble):
     """P(s) of each map of the ensemble, normalised to 1 at one bin (as the paper's Fig. 4a compares shapes).
 
@@ -30,8 +38,8 @@ def contact_decay_table(ensemble):
     binsize = int(ensemble["bins"]["end"].iloc[0] - ensemble["bins"]["start"].iloc[0])
     columns = {}
     for label, contacts in _maps(ensemble):
-        p = contact_probability(contacts, ensemble["circular"])
-        columns[label] = p / p[1] if p[1] > 0 else np.full_like(p, np.nan)
+        columns[label] = contact_probability(contacts, ensemble["circular"]) / one_bin_scale(contacts,
+                                                                                           ensemble["circular"])
     separation = np.arange(len(next(iter(columns.values()))))
     return pd.DataFrame({"separation_bins": separation, "separation_bp": separation * binsize, **columns})
 
@@ -54,12 +62,12 @@ def plot_maps(ensemble, out):
     bins = ensemble["bins"]
     chrom, start = str(bins["chrom"].iloc[0]), int(bins["start"].iloc[0])
     binsize = int(bins["end"].iloc[0] - start)
-    maps = _maps(ensemble)
+    maps = [(label, matrix / one_bin_scale(matrix, ensemble["circular"])) for label, matrix in _maps(ensemble)]
     limits = shared_limits([m for _, m in maps])
     fig, axes = plt.subplots(1, len(maps), figsize=(3.2 * len(maps) + 0.8, 3.2), squeeze=False)
     for ax, (label, matrix) in zip(axes[0], maps):
         image = draw_map(ax, matrix, chrom, start, binsize, limits, title=label)
-    colour_bar(fig, image, axes[0], "contact frequency" if len(maps) == 1 else "contacts")
+    colour_bar(fig, image, axes[0], "contacts / mean contact one bin apart")
     table = pd.concat([map_table(matrix, chrom, start, binsize, map=label) for label, matrix in maps])
     save_figure(fig, out, table)
 
