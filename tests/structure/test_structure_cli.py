@@ -26,7 +26,7 @@ def _simulate(tmp_path, name, simulation, circular=(), extra=()):
 
 
 def test_simulate_metrics_and_plot_an_unrestrained_ring(tmp_path):
-    code, files = _simulate(tmp_path, "ring", {"bins": 10, "bin_size": 1000, **TINY})
+    code, files = _simulate(tmp_path, "ring", {"bins": 10, "bin_size": 1000, "circular": True, **TINY})
     assert code == 0
     ensemble = read_ensemble(files["out"])
     assert ensemble["coordinates"].shape == (6, 20, 3) and ensemble["circular"] and ensemble["units"] == "nm"
@@ -36,7 +36,7 @@ def test_simulate_metrics_and_plot_an_unrestrained_ring(tmp_path):
     assert clr.binsize == 1000 and np.allclose(clr.matrix(balance=False)[:], ensemble["contacts"])
     assert len(gemmi.read_structure(str(files["cif"]))) == 2
     # same seed and thread count: the same bytes
-    _, again = _simulate(tmp_path, "again", {"bins": 10, "bin_size": 1000, **TINY})
+    _, again = _simulate(tmp_path, "again", {"bins": 10, "bin_size": 1000, "circular": True, **TINY})
     assert files["out"].read_bytes() == again["out"].read_bytes()
 
     table = tmp_path / "metrics.tsv"
