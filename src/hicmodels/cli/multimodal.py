@@ -183,14 +183,21 @@ def metrics(args):
         labels = read_labels(args.labels)
         labels = labels[split_rows(labels["chrom"], settings) == "test"].reset_index(drop=True)
         looped = loop_samples(store, config["tracks"], labels, config["map_bins"], binsize)
-    parts = {"maps": {"predicted": predict(hic, samples["tracks"][test]), "observed": samples["hic"][test],
-                      "distances": samples["distance"][test], "train_observed": samples["hic"][split == "train"],
-                      "train_distances": samples["distance"][split == "train"]},
-             "loops": {"probabilities": predict(load_checkpoint(args.loop), looped["tracks"]),
-                       "labels": looped["loop"]}}
-    if args.cage:
-        parts["cage"] = {"predicted": predict(load_checkpoint(args.cage), samples["tracks"][test]),
-                         "observed": samples["cage"][test]}
+    parts = {}
+    if test.any():
+        parts["maps"] = {"predicted": predict(hic, samples["tracks"][test]), "observed": samples["hic"][test],
+                         "distances": samples["distance"][test], "train_observed": samples["hic"][split == "train"],
+                         "train_distances": samples["distance"][split == "train"]}
+        if args.cage:
+            parts["cage"] = {"predicted": predict(load_checkpoint(args.cage), samples["tracks"][test]),
+                             "observed": samples["cage"][test]}
+    else:
+        log.warning("no Hi-C target window on the test chromosomes %s: no map or CAGE rows", settings["test"])
+    if len(labels):
+        parts["loops"] = {"probabilities": predict(load_checkpoint(args.loop), looped["tracks"]),
+                          "labels": looped["loop"]}
+    else:
+        log.warning("no labelled loop candidate on the test chromosomes %s: no loop rows", settings["test"])
     table = held_out_table(args.name, **parts)
     write_tsv(table, args.out, float_format="%.4f")
     log.info("%d test windows, %d labelled test candidates\n%s", int(test.sum()), len(labels),
