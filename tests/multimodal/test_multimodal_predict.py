@@ -91,3 +91,8 @@ def test_maps_are_contacts_symmetrised_for_the_ok_windows(genomes, monkeypatch):
     windows.loc[0, "seq_end"] += BIN
     with pytest.raises(ValueError, match="is not 4 bins of 1000 bp"):
         predict_maps(CHECKPOINT, store, windows, 8)
+    windows["status"] = "too_many_n"  # nothing to predict: nothing written, nothing asked of the model
+    ids, maps = predict_maps(CHECKPOINT, store, windows, 8)
+    assert len(ids) == 0 and maps.shape == (0, BINS, BINS)
+    cage = cage_track(CHECKPOINT, store, windows, pd.Series({"chr1": LENGTH}))["chr1"]
+    assert len(cage) == LENGTH // BIN and np.isnan(cage).all()

@@ -183,14 +183,21 @@ def metrics(args):
         labels = read_labels(args.labels)
         labels = labels[split_rows(labels["chrom"], settings) == "test"].reset_index(drop=True)
         looped = loop_samples(store, config["tracks"], labels, config["map_bins"], binsize)
-    parts = {"maps": {"predicted": predict(hic, samples["tracks"][test]), "observed": samples["hic"][test],
-                      "distances": samples["distance"][test], "train_observed": samples["hic"][split == "train"],
-                      "train_distances": samples["distance"][split == "train"]},
-             "loops": {"probabilities": predict(load_checkpoint(args.loop), looped["tracks"]),
-                       "labels": looped["loop"]}}
-    if args.cage:
-        parts["cage"] = {"predicted": predict(load_checkpoint(args.cage), samples["tracks"][test]),
-                         "observed": samples["cage"][test]}
+    parts = {}
+    if test.any():
+        parts["maps"] = {"predicted": predict(hic, samples["tracks"][test]), "observed": samples["hic"][test],
+                         "distances": samples["distance"][test], "train_observed": samples["hic"][split == "train"],
+                         "train_distances": samples["distance"][split == "train"]}
+        if args.cage:
+            parts["cage"] = {"predicted": predict(load_checkpoint(args.cage), samples["tracks"][test]),
+                             "observed": samples["cage"][test]}
+    else:
+        log.warning("no Hi-C target window on the test chromosomes %s: no map or CAGE rows", settings["test"])
+    if len(labels):
+        parts["loops"] = {"probabilities": predict(load_checkpoint(args.loop), looped["tracks"]),
+                          "labels": looped["loop"]}
+    else:
+        log.warning("no labelled loop candidate on the test chromosomes %s: no loop rows", settings["test"])
     table = held_out_table(args.name, **parts)
     write_tsv(table, args.out, float_format="%.4f")
     log.info("%d test windows, %d labelled test candidates\n%s", int(test.sum()), len(labels),
@@ -248,29 +255,18 @@ def register(commands):
 
     p = add_command(commands, "predict-maps", predict_maps,
                     "a genome's window maps from its tracks alone (the predictions file hic assemble reads)")
-    p.add_argument("--checkpoint", required=True, help="the fine-tuned hic head")
-    p.add_argument("--store", required=True, help="the genome's track store")
+    _prediction_arguments(p, "hic", "predictions written (HDF5)")
     p.add_argument("--windows", required=True, help="the genome's window table")
-    p.add_argument("--out", required=True, help="predictions written (HDF5)")
-    p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")
     add_settings(p, lambda: section_schema("prediction"), "config prediction")
 
     p = add_command(commands, "predict-loops", predict_loops, "the loop head's probability of every labelled candidate")
-    p.add_argument("--checkpoint", required=True, help="the fine-tuned loop head")
-    p.add_argument("--store", required=True, help="the genome's track store")
+    _prediction_arguments(p, "loop", "BEDPE written (reference coordinates; name loop/negative, score)")
     p.add_argument("--labels", required=True, help="loop labels (reference bins)")
-    p.add_argument("--chain", help="reference -> haplotype chain (a haplotype's store)")
-    p.add_argument("--out", required=True, help="BEDPE written (reference coordinates; name loop/negative, score)")
-    p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")
 
     p = add_command(commands, "predict-cage", predict_cage, "the CAGE head's values per reference bin as a bigWig")
-    p.add_argument("--checkpoint", required=True, help="the fine-tuned cage head")
-    p.add_argument("--store", required=True, help="the genome's track store")
+    _prediction_arguments(p, "cage", "bigWig written")
     p.add_argument("--windows", required=True, help="the genome's window table")
     p.add_argument("--fasta", required=True, help="indexed reference FASTA (bigWig chromosome lengths)")
-    p.add_argument("--chain", help="reference -> haplotype chain (a haplotype's windows)")
-    p.add_argument("--out", required=True, help="bigWig written")
-    p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")
 
     p = add_command(commands, "metrics", metrics, "the test chromosomes' MIX-HIC table (paper Tables 2-4)")
     p.add_argument("--name", required=True, help="the model entry (predictor column)")
@@ -287,4 +283,13 @@ def register(commands):
 def _training_arguments(p):
     p.add_argument("--checkpoint", required=True, help="checkpoint written")
     p.add_argument("--log-table", required=True, help="per-epoch losses written (TSV)")
+    p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")
+
+
+def _prediction_arguments(p, head, out):
+    p.add_argument("--checkpoint", required=True, help=f"the fine-tuned {head} head")
+    p.add_argument("--store", required=True, help="the genome's track store")
+    if head != "hic":  # maps are placed by the window table (a haplotype's windows carry their lift)
+        p.add_argument("--chain", help="reference -> haplotype chain (a haplotype's store)")
+    p.add_argument("--out", required=True, help=out)
     p.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")

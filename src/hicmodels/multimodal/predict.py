@@ -47,8 +47,12 @@ def diagonal_windows(windows, map_bins, binsize):
 def predict_maps(checkpoint, store, windows, batch_size):
     """Window ids and contact maps ``(n, bins, bins)`` of a genome's ``ok`` windows (module docstring)."""
     config = checkpoint["model_config"]
-    todo, pairs = diagonal_windows(windows, config["map_bins"], checkpoint["bin_size"])
-    tracks = window_samples(store, config["tracks"], pairs, config["map_bins"], checkpoint["bin_size"])["tracks"]
+    bins = config["map_bins"]
+    todo, pairs = diagonal_windows(windows, bins, checkpoint["bin_size"])
+    if todo.empty:
+        log.warning("no window to predict (%d not ok)", len(windows))
+        return todo["window_id"].to_numpy(), np.zeros((0, bins, bins), np.float32)
+    tracks = window_samples(store, config["tracks"], pairs, bins, checkpoint["bin_size"])["tracks"]
     logs = predict(checkpoint, tracks, batch_size=batch_size).astype(np.float64)
     maps = np.clip(np.expm1(logs), 0, None)
     maps = (maps + maps.transpose(0, 2, 1)) / 2
@@ -120,7 +124,8 @@ def cage_track(checkpoint, store, windows, chromsizes, blocks=None, batch_size=6
     bins = config["map_bins"]
     todo, pairs = diagonal_windows(windows, bins, binsize)
     tracks = window_samples(store, config["tracks"], pairs, bins, binsize)["tracks"]
-    values = np.expm1(predict(checkpoint, tracks, batch_size=batch_size).astype(np.float64))
+    outputs = predict(checkpoint, tracks, batch_size=batch_size) if len(tracks) else np.zeros((0, 2 * bins))
+    values = np.expm1(outputs.astype(np.float64))
     values = np.clip((values[:, :bins] + values[:, bins:]) / 2, 0, None)
     to_reference = identity_blocks(chromsizes) if blocks is None else invert(blocks)
     sums = {c: np.zeros(-(-int(n) // binsize)) for c, n in chromsizes.items()}
