@@ -185,7 +185,8 @@ def metrics(args):
         looped = loop_samples(store, config["tracks"], labels, config["map_bins"], binsize)
     parts = {}
     if test.any():
-        parts["maps"] = {"predicted": predict(hic, samples["tracks"][test]), "observed": samples["hic"][test],
+        parts["maps"] = {"predicted": predict(hic, samples["tracks"][test], distance=samples["distance"][test]),
+                         "observed": samples["hic"][test],
                          "distances": samples["distance"][test], "train_observed": samples["hic"][split == "train"],
                          "train_distances": samples["distance"][split == "train"]}
         if args.cage:
