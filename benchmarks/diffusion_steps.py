@@ -26,16 +26,11 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from hicmodels.config import model_entries, read_yaml, resolve_config
-from hicmodels.evaluation.scoring import evaluate_checkpoint, side_by_side
-from hicmodels.genome.aliases import read_aliases
-from hicmodels.genome.reference import chromsizes
-from hicmodels.genome.windows import read_windows
-from hicmodels.hic.assemble import assemble_genome
-from hicmodels.hic.cool import ExperimentalMap
+from hicmodels.evaluation.scoring import side_by_side
 from hicmodels.modelling.checkpoints import load_checkpoint
 from hicmodels.genome.sequence import one_hot
-from hicmodels.modelling.prediction import load_model, predict
+from hicmodels.modelling.prediction import load_model
+from yeast_stages import HeldOutRun  # benchmarks/ is the script's directory
 
 
 def settings_list(text):
@@ -76,44 +71,24 @@ def main():
     parser.add_argument("--cell-line", help="default: the first of hic.cell_lines")
     parser.add_argument("--timing", action="store_true", help="time the model alone (no metrics)")
     args = parser.parse_args()
-    config = resolve_config(read_yaml(args.config))
-    model = args.model or next(iter(config["models"]))
-    entry = model_entries(config)[model]
-    results = Path(args.results)
-    fasta = results / "reference" / "genome.fa.gz"
-    sizes = chromsizes(fasta)
-    windows = read_windows(results / "windows" / entry["window_preset"] / "reference.tsv")
-    test = windows[windows["split"] == "test"]
-    cell_line = args.cell_line or next(iter(config["hic"]["cell_lines"]))
-    model_dir = results / "cell_lines" / cell_line / "models" / model
+    run = HeldOutRun(args.results, args.config, args.model, args.cell_line)
     if args.timing:
-        seconds = sampler_seconds(Path(args.diffusion or model_dir / "diffusion.pt"), args.settings, args.threads)
+        seconds = sampler_seconds(Path(args.diffusion or run.model_dir / "diffusion.pt"), args.settings, args.threads)
         print("setting\tseconds_per_window")
         for name, value in seconds.items():
             print(f"{name}\t{value:.4f}")
         return
-    experimental = ExperimentalMap(config["hic"]["cell_lines"][cell_line]["cool"],
-                                   read_aliases(config["reference"]["chrom_aliases"]), sizes)
-    runs = [("encoder_decoder", model_dir / "model.pt", None)]
-    runs += [(f"diffusion_{steps}_{eta:g}_{seed}", Path(args.diffusion or model_dir / "diffusion.pt"), (steps, eta, seed))
-             for steps, eta, seed in args.settings]
+    experimental = run.experimental()
+    runs = [("encoder_decoder", run.model_dir / "model.pt", None)]
+    runs += [(f"diffusion_{steps}_{eta:g}_{seed}", Path(args.diffusion or run.model_dir / "diffusion.pt"),
+              (steps, eta, seed)) for steps, eta, seed in args.settings]
     tables, rows = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, path, sampler in runs:
-            settings = dict(config["prediction"])
+            settings = dict(run.config["prediction"])
             if sampler:
                 settings.update(sampling_steps=sampler[0], sampling_eta=sampler[1], seed=sampler[2])
-            start = time.perf_counter()
-            predict(checkpoint_path=path, fasta_path=fasta, windows=test, out_path=Path(tmp) / f"{name}.h5",
-                    settings=settings, threads=args.threads)
-            seconds = round(time.perf_counter() - start, 1)
-            cool = Path(tmp) / f"{name}.cool"
-            assemble_genome(predictions_path=Path(tmp) / f"{name}.h5", windows=test, chromsizes=sizes,
-                            settings=config["assemble"], out_path=cool)
-            # scored as the workflow scores a model: against the encoder-decoder's checkpoint and windows
-            tables[name] = evaluate_checkpoint(predicted_path=cool, checkpoint=load_checkpoint(model_dir / "model.pt"),
-                                               windows=windows, experimental=experimental,
-                                               settings=config["metrics"], name=name)
+            tables[name], seconds = run.score(name, path, settings, args.threads, experimental, tmp)
             steps, eta, seed = sampler or ("", "", "")
             rows[name] = {"steps": steps, "eta": eta, "seed": seed, "predict_seconds": seconds}
             print(f"# {name}: {seconds} s", flush=True)

@@ -30,6 +30,42 @@ from hicmodels.modelling.checkpoints import load_checkpoint
 from hicmodels.modelling.prediction import predict
 
 
+class HeldOutRun:
+    """A finished workflow run's held-out chromosome: config, reference, the entry's test windows and the map."""
+
+    def __init__(self, results, config_path, model=None, cell_line=None):
+        self.config = resolve_config(read_yaml(config_path))
+        model = model or next(iter(self.config["models"]))
+        entry = model_entries(self.config)[model]
+        results = Path(results)
+        self.fasta = results / "reference" / "genome.fa.gz"
+        self.sizes = chromsizes(self.fasta)
+        self.windows = read_windows(results / "windows" / entry["window_preset"] / "reference.tsv")
+        self.test = self.windows[self.windows["split"] == "test"]
+        cell_line = cell_line or next(iter(self.config["hic"]["cell_lines"]))
+        self.model_dir = results / "cell_lines" / cell_line / "models" / model
+        self.cell_line = cell_line
+
+    def experimental(self):
+        return ExperimentalMap(self.config["hic"]["cell_lines"][self.cell_line]["cool"],
+                               read_aliases(self.config["reference"]["chrom_aliases"]), self.sizes)
+
+    def score(self, name, checkpoint_path, settings, threads, experimental, scratch):
+        """Predict, assemble and score the test windows as ``assemble_cool`` and ``metrics`` do: (table, seconds)."""
+        start = time.perf_counter()
+        predict(checkpoint_path=checkpoint_path, fasta_path=self.fasta, windows=self.test,
+                out_path=Path(scratch) / f"{name}.h5", settings=settings, threads=threads)
+        seconds = round(time.perf_counter() - start, 1)
+        cool = Path(scratch) / f"{name}.cool"
+        assemble_genome(predictions_path=Path(scratch) / f"{name}.h5", windows=self.test, chromsizes=self.sizes,
+                        settings=self.config["assemble"], out_path=cool)
+        # scored as the workflow scores a model: against the encoder-decoder's checkpoint and windows
+        table = evaluate_checkpoint(predicted_path=cool, checkpoint=load_checkpoint(self.model_dir / "model.pt"),
+                                    windows=self.windows, experimental=experimental,
+                                    settings=self.config["metrics"], name=name)
+        return table, seconds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", default="results")
@@ -38,32 +74,14 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cell-line", help="default: the first of hic.cell_lines")
     args = parser.parse_args()
-    config = resolve_config(read_yaml(args.config))
-    model = args.model or next(iter(config["models"]))
-    entry = model_entries(config)[model]
-    results = Path(args.results)
-    fasta = results / "reference" / "genome.fa.gz"
-    sizes = chromsizes(fasta)
-    windows = read_windows(results / "windows" / entry["window_preset"] / "reference.tsv")
-    test = windows[windows["split"] == "test"]
-    cell_line = args.cell_line or next(iter(config["hic"]["cell_lines"]))
-    model_dir = results / "cell_lines" / cell_line / "models" / model
-    experimental = ExperimentalMap(config["hic"]["cell_lines"][cell_line]["cool"],
-                                   read_aliases(config["reference"]["chrom_aliases"]), sizes)
+    run = HeldOutRun(args.results, args.config, args.model, args.cell_line)
+    experimental = run.experimental()
     tables, seconds = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, path in (("encoder_decoder", model_dir / "model.pt"), ("diffusion", model_dir / "diffusion.pt")):
-            start = time.perf_counter()
-            predict(checkpoint_path=path, fasta_path=fasta, windows=test, out_path=Path(tmp) / f"{name}.h5",
-                    settings=config["prediction"], threads=args.threads)
-            seconds[name] = round(time.perf_counter() - start, 1)
-            cool = Path(tmp) / f"{name}.cool"
-            assemble_genome(predictions_path=Path(tmp) / f"{name}.h5", windows=test, chromsizes=sizes,
-                            settings=config["assemble"], out_path=cool)
-            # scored as the workflow scores a model: against the encoder-decoder's checkpoint and windows
-            tables[name] = evaluate_checkpoint(predicted_path=cool, checkpoint=load_checkpoint(model_dir / "model.pt"),
-                                               windows=windows, experimental=experimental,
-                                               settings=config["metrics"], name=name)
+        for name, path in (("encoder_decoder", run.model_dir / "model.pt"),
+                           ("diffusion", run.model_dir / "diffusion.pt")):
+            tables[name], seconds[name] = run.score(name, path, run.config["prediction"], args.threads,
+                                                    experimental, tmp)
     table = side_by_side(tables)
     table["predict_seconds"] = table["predictor"].map(seconds)
     print(pd.DataFrame(table).to_csv(sep="\t", index=False, float_format="%.4f"), end="")
