@@ -130,3 +130,28 @@ def test_zoomify_keeps_every_pixel_of_a_map_without_a_band(tmp_path):
     zoomify(tmp_path / "x.cool", tmp_path / "x.mcool", [10, 20])
     coarse = cooler.Cooler(f"{tmp_path / 'x.mcool'}::resolutions/20")
     assert coarse.matrix(balance=False)[:].tolist() == [[3, 4], [4, 3]] and coarse.info["metadata"] == {"model": "m"}
+
+
+def test_cooltools_read_an_offset_models_map_with_default_options(tmp_path):
+    """Akita predicts nothing on diagonals 0-1 (``diagonal_offset`` 2): its assembled map keeps the band from
+    diagonal 2 on, and expected_cis / insulation with default options read the known decay there."""
+    starts = window_starts() * BIN
+    windows = pd.DataFrame({"window_id": [f"w{i}" for i in range(len(starts))], "chrom": "chrA", "start": starts,
+                            "end": starts + WINDOW * BIN, "seq_chrom": "chrA", "seq_start": starts,
+                            "seq_end": starts + WINDOW * BIN})
+    k = np.abs(np.subtract.outer(np.arange(WINDOW), np.arange(WINDOW)))
+    maps = np.repeat(np.where(k < 2, np.nan, decay(k))[None], len(windows), axis=0).astype(np.float32)
+    write_predictions(tmp_path / "p.h5", windows["window_id"].to_numpy(), maps,
+                      {"contact_scale": 1.0, "architecture": "akita", "bin_size": BIN})
+    assemble_genome(predictions_path=tmp_path / "p.h5", windows=windows, chromsizes=pd.Series({"chrA": NBINS * BIN}),
+                    settings={"bin_size": BIN, "min_coverage": 0.5, "band_min_predicted": 0.99},
+                    out_path=tmp_path / "p.cool", model="m")
+    clr = cooler.Cooler(str(tmp_path / "p.cool"))
+    assert clr.info["metadata"]["band_diagonals"] == WINDOW - STEP + 1
+    offsets = clr.pixels()[:].eval("bin2_id - bin1_id")
+    assert offsets.min() == 2 and offsets.max() == WINDOW - STEP
+    table = expected_cis(clr).set_index("dist")
+    for d in range(2, WINDOW - STEP + 1):
+        assert table.loc[d, "balanced.avg"] == pytest.approx(decay(d), rel=1e-6), d
+    score = insulation(clr, [4 * BIN])[f"log2_insulation_score_{4 * BIN}"].to_numpy()
+    np.testing.assert_allclose(score[4:-4], 0.0, atol=1e-12)
