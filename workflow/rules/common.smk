@@ -497,9 +497,6 @@ def paper_targets():
 # when the structure stage holds ensembles out (structure.generator.test_ensembles).
 PAPER_MIXHIC = f"{PAPER_DIR}/mixhic_tables_2-4"
 PAPER_AKITA = f"{PAPER_DIR}/table1_akita"
-MIXHIC_ENTRIES = [
-    m for m, entry in MODELS.items() if entry["preset"]["architecture"] == "mixhic"
-]
 AKITA_ENTRIES = [
     m for m, entry in MODELS.items() if entry["preset"]["architecture"] == "akita"
 ]
@@ -513,13 +510,13 @@ def mixhic_metrics_tables(wildcards):
     """Each MIX-HIC entry's test metrics (written by the MIX-HIC stage), by entry name."""
     return {
         m: f"{model_dir(wildcards.cell_line, m)}/test_metrics_mixhic.tsv"
-        for m in MIXHIC_ENTRIES
+        for m in MIXHIC
     }
 
 
 def mixhic_metrics_arguments(wildcards, input):
     """``--metrics NAME TSV`` for every MIX-HIC entry, in config order."""
-    return " ".join(f"--metrics {m} {input[m]}" for m in MIXHIC_ENTRIES)
+    return " ".join(f"--metrics {m} {input[m]}" for m in MIXHIC)
 
 
 def akita_table_inputs(wildcards):
@@ -555,7 +552,7 @@ def akita_table_arguments(wildcards, input):
 
 def paper_table_targets():
     """The tables of `snakemake paper` this config has models for, and the structure figure."""
-    tables = [PAPER_MIXHIC] * bool(MIXHIC_ENTRIES) + [PAPER_AKITA] * bool(AKITA_ENTRIES)
+    tables = [PAPER_MIXHIC] * bool(MIXHIC) + [PAPER_AKITA] * bool(AKITA_ENTRIES)
     return expand(
         [f"{table}.{ext}" for table in tables for ext in ("tsv", "md")],
         cell_line=CELL_LINES,
