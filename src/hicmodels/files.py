@@ -18,6 +18,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from .errors import OutputError
 
 log = logging.getLogger(__name__)
@@ -122,3 +124,20 @@ def file_sha256(path):
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def write_bigwig(path, tracks, chromsizes, step):
+    """Tracks (dict chrom -> one value per ``step`` bp, NaN: no entry) as a bigWig, atomically."""
+    import pyBigWig  # only the writers of tracks need it
+
+    with atomic_output(path, suffix=".bw") as tmp:
+        bw = pyBigWig.open(str(tmp), "w")
+        bw.addHeader([(c, int(chromsizes[c])) for c in tracks])
+        for chrom, values in tracks.items():
+            index = np.flatnonzero(np.isfinite(values))
+            if len(index):
+                starts = index * step
+                ends = np.minimum(starts + step, int(chromsizes[chrom]))
+                bw.addEntries([chrom] * len(index), starts.tolist(), ends=ends.tolist(),
+                              values=np.asarray(values)[index].tolist())
+        bw.close()

@@ -14,7 +14,8 @@ from hicmodels.epigenome.store import lifted_tracks, open_track_store, write_tra
 from hicmodels.genome.windows import haplotype_windows, reference_windows
 from hicmodels.modelling.tracks import TrackSet
 from hicmodels.multimodal import predict as module
-from hicmodels.multimodal.predict import cage_track, loop_scores, predict_maps, write_bigwig
+from hicmodels.files import write_bigwig
+from hicmodels.multimodal.predict import cage_track, loop_scores, predict_maps
 
 BIN, STEP, BINS, LENGTH = 1000, 100, 4, 60_000
 PER_BIN = BIN // STEP

@@ -149,7 +149,8 @@ def predict_cage(args):
     from ..epigenome import open_track_store
     from ..genome.windows import read_windows
     from ..modelling.checkpoints import load_checkpoint
-    from ..multimodal.predict import cage_track, write_bigwig
+    from ..files import write_bigwig
+    from ..multimodal.predict import cage_track
 
     _threads(args.threads)
     checkpoint = load_checkpoint(args.checkpoint)

@@ -23,9 +23,8 @@ import logging
 
 import numpy as np
 import pandas as pd
-import pyBigWig
 
-from ..files import atomic_output, write_tsv
+from ..files import write_tsv
 from ..genome.liftover import identity_blocks, invert, lift_positions
 from ..hic.rebin import window_to_reference
 from ..modelling.mixhic import predict
@@ -136,18 +135,3 @@ def cage_track(checkpoint, store, windows, chromsizes, blocks=None, batch_size=6
         sums[row.chrom][ref_bins] += overlap @ window_values
         weights[row.chrom][ref_bins] += np.asarray(overlap.sum(axis=1)).ravel()
     return {c: np.where(weights[c] > 0, sums[c] / np.where(weights[c] > 0, weights[c], 1), np.nan) for c in sums}
-
-
-def write_bigwig(path, values, chromsizes, binsize):
-    """Per-bin values (NaN: no entry) of every chromosome as a bigWig, atomically."""
-    with atomic_output(path, suffix=".bw") as tmp:
-        bw = pyBigWig.open(str(tmp), "w")
-        bw.addHeader([(c, int(chromsizes[c])) for c in values])
-        for chrom, track in values.items():
-            index = np.flatnonzero(np.isfinite(track))
-            if len(index):
-                starts = index * binsize
-                ends = np.minimum(starts + binsize, int(chromsizes[chrom]))
-                bw.addEntries([chrom] * len(index), starts.tolist(), ends=ends.tolist(),
-                              values=track[index].tolist())
-        bw.close()

@@ -37,9 +37,8 @@ from pathlib import Path
 import cooler
 import numpy as np
 import pandas as pd
-import pyBigWig
 
-from ..files import atomic_output
+from ..files import atomic_output, write_bigwig
 
 log = logging.getLogger(__name__)
 
@@ -342,18 +341,6 @@ def expression(expected, binsize, promoters, accessible):
     return per_bin(promoters) * (expected @ per_bin(accessible)) / expected.sum(axis=1)
 
 
-def write_bigwig(path, tracks, chromsizes, step=TRACK_STEP):
-    """Tracks (dict chrom -> values every ``step`` bp) as a bigWig."""
-    with atomic_output(path, suffix=".bw") as tmp:
-        bw = pyBigWig.open(str(tmp), "w")
-        bw.addHeader([(c, int(chromsizes[c])) for c in tracks])
-        for chrom, values in tracks.items():
-            starts = np.arange(len(values)) * step
-            ends = np.minimum(starts + step, chromsizes[chrom])
-            bw.addEntries([chrom] * len(values), starts.tolist(), ends=ends.tolist(), values=values.tolist())
-        bw.close()
-
-
 def write_genome(genome, binsize, out_dir, seed=0):
     """Write a synthetic genome's files into ``out_dir``.
 
@@ -394,8 +381,8 @@ def write_genome(genome, binsize, out_dir, seed=0):
         tracks = chromosome_tracks(sizes[chrom], g["sites"], rng)
         ctcf[chrom], atac[chrom] = tracks["ctcf"], tracks["atac"]
         cage[chrom] = expression(g["expected"], binsize, tracks["promoters"], tracks["accessible"])
-    write_bigwig(paths["ctcf"], ctcf, sizes)
-    write_bigwig(paths["atac"], atac, sizes)
+    write_bigwig(paths["ctcf"], ctcf, sizes, TRACK_STEP)
+    write_bigwig(paths["atac"], atac, sizes, TRACK_STEP)
     write_bigwig(paths["cage"], cage, sizes, binsize)
     loops = pd.concat([g["loops"].assign(chrom=c) for c, g in genome.items()], ignore_index=True)
     with atomic_output(paths["loops"]) as tmp:
