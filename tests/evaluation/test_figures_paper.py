@@ -148,6 +148,14 @@ def test_chromosome_metric_bars_read_metrics_by_name(tmp_path, drawn):
     assert [bar.get_height() for bar in ax.containers[1]] == [0.1, 0.0]  # missing y drawn as 0
 
 
+def test_chromosome_metric_bars_without_any_value_write_a_figure_and_an_empty_table(tmp_path, drawn):
+    table = pd.DataFrame({"predictor": ["m", "distance_decay"], "chrom": ["x", "x"], "scc": [np.nan, np.nan]})
+    paper.chromosome_metric_bars(table, tmp_path / "bars.png")
+    written = pd.read_csv(tmp_path / "bars.tsv", sep="\t")
+    assert list(written.columns) == ["metric", "chrom", "predictor", "value"] and written.empty
+    assert (tmp_path / "bars.png").stat().st_size > 0 and "no metric" in drawn[0].axes[0].texts[0].get_text()
+
+
 def test_structural_variant_figure_uses_symmetric_difference_limits_and_own_coordinates(tmp_path, drawn):
     reference = np.full((6, 6), 1.0)
     hap = reference.copy()

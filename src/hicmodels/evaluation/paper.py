@@ -244,6 +244,13 @@ def chromosome_metric_bars(table, path):
     long = long[long.groupby("metric")["value"].transform(lambda values: values.notna().any())]
     metrics, chroms = list(dict.fromkeys(long["metric"])), list(dict.fromkeys(long["chrom"]))
     names = list(dict.fromkeys(long["series"]))
+    drawn = long[["metric", "chrom", "series", "value"]].rename(columns={"series": "predictor"})
+    if not metrics:  # every metric NaN (e.g. maps too small to score): say so instead of failing the paper target
+        fig, ax = plt.subplots(figsize=(4, 1), layout="constrained")
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "no metric has a value on any held-out chromosome", ha="center", va="center", fontsize=9)
+        save_figure(fig, path, drawn)
+        return
     fig, axes = plt.subplots(len(metrics), 1, figsize=(1.2 + 0.9 * len(chroms) * max(len(names), 2) / 2,
                                                       1.9 * len(metrics)), squeeze=False, sharex=True,
                              layout="constrained")
@@ -259,7 +266,7 @@ def chromosome_metric_bars(table, path):
     axes[-1, 0].set_xticks(np.arange(len(chroms)) + 0.4 - width / 2, chroms)
     axes[0, 0].legend(fontsize=7, ncols=min(len(names), 4), loc="lower left", bbox_to_anchor=(0, 1.02))
     fig.suptitle("Metrics per held-out chromosome (missing values drawn as 0)", fontsize=9)
-    save_figure(fig, path, long[["metric", "chrom", "series", "value"]].rename(columns={"series": "predictor"}))
+    save_figure(fig, path, drawn)
 
 
 def contact_decay_figure(curves, path):
