@@ -2,8 +2,9 @@
 
 Reads the fold metrics tables that ``benchmarks/ablation_yeast_folds.yaml`` makes, pools them with
 :func:`hicmodels.evaluation.folds.fold_tables` (the ``snakemake folds`` pooling) and prints, per
-protocol, each predictor's value on each fold and its mean +- SD over the folds, and the CPU seconds
-of each model's trainings from the Snakemake benchmark files.
+protocol, each predictor's value on each fold and its mean +- SD over the folds, on how many folds
+each model beats distance decay on O/E Pearson, SCC and insulation (each, and all three at once),
+and the CPU seconds of each model's trainings from the Snakemake benchmark files.
 
     PYTHONPATH=src python benchmarks/ablation_yeast_folds.py --results results --folds 12 1 14
 """
@@ -45,6 +46,26 @@ def markdown(per_fold, folds):
     return "\n".join(lines)
 
 
+def beats_decay(per_fold):
+    """Per predictor and protocol, on how many folds it beats distance decay on all three metrics at once.
+
+    Decay's O/E Pearson is 0 by construction and its insulation profile is flat (Pearson undefined,
+    counted as 0): beating it there means a positive correlation; on SCC, a higher value than
+    decay's on the same fold and protocol.
+    """
+    keys = ["fold", "protocol"]
+    decay = per_fold[per_fold["predictor"] == "distance_decay"].set_index(keys)[list(METRICS)].fillna(0.0)
+    models = per_fold[~per_fold["predictor"].isin(["distance_decay", "gc_content", "poly_at_tracts"])]
+    rows = []
+    for (predictor, protocol), group in models.groupby(["predictor", "protocol"], sort=False):
+        reference = decay.loc[[(fold, protocol) for fold in group["fold"]]].to_numpy()
+        wins = (group[list(METRICS)].to_numpy() > reference)  # NaN compares False: no win
+        rows.append({"predictor": predictor, "protocol": protocol, "folds": len(group),
+                     **{name: int(wins[:, k].sum()) for k, name in enumerate(METRICS.values())},
+                     "all three": int(wins.all(axis=1).sum())})
+    return pd.DataFrame(rows)
+
+
 def training_cpu(results, folds):
     """CPU seconds (and wall seconds) of each model's trainings per fold, from the benchmark files."""
     rows = []
@@ -70,6 +91,11 @@ def main():
               for fold in args.folds]
     per_fold, _ = fold_tables(tables)
     print(markdown(per_fold, args.folds))
+    print("\nfolds on which each model beats distance decay:\n")
+    wins = beats_decay(per_fold)
+    print("| " + " | ".join(wins.columns) + " |\n|" + "---|" * len(wins.columns))
+    for row in wins.itertuples(index=False):
+        print("| " + " | ".join(map(str, row)) + " |")
     cpu = training_cpu(args.results, args.folds)
     if not cpu.empty:
         print("\n" + cpu.to_string(index=False))
