@@ -67,6 +67,20 @@ def test_checkpoint_is_plain_and_training_is_deterministic(genome):
     assert not (genome["out"] / "a.pt.lightning").exists()
 
 
+def test_a_split_without_windows_is_a_one_line_error_naming_the_window_table(genome, capsys):
+    # a fold whose validation chromosome is shorter than the window has no validation row
+    table = genome["out"] / "no_validation.tsv"
+    write_windows(genome["windows"][genome["windows"]["split"] != "validation"], table)
+    args = train_args(genome, genome["out"] / "none.pt")
+    args[args.index(genome["out"] / "windows.tsv")] = table
+    assert cli.main([str(a) for a in args]) == 2
+    message = capsys.readouterr().err.strip().splitlines()
+    assert message == [f"error: {table}: no usable validation window of 2,048 bp: every validation chromosome is "
+                       "shorter than a window or all its windows are excluded; choose other validation chromosomes "
+                       "(hic.test_chromosomes, hic.validation_chromosomes, training.fold) or smaller windows"]
+    assert not (genome["out"] / "none.pt").exists()
+
+
 def test_a_crashed_run_resumes_from_its_last_epoch(genome, monkeypatch):
     checkpoint = genome["out"] / "resumed.pt"
     settings = dict(TRAINING, epochs=3)

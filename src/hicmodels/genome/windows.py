@@ -239,4 +239,5 @@ def read_windows(path):
     missing = [c for c in WINDOW_COLUMNS if c not in table.columns]
     if missing:
         raise InputError(f"not a window table, missing columns {missing}", path)
+    table.attrs["path"] = str(path)  # errors about the table's content name the file
     return table

@@ -220,8 +220,12 @@ def _examples(fasta_path, experimental, windows, model_config, training_config, 
     usable = windows["status"] == "ok"  # not too_many_n
     train_rows = windows[(windows["split"] == "train") & usable]
     val_rows = windows[(windows["split"] == "validation") & usable]
-    if train_rows.empty or val_rows.empty:
-        raise ValueError("training needs windows on both train and validation chromosomes")
+    for split, rows in (("train", train_rows), ("validation", val_rows)):
+        if rows.empty:  # e.g. a fold validating on a chromosome shorter than the window
+            raise InputError(f"no usable {split} window of {size:,} bp: every {split} chromosome is shorter than a "
+                             f"window or all its windows are excluded; choose other {split} chromosomes "
+                             "(hic.test_chromosomes, hic.validation_chromosomes, training.fold) or smaller windows",
+                             windows.attrs.get("path"))
     chroms = list(dict.fromkeys(windows.loc[windows["split"] != "test", "chrom"]))
     genome = GenomeCodes.from_fasta(fasta_path, Path(scratch) / "genome.npy", chroms)
     names, track_bin = models.tracks(model_config)
