@@ -46,20 +46,26 @@ def markdown(per_fold, folds):
     return "\n".join(lines)
 
 
+BASELINES = ("distance_decay", "gc_content", "poly_at_tracts")
+
+
 def beats_decay(per_fold):
     """Per predictor and protocol, on how many folds it beats distance decay on all three metrics at once.
 
-    Decay's O/E Pearson is 0 by construction and its insulation profile is flat (Pearson undefined,
-    counted as 0): beating it there means a positive correlation; on SCC, a higher value than
-    decay's on the same fold and protocol.
+    Each model is compared with the decay baseline scored on its own pixels (``distance_decay@<model>``
+    where models' pixels differ, :func:`hicmodels.evaluation.scoring.side_by_side`). Decay's O/E
+    Pearson is 0 by construction and its insulation profile is flat (Pearson undefined, counted as
+    0): beating it there means a positive correlation; on SCC, a higher value than decay's on the
+    same fold and protocol.
     """
-    keys = ["fold", "protocol"]
-    decay = per_fold[per_fold["predictor"] == "distance_decay"].set_index(keys)[list(METRICS)].fillna(0.0)
-    models = per_fold[~per_fold["predictor"].isin(["distance_decay", "gc_content", "poly_at_tracts"])]
+    names = per_fold["predictor"]
+    models = per_fold[~names.str.split("@").str[0].isin(BASELINES)]
     rows = []
     for (predictor, protocol), group in models.groupby(["predictor", "protocol"], sort=False):
-        reference = decay.loc[[(fold, protocol) for fold in group["fold"]]].to_numpy()
-        wins = (group[list(METRICS)].to_numpy() > reference)  # NaN compares False: no win
+        own = f"distance_decay@{predictor}"
+        decay = per_fold[(names == (own if (names == own).any() else "distance_decay"))
+                         & (per_fold["protocol"] == protocol)].set_index("fold")[list(METRICS)].fillna(0.0)
+        wins = group[list(METRICS)].to_numpy() > decay.loc[group["fold"]].to_numpy()  # NaN compares False
         rows.append({"predictor": predictor, "protocol": protocol, "folds": len(group),
                      **{name: int(wins[:, k].sum()) for k, name in enumerate(METRICS.values())},
                      "all three": int(wins.all(axis=1).sum())})
