@@ -34,15 +34,29 @@ def cell(values):
 
 
 def markdown(per_fold, folds):
-    """One markdown table per protocol: a row per predictor, a column per metric."""
+    """One markdown table per protocol: a row per predictor, a column per metric.
+
+    A baseline scored on several models' pixels (``distance_decay@<model>``) is one row per distinct
+    set of values, named after the models whose pixels give them.
+    """
     lines = []
     for protocol, rows in per_fold.groupby("protocol", sort=False, dropna=False):
         lines += [f"\nprotocol `{protocol}`, values on folds {', '.join(map(str, folds))}:\n",
                   "| predictor | " + " | ".join(METRICS.values()) + " |",
                   "|---|" + "---:|" * len(METRICS)]
+        cells = {}  # row label -> cells, in first-seen order; baselines with equal cells share a row
         for predictor, group in rows.groupby("predictor", sort=False):
             group = group.set_index("fold").reindex(folds)
-            lines.append(f"| `{predictor}` | " + " | ".join(cell(group[m]) for m in METRICS) + " |")
+            values = tuple(cell(group[m]) for m in METRICS)
+            baseline, _, model = predictor.partition("@")
+            if baseline in BASELINES and model:
+                label = next((k for k, v in cells.items() if v == values and k.startswith(f"{baseline} (")), None)
+                if label:
+                    cells[label[:-1] + f", {model})"] = cells.pop(label)
+                    continue
+                predictor = f"{baseline} ({model})"
+            cells[predictor] = values
+        lines += [f"| `{label}` | " + " | ".join(values) + " |" for label, values in cells.items()]
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ import sys
 from conftest import REPO
 
 FOLDS = (14, 12, 1)
-ENTRIES = ["yeast", "yeast_norc", "yeast_s1", "yeast_norc_s1", "yeast_narrow", "yeast_w400", "akita_yeast_oe",
+ENTRIES = ["yeast", "yeast_norc", "yeast_s1", "yeast_norc_s1", "yeast_narrow", "yeast_narrow_s1", "yeast_w400", "akita_yeast_oe",
            "akita_yeast_log", "yeast_diff", "yeast_s1_diff"]
 
 
